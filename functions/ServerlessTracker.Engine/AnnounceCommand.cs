@@ -1,0 +1,23 @@
+using ServerlessTracker.Engine.Peers;
+
+namespace ServerlessTracker.Engine;
+
+/// <summary>One announce, protocol-neutral: what HTTP and UDP both hand to the engine.</summary>
+/// <param name="NumWant">Peers asked for; negative for the default.</param>
+/// <param name="Families">Address families the answer may carry.</param>
+public readonly record struct AnnounceCommand(
+    InfoHash InfoHash,
+    PeerId PeerId,
+    PeerAddress Address,
+    ushort Port,
+    PeerEvent Event,
+    long Uploaded,
+    long Downloaded,
+    long Left,
+    int NumWant,
+    uint Key,
+    bool HasKey,
+    AddressFamilies Families)
+{
+    public bool IsSeeder => Left == 0;
+}

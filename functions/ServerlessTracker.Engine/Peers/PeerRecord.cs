@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+
+namespace ServerlessTracker.Engine.Peers;
+
+/// <summary>Flags kept with each peer.</summary>
+[Flags]
+public enum PeerFlags : byte
+{
+    None = 0,
+
+    /// <summary>This peer's <c>completed</c> event was counted in the swarm's downloaded figure.</summary>
+    CountedComplete = 1,
+
+    /// <summary>The peer announced with a <c>key</c>, which later announces from another address must repeat.</summary>
+    HasKey = 2,
+
+    /// <summary>Learned from another region (sync), not announced here.</summary>
+    Remote = 4,
+}
+
+/// <summary>One peer of a swarm as the engine keeps it: 64 bytes, no references, stored inline in arrays.</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
+public struct PeerRecord
+{
+    public PeerId Id;
+    public PeerAddress Address;
+    public ushort Port;
+    public PeerFlags Flags;
+    private readonly byte _reserved;
+    public uint Key;
+
+    /// <summary>Last announce, in seconds since the Unix epoch.</summary>
+    public uint LastSeen;
+
+    /// <summary>The session's <c>uploaded</c> counter at the last announce, for accounting deltas.</summary>
+    public long Uploaded;
+
+    /// <summary>The session's <c>downloaded</c> counter at the last announce.</summary>
+    public long Downloaded;
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ServerlessTracker.Engine;
+
+/// <summary>Announce rules shared by every protocol and store (configuration section <c>Tracker:Swarm</c>).</summary>
+public sealed class SwarmSettings
+{
+    /// <summary>Seconds between regular announces that clients are told (<c>interval</c>); default 1800.</summary>
+    [Range(60, 86400)]
+    public int IntervalSeconds { get; set; } = 1800;
+
+    /// <summary>Up to this many seconds are subtracted at random from each interval, to spread re-announces; default 180.</summary>
+    [Range(0, 3600)]
+    public int IntervalJitterSeconds { get; set; } = 180;
+
+    /// <summary>Seconds clients must wait between announces (<c>min interval</c>); default 900.</summary>
+    [Range(1, 86400)]
+    public int MinIntervalSeconds { get; set; } = 900;
+
+    /// <summary>Peers expire when not seen for this many seconds; default 2700 (1.5 × interval).</summary>
+    [Range(60, 7 * 86400)]
+    public int PeerTtlSeconds { get; set; } = 2700;
+
+    /// <summary>Peers returned when a client does not send <c>numwant</c>; default 50.</summary>
+    [Range(0, 1000)]
+    public int DefaultNumWant { get; set; } = 50;
+
+    /// <summary>The most peers one answer carries, whatever <c>numwant</c> asks; default 200.</summary>
+    [Range(1, 1000)]
+    public int MaxNumWant { get; set; } = 200;
+
+    /// <summary>An empty swarm keeps its completed count this many seconds after its last peer left; default 30 days.</summary>
+    [Range(0, 365 * 86400)]
+    public int EmptySwarmRetentionSeconds { get; set; } = 30 * 86400;
+
+    public int EffectiveNumWant(int requested) =>
+        requested < 0 ? Math.Min(DefaultNumWant, MaxNumWant) : Math.Min(requested, MaxNumWant);
+
+    /// <summary>The interval to tell one client: the configured interval minus a random share of the jitter.</summary>
+    public int JitteredInterval(Random random) =>
+        IntervalJitterSeconds == 0 ? IntervalSeconds : IntervalSeconds - random.Next(IntervalJitterSeconds + 1);
+}

@@ -1,0 +1,275 @@
+using System.Buffers.Text;
+using System.Net;
+
+namespace ServerlessTracker.Protocol.Http;
+
+/// <summary>Parses the raw query bytes of an HTTP announce; unknown parameters are ignored.</summary>
+/// <remarks>
+/// Required: <c>info_hash</c> and <c>peer_id</c> (20 bytes each after percent-decoding), <c>port</c>
+/// (1-65535) and <c>left</c>. Optional: <c>uploaded</c>, <c>downloaded</c> (default 0), <c>event</c>,
+/// <c>numwant</c>, <c>compact</c>, <c>no_peer_id</c>, <c>key</c>, <c>ip</c>/<c>ipv4</c>/<c>ipv6</c>.
+/// A repeated parameter takes its last value, except <c>info_hash</c>, which must appear once.
+/// </remarks>
+public static class AnnounceRequestParser
+{
+    public static HttpRequestError Parse(ReadOnlySpan<byte> query, out AnnounceRequest request)
+    {
+        request = default;
+        request.Compact = true;
+        request.NumWant = AnnounceRequest.DefaultNumWant;
+        bool hasInfoHash = false, hasPeerId = false, hasPort = false, hasLeft = false;
+
+        var parameters = new QueryParameters(query);
+        while (parameters.MoveNext())
+        {
+            var name = parameters.Name;
+            var value = parameters.Value;
+            var error = HttpRequestError.None;
+            switch (name.Length)
+            {
+                case 9 when name.SequenceEqual("info_hash"u8):
+                    if (hasInfoHash)
+                    {
+                        return HttpRequestError.DuplicateInfoHash;
+                    }
+
+                    error = DecodeBytes20(value, ref request.InfoHash, HttpRequestError.InvalidInfoHash);
+                    hasInfoHash = true;
+                    break;
+                case 7 when name.SequenceEqual("peer_id"u8):
+                    error = DecodeBytes20(value, ref request.PeerId, HttpRequestError.InvalidPeerId);
+                    hasPeerId = true;
+                    break;
+                case 4 when name.SequenceEqual("port"u8):
+                    error = ParsePort(value, out request.Port);
+                    hasPort = true;
+                    break;
+                case 4 when name.SequenceEqual("left"u8):
+                    error = ParseCounter(value, out request.Left);
+                    hasLeft = true;
+                    break;
+                case 8 when name.SequenceEqual("uploaded"u8):
+                    error = ParseCounter(value, out request.Uploaded);
+                    break;
+                case 10 when name.SequenceEqual("downloaded"u8):
+                    error = ParseCounter(value, out request.Downloaded);
+                    break;
+                case 5 when name.SequenceEqual("event"u8):
+                    error = ParseEvent(value, out request.Event);
+                    break;
+                case 7 when name.SequenceEqual("numwant"u8):
+                    error = ParseNumWant(value, out request.NumWant);
+                    break;
+                case 7 when name.SequenceEqual("compact"u8):
+                    request.Compact = !value.SequenceEqual("0"u8);
+                    break;
+                case 10 when name.SequenceEqual("no_peer_id"u8):
+                    request.NoPeerId = value.SequenceEqual("1"u8);
+                    break;
+                case 3 when name.SequenceEqual("key"u8):
+                    error = ParseKey(value, out request.Key);
+                    request.HasKey = error == HttpRequestError.None;
+                    break;
+                case 2 when name.SequenceEqual("ip"u8):
+                case 4 when name.SequenceEqual("ipv4"u8):
+                case 4 when name.SequenceEqual("ipv6"u8):
+                    error = ParseAddress(value, out request.ClaimedAddress);
+                    break;
+            }
+
+            if (error != HttpRequestError.None)
+            {
+                return error;
+            }
+        }
+
+        if (!hasInfoHash)
+        {
+            return HttpRequestError.MissingInfoHash;
+        }
+
+        if (!hasPeerId)
+        {
+            return HttpRequestError.MissingPeerId;
+        }
+
+        if (!hasPort)
+        {
+            return HttpRequestError.MissingPort;
+        }
+
+        return hasLeft ? HttpRequestError.None : HttpRequestError.MissingLeft;
+    }
+
+    /// <summary>Percent-decodes a value that must be exactly 20 bytes.</summary>
+    public static HttpRequestError DecodeBytes20(ReadOnlySpan<byte> value, ref Bytes20 destination, HttpRequestError lengthError)
+    {
+        Span<byte> decoded = stackalloc byte[Bytes20.Length + 1];
+        if (!PercentEncoding.TryDecode(value, decoded, out var written))
+        {
+            // TryDecode stops either at a bad escape or when the span is full (too long).
+            return written == decoded.Length ? lengthError : HttpRequestError.InvalidEncoding;
+        }
+
+        if (written != Bytes20.Length)
+        {
+            return lengthError;
+        }
+
+        decoded[..Bytes20.Length].CopyTo(destination);
+        return HttpRequestError.None;
+    }
+
+    private static HttpRequestError ParsePort(ReadOnlySpan<byte> value, out ushort port)
+    {
+        port = 0;
+        if (!TryParseDigits(value, out var number) || number is < 1 or > ushort.MaxValue)
+        {
+            return HttpRequestError.InvalidPort;
+        }
+
+        port = (ushort)number;
+        return HttpRequestError.None;
+    }
+
+    private static HttpRequestError ParseCounter(ReadOnlySpan<byte> value, out long counter) =>
+        TryParseDigits(value, out counter) ? HttpRequestError.None : HttpRequestError.InvalidNumber;
+
+    private static HttpRequestError ParseNumWant(ReadOnlySpan<byte> value, out int numWant)
+    {
+        numWant = AnnounceRequest.DefaultNumWant;
+        if (value.IsEmpty)
+        {
+            return HttpRequestError.None;
+        }
+
+        if (!Utf8Parser.TryParse(value, out long parsed, out var consumed) || consumed != value.Length || parsed > int.MaxValue || parsed < int.MinValue)
+        {
+            return HttpRequestError.InvalidNumWant;
+        }
+
+        numWant = parsed < 0 ? AnnounceRequest.DefaultNumWant : (int)parsed;
+        return HttpRequestError.None;
+    }
+
+    private static HttpRequestError ParseEvent(ReadOnlySpan<byte> value, out AnnounceEvent announceEvent)
+    {
+        announceEvent = AnnounceEvent.None;
+        if (value.IsEmpty || value.SequenceEqual("empty"u8) || value.SequenceEqual("paused"u8))
+        {
+            return HttpRequestError.None;
+        }
+
+        if (value.SequenceEqual("started"u8))
+        {
+            announceEvent = AnnounceEvent.Started;
+        }
+        else if (value.SequenceEqual("completed"u8))
+        {
+            announceEvent = AnnounceEvent.Completed;
+        }
+        else if (value.SequenceEqual("stopped"u8))
+        {
+            announceEvent = AnnounceEvent.Stopped;
+        }
+        else
+        {
+            return HttpRequestError.InvalidEvent;
+        }
+
+        return HttpRequestError.None;
+    }
+
+    private static HttpRequestError ParseKey(ReadOnlySpan<byte> value, out uint key)
+    {
+        key = 0;
+        Span<byte> decoded = stackalloc byte[64];
+        if (!PercentEncoding.TryDecode(value, decoded, out var written))
+        {
+            if (written < decoded.Length)
+            {
+                return HttpRequestError.InvalidEncoding;
+            }
+
+            // Keys are opaque: an over-long one is hashed by its encoded form rather than refused.
+            key = Fnv1a(value);
+            return HttpRequestError.None;
+        }
+
+        decoded = decoded[..written];
+        if (written is > 0 and <= 8 && Utf8Parser.TryParse(decoded, out uint hex, out var consumed, 'x') && consumed == written)
+        {
+            key = hex;
+        }
+        else
+        {
+            key = Fnv1a(decoded);
+        }
+
+        return HttpRequestError.None;
+    }
+
+    private static HttpRequestError ParseAddress(ReadOnlySpan<byte> value, out IPAddress? address)
+    {
+        address = null;
+        Span<byte> decoded = stackalloc byte[64];
+        if (!PercentEncoding.TryDecode(value, decoded, out var written))
+        {
+            return HttpRequestError.InvalidAddress;
+        }
+
+        var text = decoded[..written];
+        if (!text.IsEmpty && text[0] == (byte)'[')
+        {
+            // BEP 7 endpoint form: [v6]:port.
+            var close = text.IndexOf((byte)']');
+            text = close > 0 ? text[1..close] : default;
+        }
+        else if (text.IndexOf((byte)'.') >= 0 && text.IndexOf((byte)':') is var colon and > 0)
+        {
+            // v4:port.
+            text = text[..colon];
+        }
+
+        if (text.IsEmpty || !IPAddress.TryParse(text, out address))
+        {
+            address = null;
+            return HttpRequestError.InvalidAddress;
+        }
+
+        return HttpRequestError.None;
+    }
+
+    private static bool TryParseDigits(ReadOnlySpan<byte> value, out long number)
+    {
+        number = 0;
+        if (value.IsEmpty || value.Length > 19)
+        {
+            return false;
+        }
+
+        foreach (var b in value)
+        {
+            var digit = b - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            number = (number * 10) + digit;
+        }
+
+        return true;
+    }
+
+    private static uint Fnv1a(ReadOnlySpan<byte> bytes)
+    {
+        var hash = 2166136261u;
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,35 @@
+namespace ServerlessTracker.Protocol.Http;
+
+/// <summary>Parses the raw query bytes of an HTTP scrape (BEP 48): zero or more repeated <c>info_hash</c> keys.</summary>
+/// <remarks>No <c>info_hash</c> at all asks for a full scrape. Other parameters are ignored.</remarks>
+public static class ScrapeRequestParser
+{
+    /// <summary>Fills <paramref name="hashes"/>; more hashes than it holds is <see cref="HttpRequestError.TooManyInfoHashes"/>.</summary>
+    public static HttpRequestError Parse(ReadOnlySpan<byte> query, Span<Bytes20> hashes, out int count)
+    {
+        count = 0;
+        var parameters = new QueryParameters(query);
+        while (parameters.MoveNext())
+        {
+            if (!parameters.Name.SequenceEqual("info_hash"u8))
+            {
+                continue;
+            }
+
+            if (count == hashes.Length)
+            {
+                return HttpRequestError.TooManyInfoHashes;
+            }
+
+            var error = AnnounceRequestParser.DecodeBytes20(parameters.Value, ref hashes[count], HttpRequestError.InvalidInfoHash);
+            if (error != HttpRequestError.None)
+            {
+                return error;
+            }
+
+            count++;
+        }
+
+        return HttpRequestError.None;
+    }
+}
