@@ -53,11 +53,27 @@ internal sealed partial class StoreResilience
 
     /// <summary>Runs one Table operation within the budget; faults surface as exceptions for <see cref="IsFault"/>.</summary>
     public ValueTask<TResult> ExecuteAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(operation, state, cancellationToken);
+        _pipeline.ExecuteAsync(WatchAsync, (operation, state, this), cancellationToken);
 
     /// <summary>Runs background work (recount, purge) with a longer budget and outside the circuit breaker.</summary>
     public ValueTask<TResult> ExecuteBackgroundAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken) =>
-        _background.ExecuteAsync(operation, state, cancellationToken);
+        _background.ExecuteAsync(WatchAsync, (operation, state, this), cancellationToken);
+
+    /// <summary>Called when a table is missing (deleted, or an emulator restarted empty), so the store creates it again.</summary>
+    public Action? TableMissing { get; set; }
+
+    private static async ValueTask<TResult> WatchAsync<TResult, TState>((Func<TState, CancellationToken, ValueTask<TResult>> Operation, TState State, StoreResilience Self) s, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await s.Operation(s.State, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException missing) when (missing.ErrorCode == "TableNotFound")
+        {
+            s.Self.TableMissing?.Invoke();
+            throw;
+        }
+    }
 
     /// <summary>A storage fault (unavailable, throttled, timed out, refused, circuit open), as opposed to a logical outcome such as a conflict.</summary>
     public static bool IsFault(Exception exception) => exception switch
