@@ -9,7 +9,8 @@ public static class KestrelTuning
     {
         // Trackers answer bots and clients, not browsers: no Server header, and limits sized to announces.
         options.AddServerHeader = false;
-        options.Limits.MaxRequestLineSize = 8 * 1024;
+        // Room for the largest accepted query (Tracker:Http:MaxQueryLength, at most 16 KiB) plus the path.
+        options.Limits.MaxRequestLineSize = 17 * 1024;
         options.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
         options.Limits.MaxRequestHeaderCount = 50;
         options.Limits.MaxRequestBodySize = 1024 * 1024;

@@ -7,9 +7,9 @@ public sealed class HttpTrackerOptions
 {
     public const string Section = "Tracker:Http";
 
-    /// <summary>Longest accepted query string, in bytes; longer gets a <c>failure reason</c>. Default 4096.</summary>
-    [Range(256, 65536)]
-    public int MaxQueryLength { get; set; } = 4096;
+    /// <summary>Longest accepted query string, in bytes; longer gets a <c>failure reason</c>. Default 8192 (a 100-hash scrape fits).</summary>
+    [Range(256, 16384)]
+    public int MaxQueryLength { get; set; } = 8192;
 
     /// <summary>Most info-hashes in one scrape; more gets a <c>failure reason</c>. Default 100.</summary>
     [Range(1, 1000)]
