@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ServerlessTracker.Storage.Tests;
+namespace ServerlessTracker.Tests.Shared;
 
-/// <summary>A real Azurite Table service on a free loopback port, started and stopped by the tests.</summary>
+/// <summary>A real Azurite Table service on a free loopback port, started and stopped by the tests (linked into every test project that needs it).</summary>
 /// <remarks>
 /// The executable is found through <c>ST_AZURITE</c> (the azurite-table executable), <c>ST_NODE_MODULES</c> (a
 /// node_modules folder holding azurite), or the repository's tools/node_modules. Missing means a failed test with
