@@ -105,7 +105,8 @@ internal static class SwarmRows
         [State] = Stopped,
     };
 
-    // FNV-1a over the id's bytes, folded to 16 bits: client prefixes ("-qB4650-") must not cluster a window.
+    // FNV-1a over the id's bytes with murmur3's finalizer, so ids that share a client prefix ("-qB4650-") and differ
+    // only in their last bytes still land all over the range: a window must not be one client's peers.
     private static ushort Spread(ReadOnlySpan<byte> id)
     {
         var hash = 2166136261u;
@@ -114,6 +115,11 @@ internal static class SwarmRows
             hash = (hash ^ b) * 16777619u;
         }
 
-        return (ushort)(hash ^ (hash >> 16));
+        hash ^= hash >> 16;
+        hash *= 0x85ebca6bu;
+        hash ^= hash >> 13;
+        hash *= 0xc2b2ae35u;
+        hash ^= hash >> 16;
+        return (ushort)(hash >> 16);
     }
 }
