@@ -5,13 +5,11 @@
 
 @export()
 @description('Token for one region of one environment: 13 lowercase characters.')
-func regionToken(subscriptionId string, environmentName string, region string) string =>
-  toLower(uniqueString(subscriptionId, environmentName, region))
+func regionToken(subscriptionId string, environmentName string, region string) string => toLower(uniqueString(subscriptionId, environmentName, region))
 
 @export()
 @description('Token for the environment as a whole (the shared registry, Front Door).')
-func environmentToken(subscriptionId string, environmentName string) string =>
-  toLower(uniqueString(subscriptionId, environmentName))
+func environmentToken(subscriptionId string, environmentName string) string => toLower(uniqueString(subscriptionId, environmentName))
 
 @export()
 @description('Names of one region\'s resources, from its regionToken.')
