@@ -21,7 +21,7 @@ if [ -z "$package" ]; then
   mkdir -p "$repo_root/.azure/$AZURE_ENV_NAME"
   package="$repo_root/.azure/$AZURE_ENV_NAME/api-package.zip"
   log "packaging service api into $package"
-  (cd "$repo_root" && azd package api --output-path "$package" --no-prompt)
+  (cd "$repo_root" && azd package api --environment "$AZURE_ENV_NAME" --output-path "$package" --no-prompt)
 fi
 [ -f "$package" ] || die "package $package not found"
 

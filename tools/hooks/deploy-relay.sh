@@ -28,7 +28,7 @@ key="${RELAY_CONNECTION_ID_KEY:-}"
 if [ -z "$key" ]; then
   require_tool azd openssl
   key="$(openssl rand -base64 32)"
-  azd env set RELAY_CONNECTION_ID_KEY "$key" >/dev/null
+  azd env set RELAY_CONNECTION_ID_KEY "$key" --environment "$AZURE_ENV_NAME" >/dev/null
   log "generated RELAY_CONNECTION_ID_KEY and stored it in the azd environment"
 fi
 
