@@ -1,4 +1,5 @@
 using ServerlessTracker.Functions.Options;
+using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -18,12 +19,13 @@ public static class AzureAppSettings
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         // DefaultAzureCredential picks the region's user-assigned identity by this client id.
         "AZURE_CLIENT_ID",
-        "Tracker__Region",
+        EnvironmentName("Tracker", nameof(RegionOptions.Region)),
         "Tracker__Tables__ServiceUri",
         // The Table store passes its own option to DefaultAzureCredentialOptions.ManagedIdentityClientId, which
         // overrides AZURE_CLIENT_ID even when null; drop this once the store only sets it when configured.
         "Tracker__Tables__ManagedIdentityClientId",
-        "Tracker__Sync__TopicEndpoint",
+        // Published with Entra ID: the topic has keys disabled.
+        EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicEndpoint)),
         "Tracker__Private__Enabled",
     ];
 
@@ -42,9 +44,10 @@ public static class AzureAppSettings
         // Azurite and account keys: Azure uses ServiceUri with the identity.
         "Tracker__Tables__ConnectionString",
         // Event Grid access keys are disabled on the topics: Entra ID only.
-        "Tracker__Sync__TopicKey",
-        // The sync function is an Event Grid trigger in Azure; the /sync/events webhook is not routed by the host.
-        "Tracker__Sync__ReceiverKey",
+        EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicKey)),
+        // Other regions deliver through the `sync` Event Grid trigger, which the host authenticates; without this key
+        // the /sync/events webhook (syncevents/function.json, anonymous) refuses every delivery, which is what Azure wants.
+        EnvironmentName(SyncOptions.Section, nameof(SyncOptions.ReceiverKey)),
         // Admin endpoints use function keys (authLevel function) under the host.
         "Tracker__Admin__Token",
     ];
