@@ -13,11 +13,11 @@ public sealed class UdpTrackerClient : IDisposable
     private readonly IPEndPoint _tracker;
     private uint _transaction = 1000;
 
-    public UdpTrackerClient(IPEndPoint tracker)
+    public UdpTrackerClient(IPEndPoint tracker, IPAddress? local = null)
     {
         _tracker = tracker;
         _socket = new Socket(tracker.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _socket.Bind(new IPEndPoint(tracker.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, 0));
+        _socket.Bind(new IPEndPoint(local ?? (tracker.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback), 0));
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;

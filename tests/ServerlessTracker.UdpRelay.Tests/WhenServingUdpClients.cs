@@ -106,10 +106,23 @@ public sealed class WhenServingUdpClients : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AConnectionIdWorksOnlyFromTheAddressAndPortItWasIssuedTo()
+    public async Task AConnectionIdWorksFromAnotherPortOfTheSameAddress()
+    {
+        // libtorrent shares one id per tracker across all its sockets, each with its own source port.
+        using var first = new UdpTrackerClient(_relay.IPv4);
+        using var second = new UdpTrackerClient(_relay.IPv4);
+        var id = await first.ConnectAsync();
+
+        var answer = await second.AnnounceAsync(id, TestBytes.Twenty(), TestBytes.Twenty(), 7000, 1);
+
+        Assert.Equal(1, answer.Leechers);
+    }
+
+    [Fact]
+    public async Task AConnectionIdWorksOnlyFromTheAddressItWasIssuedTo()
     {
         using var owner = new UdpTrackerClient(_relay.IPv4);
-        using var thief = new UdpTrackerClient(_relay.IPv4);
+        using var thief = new UdpTrackerClient(_relay.IPv4, IPAddress.Parse("127.0.0.2"));
         var id = await owner.ConnectAsync();
 
         var answer = await thief.ExchangeAsync(UdpTrackerClient.AnnouncePacket(id, 77, TestBytes.Twenty(), TestBytes.Twenty(), 7000, 1));

@@ -3,12 +3,18 @@ using System.Security.Cryptography;
 
 namespace ServerlessTracker.Protocol.Udp;
 
-/// <summary>Issues and checks stateless BEP 15 connection ids: a keyed MAC over the client's address, port and a time slot.</summary>
+/// <summary>Issues and checks stateless BEP 15 connection ids: a keyed MAC over the client's address and a time slot.</summary>
 /// <remarks>
 /// <para>
-/// id = first 8 bytes of HMAC-SHA256(key, slot (8, big-endian) || address (16, IPv4 as ::ffff:a.b.c.d) || port (2)),
+/// id = first 8 bytes of HMAC-SHA256(key, slot (8, big-endian) || address (16, IPv4 as ::ffff:a.b.c.d)),
 /// with slot = ⌊unix seconds / 120⌋. Nothing is stored per client, and every relay instance given the
 /// same key accepts the others' ids. Ids are compared in constant time.
+/// </para>
+/// <para>
+/// The source port is deliberately left out: libtorrent keeps one connection id per tracker for the
+/// whole process and reuses it from every socket it owns (several listen sockets, several sessions),
+/// each with its own source port. What the id must prove is that the client receives at its address,
+/// which is what keeps spoofed requests from being served.
 /// </para>
 /// <para>
 /// Window: at time t an id made in slot k is accepted when ⌊(t − 120 − grace) / 120⌋ ≤ k ≤ ⌊t / 120⌋.
@@ -28,7 +34,7 @@ public sealed class ConnectionIds : IDisposable
     /// <summary>The largest grace accepted: ids then live at most 7 minutes.</summary>
     public const int MaxGraceSeconds = 180;
 
-    private const int MessageLength = 26;
+    private const int MessageLength = 24;
     private const int CacheSize = 4096;
 
     private readonly IncrementalHash _mac;
@@ -52,26 +58,26 @@ public sealed class ConnectionIds : IDisposable
 
     /// <summary>A new id for this client, valid from now for the window described above.</summary>
     /// <param name="address">16 bytes: IPv6, or IPv4 in its mapped form.</param>
-    public ulong Issue(ReadOnlySpan<byte> address, ushort port)
+    public ulong Issue(ReadOnlySpan<byte> address)
     {
         var slot = CurrentSlot(out _);
-        ref var entry = ref Lookup(address, port, out var high, out var low);
-        if (entry.Matches(high, low, port, slot))
+        ref var entry = ref Lookup(address, out var high, out var low);
+        if (entry.Matches(high, low, slot))
         {
             return entry.Id;
         }
 
-        var id = Compute(slot, address, port);
-        entry = new CacheEntry(high, low, port, slot, id);
+        var id = Compute(slot, address);
+        entry = new CacheEntry(high, low, slot, id);
         return id;
     }
 
-    /// <summary>True when <paramref name="connectionId"/> was issued to this address and port within the window.</summary>
-    public bool IsValid(ulong connectionId, ReadOnlySpan<byte> address, ushort port)
+    /// <summary>True when <paramref name="connectionId"/> was issued to this address within the window.</summary>
+    public bool IsValid(ulong connectionId, ReadOnlySpan<byte> address)
     {
         var newest = CurrentSlot(out var oldest);
-        ref var entry = ref Lookup(address, port, out var high, out var low);
-        if (entry.Used && entry.High == high && entry.Low == low && entry.Port == port && entry.Slot >= oldest && entry.Slot <= newest
+        ref var entry = ref Lookup(address, out var high, out var low);
+        if (entry.Used && entry.High == high && entry.Low == low && entry.Slot >= oldest && entry.Slot <= newest
             && Equal(entry.Id, connectionId))
         {
             return true;
@@ -79,10 +85,10 @@ public sealed class ConnectionIds : IDisposable
 
         for (var slot = newest; slot >= oldest; slot--)
         {
-            var id = Compute(slot, address, port);
+            var id = Compute(slot, address);
             if (Equal(id, connectionId))
             {
-                entry = new CacheEntry(high, low, port, slot, id);
+                entry = new CacheEntry(high, low, slot, id);
                 return true;
             }
         }
@@ -99,12 +105,11 @@ public sealed class ConnectionIds : IDisposable
         return now / SlotSeconds;
     }
 
-    private ulong Compute(long slot, ReadOnlySpan<byte> address, ushort port)
+    private ulong Compute(long slot, ReadOnlySpan<byte> address)
     {
         Span<byte> message = stackalloc byte[MessageLength];
         BinaryPrimitives.WriteInt64BigEndian(message, slot);
         address[..16].CopyTo(message[8..]);
-        BinaryPrimitives.WriteUInt16BigEndian(message[24..], port);
         Span<byte> mac = stackalloc byte[32];
         _mac.AppendData(message);
         _mac.GetHashAndReset(mac);
@@ -120,21 +125,21 @@ public sealed class ConnectionIds : IDisposable
         return CryptographicOperations.FixedTimeEquals(left, right);
     }
 
-    private ref CacheEntry Lookup(ReadOnlySpan<byte> address, ushort port, out ulong high, out ulong low)
+    private ref CacheEntry Lookup(ReadOnlySpan<byte> address, out ulong high, out ulong low)
     {
         high = BinaryPrimitives.ReadUInt64BigEndian(address);
         low = BinaryPrimitives.ReadUInt64BigEndian(address[8..16]);
 
         // HashCode is seeded per process, so clients cannot aim many addresses at one slot on purpose.
-        var index = HashCode.Combine(high, low, port) & (CacheSize - 1);
+        var index = HashCode.Combine(high, low) & (CacheSize - 1);
         return ref _cache[index];
     }
 
-    private readonly record struct CacheEntry(ulong High, ulong Low, ushort Port, long Slot, ulong Id)
+    private readonly record struct CacheEntry(ulong High, ulong Low, long Slot, ulong Id)
     {
         public bool Used => Slot != 0;
 
-        public bool Matches(ulong high, ulong low, ushort port, long slot) =>
-            Used && High == high && Low == low && Port == port && Slot == slot;
+        public bool Matches(ulong high, ulong low, long slot) =>
+            Used && High == high && Low == low && Slot == slot;
     }
 }

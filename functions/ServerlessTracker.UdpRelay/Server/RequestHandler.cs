@@ -48,7 +48,7 @@ internal sealed class RequestHandler : IDisposable
     /// <summary>Handles one datagram; returns the answer's length in <see cref="Response"/>, or 0 to send nothing now.</summary>
     public int Handle(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
-        if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out var port))
+        if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out _))
         {
             return 0;
         }
@@ -56,11 +56,11 @@ internal sealed class RequestHandler : IDisposable
         if (header.KnownAction == UdpAction.Connect)
         {
             return ConnectRequest.Parse(packet, out var transactionId).IsOk
-                ? ConnectResponse.Write(_context.Response, transactionId, _ids.Issue(_client, port))
+                ? ConnectResponse.Write(_context.Response, transactionId, _ids.Issue(_client))
                 : 0;
         }
 
-        if (!_ids.IsValid(header.ConnectionId, _client, port))
+        if (!_ids.IsValid(header.ConnectionId, _client))
         {
             return ErrorResponse.LengthOf(UdpRequestError.BadConnectionId) <= packet.Length
                 ? ErrorResponse.Write(_context.Response, header.TransactionId, UdpRequestError.BadConnectionId)
@@ -69,7 +69,7 @@ internal sealed class RequestHandler : IDisposable
 
         return header.KnownAction switch
         {
-            UdpAction.Announce => Announce(packet, client, port, stopping),
+            UdpAction.Announce => Announce(packet, client, stopping),
             UdpAction.Scrape => Scrape(packet, client, stopping),
             _ => ErrorResponse.Write(_context.Response, header.TransactionId, UdpRequestError.UnknownAction),
         };
@@ -77,7 +77,7 @@ internal sealed class RequestHandler : IDisposable
 
     public void Dispose() => _ids.Dispose();
 
-    private int Announce(ReadOnlySpan<byte> packet, SocketAddress client, ushort port, CancellationToken stopping)
+    private int Announce(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
         var parsed = AnnounceRequestParser.Parse(packet, _urlData, out var request);
         if (!parsed.IsOk)
