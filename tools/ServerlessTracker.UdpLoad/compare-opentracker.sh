@@ -7,6 +7,7 @@ set -euo pipefail
 SECONDS_PER_RUN="${1:-10}"
 ROUNDS="${2:-3}"
 TRACKER_CORE="${TRACKER_CORE:-0}"
+PRIORITY="${PRIORITY:-0}"   # e.g. PRIORITY=-10 (root) on a machine shared with other work
 LOAD_CORE="${LOAD_CORE:-1}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$(mktemp -d)"
@@ -41,13 +42,13 @@ wait_udp() { # port, pid, log
 }
 
 Relay__Port=$RELAY_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Logging__LogLevel__Default=Warning \
-  taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/relay.log" 2>&1 &
+  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/relay.log" 2>&1 &
 RELAY_PID=$!; PIDS+=("$RELAY_PID")
-taskset -c "$TRACKER_CORE" opentracker -f "$WORK/opentracker.conf" >"$WORK/opentracker.log" 2>&1 &
+nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" opentracker -f "$WORK/opentracker.conf" >"$WORK/opentracker.log" 2>&1 &
 OT_PID=$!; PIDS+=("$OT_PID")
 wait_udp $RELAY_PORT $RELAY_PID "$WORK/relay.log"; wait_udp $OT_PORT $OT_PID "$WORK/opentracker.log"
 
-run() { taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" --target "127.0.0.1:$1" --pid "$2" --seconds "$SECONDS_PER_RUN" --warmup 3 --window "${WINDOW:-128}"; }
+run() { nice -n "$PRIORITY" taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" --target "127.0.0.1:$1" --pid "$2" --seconds "$SECONDS_PER_RUN" --warmup "${WARMUP:-10}" --window "${WINDOW:-128}"; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   echo "round $round relay       $(run $RELAY_PORT $RELAY_PID)"
