@@ -4,11 +4,13 @@ using ServerlessTracker.Protocol.Udp;
 
 namespace ServerlessTracker.UdpRelay.Tests;
 
-public sealed class WhenAttackedWithGarbage : IAsyncLifetime
+public class WhenAttackedWithGarbage : IAsyncLifetime
 {
     private RelayHost _relay = null!;
 
-    public async Task InitializeAsync() => _relay = await RelayHost.StartAsync();
+    protected virtual string BatchSize => "32";
+
+    public async Task InitializeAsync() => _relay = await RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:BatchSize"] = BatchSize });
 
     public async Task DisposeAsync() => await _relay.DisposeAsync();
 
@@ -61,7 +63,7 @@ public sealed class WhenAttackedWithGarbage : IAsyncLifetime
     public async Task NoUnverifiedAnswerIsEverLargerThanItsRequest()
     {
         // One loop keeps answers in request order, so a connect sent after each probe marks the end of its answers.
-        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ReceiveLoops"] = "1" });
+        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ReceiveLoops"] = "1", ["Relay:BatchSize"] = BatchSize });
         using var attacker = new UdpTrackerClient(relay.IPv4);
         var sentinel = new byte[16];
         ConnectRequest.Write(sentinel, 0xFFFFFFFF);
@@ -91,4 +93,9 @@ public sealed class WhenAttackedWithGarbage : IAsyncLifetime
     }
 
     private static bool IsSentinel(byte[] answer) => ConnectResponse.TryRead(answer, out var transaction, out _) && transaction == 0xFFFFFFFF;
+}
+
+public sealed class WhenAttackedWithGarbageOneDatagramAtATime : WhenAttackedWithGarbage
+{
+    protected override string BatchSize => "1";
 }

@@ -5,14 +5,18 @@ using ServerlessTracker.Protocol.Udp;
 
 namespace ServerlessTracker.UdpRelay.Tests;
 
-public sealed class WhenServingUdpClients : IAsyncLifetime
+/// <summary>The default loop: on Linux, many datagrams per system call (recvmmsg/sendmmsg).</summary>
+public class WhenServingUdpClients : IAsyncLifetime
 {
     private RelayHost _relay = null!;
+
+    protected virtual string BatchSize => "32";
 
     public async Task InitializeAsync() => _relay = await RelayHost.StartAsync(new Dictionary<string, string?>
     {
         ["Tracker:Swarm:IntervalSeconds"] = "1200",
         ["Tracker:Swarm:IntervalJitterSeconds"] = "0",
+        ["Relay:BatchSize"] = BatchSize,
     });
 
     public async Task DisposeAsync() => await _relay.DisposeAsync();
@@ -194,4 +198,10 @@ public sealed class WhenServingUdpClients : IAsyncLifetime
         Assert.True(ErrorResponse.TryRead(answer, out _, out var message));
         return System.Text.Encoding.ASCII.GetString(message);
     }
+}
+
+/// <summary>The portable loop: one synchronous ReceiveFrom/SendTo per datagram.</summary>
+public sealed class WhenServingUdpClientsOneDatagramAtATime : WhenServingUdpClients
+{
+    protected override string BatchSize => "1";
 }

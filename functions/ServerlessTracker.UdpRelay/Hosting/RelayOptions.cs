@@ -22,6 +22,10 @@ public sealed class RelayOptions : IValidatableObject
     [Range(0, 256)]
     public int ReceiveLoops { get; set; }
 
+    /// <summary>Datagrams taken and answered per system call on Linux (recvmmsg/sendmmsg); default 32, 1 = one at a time (ReceiveFrom/SendTo).</summary>
+    [Range(1, 1024)]
+    public int BatchSize { get; set; } = 32;
+
     /// <summary>Base64 key (16 bytes or more) for connection ids; give every instance the same one. Default: random at start.</summary>
     /// <remarks>A secret: set it from the environment (<c>Relay__ConnectionIdKey</c>) or a secret store, never in a file.</remarks>
     public string? ConnectionIdKey { get; set; }

@@ -17,6 +17,7 @@ public sealed partial class UdpRelayServer(
     TimeProvider time,
     ILogger<UdpRelayServer> logger) : IHostedService, IDisposable
 {
+    private static readonly TimeSpan StopCheckInterval = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
@@ -49,18 +50,26 @@ public sealed partial class UdpRelayServer(
             var loops = relay.EffectiveReceiveLoops;
             var pool = new RequestContextPool(settings.MaxNumWant, socket.AddressFamily, relay.MaxPendingRequests + loops);
             _pools.Add(pool);
+            var batched = relay.BatchSize > 1 && BatchedReceiveLoop.IsSupported;
+            if (batched)
+            {
+                BatchedReceiveLoop.SetReceiveTimeout(socket, StopCheckInterval);
+            }
+
+            var answerSize = Math.Max(AnnounceResponse.LengthOf(settings.MaxNumWant * 18), ScrapeResponse.LengthOf(ScrapeRequestParser.MaxInfoHashes));
             for (var i = 0; i < loops; i++)
             {
                 var ids = new ConnectionIds(key.Bytes, relay.ConnectionIdGraceSeconds, time);
                 ReceiveLoop? loop = null;
                 var handler = new RequestHandler(store, settings, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token);
                 loop = new ReceiveLoop(socket, handler, logger, _stopping.Token);
-                var thread = new Thread(loop.Run) { IsBackground = true, Name = $"udp {endPoint} #{i}" };
+                ThreadStart run = batched ? new BatchedReceiveLoop(socket, handler, loop, relay.BatchSize, answerSize, _stopping.Token).Run : loop.Run;
+                var thread = new Thread(run) { IsBackground = true, Name = $"udp {endPoint} #{i}" };
                 _threads.Add(thread);
                 thread.Start();
             }
 
-            LogListening(endPoint, loops);
+            LogListening(endPoint, loops, batched ? relay.BatchSize : 1);
         }
 
         if (_sockets.Count == 0)
@@ -73,15 +82,17 @@ public sealed partial class UdpRelayServer(
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        // Loops wake at least every receive timeout, see the stop, and leave; only then are sockets closed,
+        // so no system call ever runs on a descriptor that was closed (and perhaps reused).
         _stopping.Cancel();
-        foreach (var socket in _sockets)
-        {
-            socket.Dispose();
-        }
-
         foreach (var thread in _threads)
         {
             thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
         }
 
         return Task.CompletedTask;
@@ -113,6 +124,7 @@ public sealed partial class UdpRelayServer(
             }
 
             socket.ReceiveBufferSize = 4 << 20;
+            socket.ReceiveTimeout = (int)StopCheckInterval.TotalMilliseconds;
             socket.SendBufferSize = 4 << 20;
             socket.Bind(new IPEndPoint(address, port));
             return socket;
@@ -126,8 +138,8 @@ public sealed partial class UdpRelayServer(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "UDP relay listening on {EndPoint} with {Loops} receive loops")]
-    private partial void LogListening(IPEndPoint endPoint, int loops);
+    [LoggerMessage(Level = LogLevel.Information, Message = "UDP relay listening on {EndPoint} with {Loops} receive loops, {Batch} datagrams per call")]
+    private partial void LogListening(IPEndPoint endPoint, int loops, int batch);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot bind {Address} port {Port} ({Error}); serving the other addresses")]
     private partial void LogCannotBind(IPAddress address, int port, SocketError error);
