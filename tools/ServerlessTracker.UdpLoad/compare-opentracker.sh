@@ -15,6 +15,7 @@ free_port() { # a UDP and TCP port nobody on this machine listens on (other benc
   while :; do p=$((20000 + RANDOM % 20000)); { ss -ulnH "sport = :$p"; ss -tlnH "sport = :$p"; } | grep -q . || { echo "$p"; return; }; done
 }
 RELAY_PORT=$(free_port)
+PLAIN_PORT=$(free_port)
 OT_PORT=$(free_port)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
@@ -41,18 +42,23 @@ wait_udp() { # port, pid, log
   echo "port $1 never opened by pid $2:" >&2; cat "$3" >&2; exit 1
 }
 
+# The relay twice: the default batched loop (recvmmsg/sendmmsg) and the portable one-datagram loop.
 Relay__Port=$RELAY_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Logging__LogLevel__Default=Warning \
   nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/relay.log" 2>&1 &
 RELAY_PID=$!; PIDS+=("$RELAY_PID")
+Relay__Port=$PLAIN_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Relay__BatchSize=1 Logging__LogLevel__Default=Warning \
+  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/plain.log" 2>&1 &
+PLAIN_PID=$!; PIDS+=("$PLAIN_PID")
 nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" opentracker -f "$WORK/opentracker.conf" >"$WORK/opentracker.log" 2>&1 &
 OT_PID=$!; PIDS+=("$OT_PID")
-wait_udp $RELAY_PORT $RELAY_PID "$WORK/relay.log"; wait_udp $OT_PORT $OT_PID "$WORK/opentracker.log"
+wait_udp $RELAY_PORT $RELAY_PID "$WORK/relay.log"; wait_udp $PLAIN_PORT $PLAIN_PID "$WORK/plain.log"; wait_udp $OT_PORT $OT_PID "$WORK/opentracker.log"
 
 run() { nice -n "$PRIORITY" taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" --target "127.0.0.1:$1" --pid "$2" --seconds "$SECONDS_PER_RUN" --warmup "${WARMUP:-10}" --window "${WINDOW:-128}"; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   echo "round $round relay       $(run $RELAY_PORT $RELAY_PID)"
+  echo "round $round relay-plain $(run $PLAIN_PORT $PLAIN_PID)"
   echo "round $round opentracker $(run $OT_PORT $OT_PID)"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "peak RSS kB: relay $(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2}') opentracker $(grep VmHWM /proc/$OT_PID/status | awk '{print $2}')"
+echo "peak RSS kB: relay $(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2}') relay-plain $(grep VmHWM /proc/$PLAIN_PID/status | awk '{print $2}') opentracker $(grep VmHWM /proc/$OT_PID/status | awk '{print $2}')"
