@@ -28,13 +28,17 @@ public sealed class WhenIdsExpire
         var settings = new Dictionary<string, string?> { ["Relay:ConnectionIdKey"] = key };
         await using var first = await RelayHost.StartAsync(settings);
         await using var second = await RelayHost.StartAsync(settings);
+        await using var stranger = await RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ConnectionIdKey"] = Convert.ToBase64String(new byte[32]) });
         using var toFirst = new UdpTrackerClient(first.IPv4);
         var id = await toFirst.ConnectAsync();
 
-        // Same client socket, other instance: the id is checked against the client's address and port only.
+        // Same client, other instance: the id is checked against the client's address and the shared key only.
+        var refused = await toFirst.ExchangeWithAsync(stranger.IPv4, UdpTrackerClient.AnnouncePacket(id, 2, TestBytes.Twenty(), TestBytes.Twenty(), 7000, 1));
         var answer = await toFirst.ExchangeWithAsync(second.IPv4, UdpTrackerClient.AnnouncePacket(id, 3, TestBytes.Twenty(), TestBytes.Twenty(), 7000, 1))
             ?? throw new TimeoutException();
 
+        Assert.True(ServerlessTracker.Protocol.Udp.ErrorResponse.TryRead(refused, out _, out var message));
+        Assert.Equal("bad connection id"u8.ToArray(), message.ToArray());
         Assert.True(ServerlessTracker.Protocol.Udp.AnnounceResponse.TryRead(answer, out var transaction, out _, out _, out _, out _));
         Assert.Equal(3u, transaction);
     }
