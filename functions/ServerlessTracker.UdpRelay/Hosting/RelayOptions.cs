@@ -34,7 +34,7 @@ public sealed class RelayOptions : IValidatableObject
     [Range(0, ConnectionIds.MaxGraceSeconds)]
     public int ConnectionIdGraceSeconds { get; set; } = 60;
 
-    /// <summary>Requests that may wait on a slow store at once before the loops stop reading; default 1024.</summary>
+    /// <summary>Requests per socket that may wait on a slow store at once before its loops stop reading; default 1024.</summary>
     [Range(1, 1 << 20)]
     public int MaxPendingRequests { get; set; } = 1024;
 
