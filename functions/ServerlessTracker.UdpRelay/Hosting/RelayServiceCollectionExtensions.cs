@@ -19,6 +19,10 @@ public static class RelayServiceCollectionExtensions
             .Bind(configuration.GetSection(RelayOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<RelayRateLimitOptions>()
+            .Bind(configuration.GetSection(RelayRateLimitOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<SwarmSettings>()
             .Bind(configuration.GetSection("Tracker:Swarm"))
             .ValidateDataAnnotations()

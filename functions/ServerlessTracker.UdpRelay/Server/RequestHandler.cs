@@ -14,7 +14,8 @@ namespace ServerlessTracker.UdpRelay.Server;
 /// 16 bytes, exactly its own size. A request with a bad or expired id gets the 25-byte
 /// "bad connection id" error only when the request itself was at least that long, otherwise nothing;
 /// so no unverified address ever receives more bytes than it sent. Malformed packets from verified
-/// clients get an error packet; anything without a transaction id is dropped.
+/// clients get an error packet; anything without a transaction id is dropped. A sender over its budget
+/// (<see cref="AddressBudgets"/>) is served nothing.
 /// </remarks>
 internal sealed class RequestHandler : IDisposable
 {
@@ -29,10 +30,12 @@ internal sealed class RequestHandler : IDisposable
     private readonly byte[] _urlData = new byte[MaxUrlData];
     private readonly byte[] _client = new byte[16];
     private readonly Action<Exception> _onAsyncFault;
+    private readonly AddressBudgets? _budgets;
     private RequestContext _context;
 
-    public RequestHandler(ISwarmStore store, SwarmSettings settings, ConnectionIds ids, RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping)
+    public RequestHandler(ISwarmStore store, SwarmSettings settings, ConnectionIds ids, RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping, AddressBudgets? budgets = null)
     {
+        _budgets = budgets;
         _store = store;
         _settings = settings;
         _ids = ids;
@@ -51,6 +54,11 @@ internal sealed class RequestHandler : IDisposable
         if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out _))
         {
             return 0;
+        }
+
+        if (_budgets is not null && _budgets.Take(_client) is var verdict && verdict != BudgetVerdict.Allowed)
+        {
+            return OverBudget(verdict, header, packet.Length);
         }
 
         if (header.KnownAction == UdpAction.Connect)
@@ -141,6 +149,16 @@ internal sealed class RequestHandler : IDisposable
         _ = CompleteScrapeAsync(pending, context, transactionId, count);
         return 0;
     }
+
+    /// <summary>Over budget: a verified sender is told to slow down once (an error no larger than its request), anyone else
+    /// gets silence. Connects are never answered then: that is what keeps a spoofed flood from drawing our packets.</summary>
+    private int OverBudget(BudgetVerdict verdict, UdpRequestHeader header, int requestLength) =>
+        verdict == BudgetVerdict.FirstRefusal
+        && header.KnownAction != UdpAction.Connect
+        && ErrorResponse.LengthOf(UdpRequestError.SlowDown) <= requestLength
+        && _ids.IsValid(header.ConnectionId, _client)
+            ? ErrorResponse.Write(_context.Response, header.TransactionId, UdpRequestError.SlowDown)
+            : 0;
 
     private int Refuse(UdpParseResult result, uint transactionId) =>
         result.Outcome == UdpParseOutcome.Error ? ErrorResponse.Write(_context.Response, transactionId, result.Error) : 0;
