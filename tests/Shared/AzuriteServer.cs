@@ -16,12 +16,14 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _executable;
+    private readonly string? _location;
     private Process? _process;
 
-    private AzuriteServer(string executable, int port)
+    private AzuriteServer(string executable, int port, string? location)
     {
         _executable = executable;
         Port = port;
+        _location = location;
     }
 
     public int Port { get; }
@@ -29,14 +31,16 @@ public sealed class AzuriteServer : IAsyncDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
-    public static async Task<AzuriteServer> StartAsync()
+    /// <param name="location">A folder to keep the data in across restarts (see <see cref="StopGracefullyAsync"/>); null for
+    /// in-memory storage that every start empties.</param>
+    public static async Task<AzuriteServer> StartAsync(string? location = null)
     {
-        var server = new AzuriteServer(FindExecutable(), FreePort());
+        var server = new AzuriteServer(FindExecutable(), FreePort(), location);
         await server.StartAgainAsync();
         return server;
     }
 
-    /// <summary>Starts (again) on the same port, with empty in-memory storage.</summary>
+    /// <summary>Starts (again) on the same port: with empty in-memory storage, or on the data in its location.</summary>
     public async Task StartAgainAsync()
     {
         var start = new ProcessStartInfo(_executable)
@@ -45,7 +49,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+        var persistence = _location is null ? new[] { "--inMemoryPersistence" } : ["--location", _location];
+        foreach (var argument in persistence.Concat(new[] { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" }))
         {
             start.ArgumentList.Add(argument);
         }
@@ -95,6 +100,32 @@ public sealed class AzuriteServer : IAsyncDisposable
             await process.WaitForExitAsync();
             process.Dispose();
         }
+    }
+
+    /// <summary>Stops the service as an orderly shutdown does (SIGTERM): Azurite saves what it holds to its location first.</summary>
+    public async Task StopGracefullyAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Did not stop in time: end it as an outage would.
+        }
+
+        await StopAsync();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -1,0 +1,19 @@
+namespace ServerlessTracker.Soak;
+
+/// <summary>What a drill did and found. <see cref="Violations"/> empty means every promise held.</summary>
+public sealed record DrillReport(
+    long Sent,
+    long Ok,
+    long RetryLater,
+    long Unreachable,
+    int CompletedAcknowledged,
+    int CompletedAttempted,
+    long DownloadedCounted,
+    TimeSpan Duration,
+    IReadOnlyList<string> Violations)
+{
+    public override string ToString() =>
+        $"{Sent} announces sent in {Duration.TotalSeconds:F0} s ({Sent / Math.Max(1, Duration.TotalSeconds):F0}/s): {Ok} answered, " +
+        $"{RetryLater} refused with retry in, {Unreachable} to an instance being restarted; completed: {CompletedAcknowledged} acknowledged, " +
+        $"{CompletedAttempted} sent, {DownloadedCounted} counted; violations: {Violations.Count}, crashes: 0";
+}
