@@ -8,6 +8,7 @@ using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
 using ServerlessTracker.Functions.Scrape;
+using ServerlessTracker.Sync;
 using ServerlessTracker.Storage.Hosting;
 
 namespace ServerlessTracker.Functions.Hosting;
@@ -44,6 +45,9 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<FullScrapeCache>();
         services.AddSingleton<PurgeRunner>();
         services.AddHostedService<PurgeTimer>();
+
+        // Last: sync wraps whichever store was registered above.
+        services.AddTrackerSync(configuration);
         return services;
     }
 
