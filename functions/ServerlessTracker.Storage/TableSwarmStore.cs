@@ -55,7 +55,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         _swarms = service.GetTableClient(options.SwarmsTable);
         _index = service.GetTableClient(options.IndexTable);
         _resilience = new StoreResilience(options, _logger) { TableMissing = () => _tablesReady = false };
-        _loader = new SwarmLoader(_swarms, options, _resilience);
+        _loader = new SwarmLoader(_swarms, options, settings, _resilience);
         _committer = new GroupCommitter(_swarms, _index, options, settings, _resilience, metrics, time, InstanceId, _logger);
         _purger = new SwarmPurger(_swarms, _index, options, settings, _resilience, metrics, time, _logger);
         _lastSweepMs = time.GetUtcNow().ToUnixTimeMilliseconds();
