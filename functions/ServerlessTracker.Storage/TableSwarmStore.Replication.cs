@@ -12,9 +12,9 @@ namespace ServerlessTracker.Storage;
 /// like local announces.</summary>
 /// <remarks>
 /// The cached swarm decides with <see cref="Engine.Swarms.Swarm.ApplyRemote"/> (the later announce wins, a stop beats
-/// older announces; stop tombstone rows are loaded as such); a remote completion is counted only when the peer's row
-/// does not already carry the counted flag, so a redelivery to another instance does not count twice. Storage faults
-/// throw, so the delivery fails and Event Grid delivers it again.
+/// older announces; stop tombstone rows are loaded as such). A remote completion counts once per (peer, announce time),
+/// as the engine counts it, in any order and on any instance: its marker row (<c>c…</c>) is read first and written in the
+/// same transaction as the count. Storage faults throw, so the delivery fails and Event Grid delivers it again.
 /// </remarks>
 public sealed partial class TableSwarmStore : IPeerUpdateTarget
 {
@@ -39,12 +39,21 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
             }
 
-            if (update.Completed && await AlreadyCountedAsync(entry, update.PeerId).ConfigureAwait(false))
+            TableEntity? marker = null;
+            if (update.Completed)
             {
-                update = update with { Completed = false };
+                var markerKey = SwarmRows.CompletionRowKey(update.PeerId, update.AnnouncedAtMs);
+                if (await _loader.RowExistsAsync(entry.PartitionKey, markerKey).ConfigureAwait(false))
+                {
+                    update = update with { Completed = false };
+                }
+                else
+                {
+                    marker = new TableEntity(entry.PartitionKey, markerKey) { [SwarmRows.LastSeen] = (long)update.AnnouncedAtSeconds };
+                }
             }
 
-            var write = ApplyRemote(entry, update, oldest, out var startFlush, out var changed);
+            var write = ApplyRemote(entry, update, oldest, marker, out var startFlush, out var changed);
             if (write is null)
             {
                 continue;
@@ -69,7 +78,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
         return applied;
     }
 
-    private PendingWrite? ApplyRemote(SwarmEntry entry, in PeerUpdate update, uint oldest, out bool startFlush, out int changedCount)
+    private PendingWrite? ApplyRemote(SwarmEntry entry, in PeerUpdate update, uint oldest, TableEntity? marker, out bool startFlush, out int changedCount)
     {
         startFlush = false;
         changedCount = 0;
@@ -107,23 +116,9 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
             }
 
             entry.Exists = true;
-            var write = new PendingWrite(row, counted);
+            var write = new PendingWrite(row, counted, counted ? marker : null);
             startFlush = GroupCommitter.Enqueue(entry, write);
             return write;
         }
-    }
-
-    private async ValueTask<bool> AlreadyCountedAsync(SwarmEntry entry, PeerId id)
-    {
-        lock (entry.Gate)
-        {
-            if (entry.Swarm.TryGet(id, out var cached, out _) && (cached.Flags & PeerFlags.CountedComplete) != 0)
-            {
-                return true;
-            }
-        }
-
-        var stored = await _loader.ReadPeerAsync(entry.PartitionKey, SwarmRows.PeerRowKey(id), 0).ConfigureAwait(false);
-        return stored is { } found && (found.Peer.Flags & PeerFlags.CountedComplete) != 0;
     }
 }

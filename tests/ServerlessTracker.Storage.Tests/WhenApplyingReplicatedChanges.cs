@@ -57,12 +57,17 @@ public sealed class WhenApplyingReplicatedChanges(AzuriteFixture azurite)
         await b.ScrapeAsync(hash);
         var completed = Update(hash, 1, ReplicatedPeerState.Seeder, time, 0) with { Completed = true };
 
+        var later = completed with { AnnouncedAtMs = completed.AnnouncedAtMs + 1000 };
+
         await a.ApplyAsync(new[] { completed }, CancellationToken.None);
-        await b.ApplyAsync(new[] { completed }, CancellationToken.None);
+        await b.ApplyAsync(new[] { completed, completed }, CancellationToken.None);
+        await b.ApplyAsync(new[] { later }, CancellationToken.None);
+        await a.ApplyAsync(new[] { later }, CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(options.CacheStalenessMilliseconds + 1));
 
-        Assert.Equal(new SwarmCounts(1, 0, 1), await a.ScrapeAsync(hash));
-        Assert.Equal(new SwarmCounts(1, 0, 1), await b.ScrapeAsync(hash));
+        // Counted once per (peer, announce time), as the engine counts replicated completions.
+        Assert.Equal(new SwarmCounts(1, 0, 2), await a.ScrapeAsync(hash));
+        Assert.Equal(new SwarmCounts(1, 0, 2), await b.ScrapeAsync(hash));
     }
 
     private static PeerUpdate Update(InfoHash hash, int peer, ReplicatedPeerState state, TimeProvider time, int secondsFromNow) =>

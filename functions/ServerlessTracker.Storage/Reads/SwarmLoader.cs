@@ -21,6 +21,7 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
     private bool RememberStops => settings.RememberStops;
 
     private static readonly string[] CountSelect = [SwarmRows.State];
+    private static readonly string[] KeyOnly = ["RowKey"];
 
     public async Task<SwarmSnapshot> LoadAsync(string partitionKey, bool knownLarge, uint now, int peerTtlSeconds, string? ownDeltaRowKey, int windowPoint)
     {
@@ -73,6 +74,16 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
         }
 
         return (peer, seeder);
+    }
+
+    /// <summary>Whether a row exists (a point read of its key only).</summary>
+    public async Task<bool> RowExistsAsync(string partitionKey, string rowKey)
+    {
+        var response = await resilience.ExecuteAsync(
+            static async (s, ct) => await s.swarms.GetEntityIfExistsAsync<TableEntity>(s.partitionKey, s.rowKey, KeyOnly, ct).ConfigureAwait(false),
+            (swarms, partitionKey, rowKey),
+            CancellationToken.None);
+        return response.HasValue;
     }
 
     /// <summary>Counts the live seeders and leechers of a partition with a projection query (a recount).</summary>
