@@ -98,7 +98,7 @@ public sealed class AnnounceHandler(
         {
             case AnnounceStatus.StoreUnavailable:
                 var retry = result.RetryInSeconds > 0 ? result.RetryInSeconds : _options.RetryInSeconds;
-                return TrackerResponses.SendFailureAsync(context, StoreUnavailableReason, retry, retry);
+                return TrackerResponses.SendFailureAsync(context, StoreUnavailableReason, retry, FailureResponseWriter.MinutesFromSeconds(retry));
             case AnnounceStatus.KeyMismatch:
                 return TrackerResponses.SendFailureAsync(context, KeyMismatchReason, swarm.MinIntervalSeconds, 0);
         }
