@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using ServerlessTracker.Bench.Http;
+using ServerlessTracker.Bench.Scenarios;
+using ServerlessTracker.Bench.Trackers;
+using ServerlessTracker.Bench.Workloads;
+
+namespace ServerlessTracker.Bench.Running;
+
+/// <summary>
+/// Runs the whole benchmark: for each tracker in turn, start it pinned to the tracker core, populate it with
+/// every peer's started announce, then run each scenario (warm-up, measured window) with CPU and memory read
+/// from /proc at the window's edges, and stop it. Trackers run one after the other, never at the same time.
+/// </summary>
+public sealed class BenchRunner(BenchSettings settings, TextWriter log)
+{
+    public async Task<BenchReport> RunAsync(CancellationToken cancellation)
+    {
+        var population = Population.Create(settings.Workload);
+        var perTorrent = population.PeersPerTorrent();
+        log.WriteLine($"workload: {settings.Workload.Torrents} torrents, {settings.Workload.Peers} peers (largest swarm {perTorrent.Max()}, smallest {perTorrent.Min()}), zipf {settings.Workload.ZipfExponent}, seed {settings.Workload.Seed}");
+        var scenarios = settings.Scenarios.Select(name => ScenarioCatalog.All.Single(s => s.Name == name)).ToList();
+        var rows = new List<ScenarioRow>();
+        var populations = new List<PopulateRow>();
+        for (var index = 0; index < settings.Trackers.Count; index++)
+        {
+            await using var target = CreateTarget(settings.Trackers[index], index, population);
+            log.WriteLine($"[{target.Name}] starting (pinned to CPU {settings.TrackerCore})");
+            await target.StartAsync(cancellation);
+            populations.Add(await PopulateAsync(target, population, cancellation));
+            foreach (var scenario in scenarios.Where(s => s.Supports(target)))
+            {
+                rows.Add(await RunScenarioAsync(target, scenario, population, cancellation));
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+            }
+        }
+
+        return new BenchReport(settings, perTorrent.Max(), rows, populations, DateTimeOffset.UtcNow, string.Join(',', CoreStats.AllowedCores()));
+    }
+
+    private ITrackerTarget CreateTarget(string name, int index, Population population)
+    {
+        var httpPort = settings.BasePort + (10 * index);
+        var directory = Path.Combine(settings.WorkDirectory, name);
+        return name switch
+        {
+            _ when name.StartsWith("opentracker", StringComparison.Ordinal) =>
+                new OpenTrackerTarget(name, settings.OpenTrackerExecutable, directory, settings.TrackerCore, httpPort, httpPort + 1, population.InfoHashes),
+            "serverless" => new ServerlessTrackerTarget(
+                name,
+                settings.ServerlessExecutable ?? throw new InvalidOperationException("--serverless-exe is required for the serverless tracker"),
+                directory,
+                settings.TrackerCore,
+                httpPort,
+                new Dictionary<string, string>()),
+            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless)"),
+        };
+    }
+
+    private async Task<PopulateRow> PopulateAsync(ITrackerTarget target, Population population, CancellationToken cancellation)
+    {
+        var driver = new HttpLoadGenerator(target.HttpEndpoint!, new AnnounceStream(population, AnnouncePhase.Populate, 1, connectionClose: false), settings.Connections, newConnectionPerRequest: false);
+        var before = ProcessStats.Read(target.ProcessId);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
+        driver.BeginMeasure();
+        await driver.RunAsync(timeout.Token);
+        driver.EndMeasure();
+        var after = ProcessStats.Read(target.ProcessId);
+        var result = driver.Result();
+        log.WriteLine($"[{target.Name}] populated {result.Validation.Answers} peers in {result.Seconds:F1} s ({result.RequestsPerSecond:F0}/s), valid {result.Validation.Valid}, RSS {after.RssBytes >> 20} MiB");
+        return new PopulateRow(target.Name, result, after.CpuSeconds - before.CpuSeconds, after.RssBytes);
+    }
+
+    private async Task<ScenarioRow> RunScenarioAsync(ITrackerTarget target, Scenario scenario, Population population, CancellationToken cancellation)
+    {
+        var driver = scenario.CreateDriver(new ScenarioContext(target, population, settings.Connections, StableSeed(scenario.Name)));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var running = Task.Run(() => driver.RunAsync(stop.Token), CancellationToken.None);
+        await Task.Delay(settings.Warmup, cancellation);
+
+        var countersBefore = await target.ReadCountersAsync(cancellation);
+        var loadCores = CoreStats.AllowedCores();
+        var trackerBefore = ProcessStats.Read(target.ProcessId);
+        var selfBefore = ProcessStats.Read(Environment.ProcessId);
+        var trackerCoreBefore = CoreStats.Read(settings.TrackerCore);
+        var loadCoresBefore = loadCores.Sum(c => CoreStats.Read(c).BusySeconds);
+        var clock = Stopwatch.StartNew();
+        driver.BeginMeasure();
+        await Task.Delay(settings.Duration, cancellation);
+        driver.EndMeasure();
+        var trackerAfter = ProcessStats.Read(target.ProcessId);
+        var selfAfter = ProcessStats.Read(Environment.ProcessId);
+        var trackerCoreAfter = CoreStats.Read(settings.TrackerCore);
+        var loadCoresAfter = loadCores.Sum(c => CoreStats.Read(c).BusySeconds);
+        var wall = clock.Elapsed.TotalSeconds;
+        var countersAfter = await target.ReadCountersAsync(cancellation);
+
+        await stop.CancelAsync();
+        await running;
+        var result = driver.Result();
+        var counters = countersAfter.ToDictionary(pair => pair.Key, pair => pair.Value - countersBefore.GetValueOrDefault(pair.Key));
+        var row = new ScenarioRow(
+            scenario,
+            target.Name,
+            result,
+            trackerAfter.CpuSeconds - trackerBefore.CpuSeconds,
+            (selfAfter.CpuSeconds - selfBefore.CpuSeconds) / wall,
+            trackerAfter.PeakRssBytes,
+            counters,
+            Math.Max(0, (trackerCoreAfter.BusySeconds - trackerCoreBefore.BusySeconds - (trackerAfter.CpuSeconds - trackerBefore.CpuSeconds)) / wall),
+            Math.Max(0, (loadCoresAfter - loadCoresBefore - (selfAfter.CpuSeconds - selfBefore.CpuSeconds)) / wall));
+        log.WriteLine($"[{target.Name}] {scenario.Name}: {result.RequestsPerSecond:F0} req/s, p50 {result.Latency.P50:F3} ms, p99 {result.Latency.P99:F3} ms, " +
+            $"{row.CpuMicrosecondsPerRequest:F1} µs CPU/req, tracker core {row.TrackerCoreBusy:P0} (+{row.OtherOnTrackerCore:P0} others), load core {row.LoadCoreBusy:P0} (+{row.OtherOnLoadCores:P0} others), " +
+            $"valid {result.Validation.Valid}/{result.Validation.Answers}, peak RSS {row.PeakRssBytes >> 20} MiB");
+        foreach (var sample in result.Validation.Samples)
+        {
+            log.WriteLine($"    sample problem: {sample}");
+        }
+
+        return row;
+    }
+
+    private static int StableSeed(string name)
+    {
+        var hash = 17;
+        foreach (var c in name)
+        {
+            hash = unchecked((hash * 31) + c);
+        }
+
+        return hash & int.MaxValue;
+    }
+}
+
+/// <summary>One scenario measured on one tracker.</summary>
+/// <param name="TrackerCpuSeconds">Tracker CPU time (user + system, all threads) inside the measured window.</param>
+/// <param name="LoadCoreBusy">Load generator CPU time / wall time inside the window (1.0 = one core saturated).</param>
+/// <param name="PeakRssBytes">Tracker VmHWM at the end of the window.</param>
+/// <param name="Counters">Differences of the tracker's own counters over the window.</param>
+/// <param name="OtherOnTrackerCore">Busy time of the tracker's core not spent by the tracker, / wall time (other processes, interrupts).</param>
+/// <param name="OtherOnLoadCores">The same for the load generator's cores.</param>
+public sealed record ScenarioRow(
+    Scenario Scenario,
+    string Tracker,
+    LoadResult Load,
+    double TrackerCpuSeconds,
+    double LoadCoreBusy,
+    long PeakRssBytes,
+    IReadOnlyDictionary<string, double> Counters,
+    double OtherOnTrackerCore,
+    double OtherOnLoadCores)
+{
+    public double CpuMicrosecondsPerRequest => Load.Measured > 0 ? TrackerCpuSeconds * 1e6 / Load.Measured : double.NaN;
+
+    public double TrackerCoreBusy => Load.Seconds > 0 ? TrackerCpuSeconds / Load.Seconds : double.NaN;
+
+    /// <summary>Answers that were not valid, of every kind, warm-up included.</summary>
+    public long Failures => Load.Validation.Answers - Load.Validation.Valid + Load.Validation.TransportErrors;
+}
+
+/// <summary>The populate phase on one tracker: every peer announced started once.</summary>
+public sealed record PopulateRow(string Tracker, LoadResult Load, double TrackerCpuSeconds, long RssBytes);
