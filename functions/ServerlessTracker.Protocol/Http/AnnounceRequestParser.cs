@@ -12,7 +12,7 @@ namespace ServerlessTracker.Protocol.Http;
 /// </remarks>
 public static class AnnounceRequestParser
 {
-    public static HttpRequestError Parse(ReadOnlySpan<byte> query, out AnnounceRequest request)
+    public static HttpTrackerError Parse(ReadOnlySpan<byte> query, out AnnounceRequest request)
     {
         request = default;
         request.Compact = true;
@@ -24,20 +24,20 @@ public static class AnnounceRequestParser
         {
             var name = parameters.Name;
             var value = parameters.Value;
-            var error = HttpRequestError.None;
+            var error = HttpTrackerError.None;
             switch (name.Length)
             {
                 case 9 when name.SequenceEqual("info_hash"u8):
                     if (hasInfoHash)
                     {
-                        return HttpRequestError.DuplicateInfoHash;
+                        return HttpTrackerError.DuplicateInfoHash;
                     }
 
-                    error = DecodeBytes20(value, ref request.InfoHash, HttpRequestError.InvalidInfoHash);
+                    error = DecodeBytes20(value, ref request.InfoHash, HttpTrackerError.InvalidInfoHash);
                     hasInfoHash = true;
                     break;
                 case 7 when name.SequenceEqual("peer_id"u8):
-                    error = DecodeBytes20(value, ref request.PeerId, HttpRequestError.InvalidPeerId);
+                    error = DecodeBytes20(value, ref request.PeerId, HttpTrackerError.InvalidPeerId);
                     hasPeerId = true;
                     break;
                 case 4 when name.SequenceEqual("port"u8):
@@ -68,7 +68,7 @@ public static class AnnounceRequestParser
                     break;
                 case 3 when name.SequenceEqual("key"u8):
                     error = ParseKey(value, out request.Key);
-                    request.HasKey = error == HttpRequestError.None;
+                    request.HasKey = error == HttpTrackerError.None;
                     break;
                 case 2 when name.SequenceEqual("ip"u8):
                 case 4 when name.SequenceEqual("ipv4"u8):
@@ -77,7 +77,7 @@ public static class AnnounceRequestParser
                     break;
             }
 
-            if (error != HttpRequestError.None)
+            if (error != HttpTrackerError.None)
             {
                 return error;
             }
@@ -85,30 +85,30 @@ public static class AnnounceRequestParser
 
         if (!hasInfoHash)
         {
-            return HttpRequestError.MissingInfoHash;
+            return HttpTrackerError.MissingInfoHash;
         }
 
         if (!hasPeerId)
         {
-            return HttpRequestError.MissingPeerId;
+            return HttpTrackerError.MissingPeerId;
         }
 
         if (!hasPort)
         {
-            return HttpRequestError.MissingPort;
+            return HttpTrackerError.MissingPort;
         }
 
-        return hasLeft ? HttpRequestError.None : HttpRequestError.MissingLeft;
+        return hasLeft ? HttpTrackerError.None : HttpTrackerError.MissingLeft;
     }
 
     /// <summary>Percent-decodes a value that must be exactly 20 bytes.</summary>
-    public static HttpRequestError DecodeBytes20(ReadOnlySpan<byte> value, ref Bytes20 destination, HttpRequestError lengthError)
+    public static HttpTrackerError DecodeBytes20(ReadOnlySpan<byte> value, ref Bytes20 destination, HttpTrackerError lengthError)
     {
         Span<byte> decoded = stackalloc byte[Bytes20.Length + 1];
         if (!PercentEncoding.TryDecode(value, decoded, out var written))
         {
             // TryDecode stops either at a bad escape or when the span is full (too long).
-            return written == decoded.Length ? lengthError : HttpRequestError.InvalidEncoding;
+            return written == decoded.Length ? lengthError : HttpTrackerError.InvalidEncoding;
         }
 
         if (written != Bytes20.Length)
@@ -117,47 +117,47 @@ public static class AnnounceRequestParser
         }
 
         decoded[..Bytes20.Length].CopyTo(destination);
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 
-    private static HttpRequestError ParsePort(ReadOnlySpan<byte> value, out ushort port)
+    private static HttpTrackerError ParsePort(ReadOnlySpan<byte> value, out ushort port)
     {
         port = 0;
         if (!TryParseDigits(value, out var number) || number is < 1 or > ushort.MaxValue)
         {
-            return HttpRequestError.InvalidPort;
+            return HttpTrackerError.InvalidPort;
         }
 
         port = (ushort)number;
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 
-    private static HttpRequestError ParseCounter(ReadOnlySpan<byte> value, out long counter) =>
-        TryParseDigits(value, out counter) ? HttpRequestError.None : HttpRequestError.InvalidNumber;
+    private static HttpTrackerError ParseCounter(ReadOnlySpan<byte> value, out long counter) =>
+        TryParseDigits(value, out counter) ? HttpTrackerError.None : HttpTrackerError.InvalidNumber;
 
-    private static HttpRequestError ParseNumWant(ReadOnlySpan<byte> value, out int numWant)
+    private static HttpTrackerError ParseNumWant(ReadOnlySpan<byte> value, out int numWant)
     {
         numWant = AnnounceRequest.DefaultNumWant;
         if (value.IsEmpty)
         {
-            return HttpRequestError.None;
+            return HttpTrackerError.None;
         }
 
         if (!Utf8Parser.TryParse(value, out long parsed, out var consumed) || consumed != value.Length || parsed > int.MaxValue || parsed < int.MinValue)
         {
-            return HttpRequestError.InvalidNumWant;
+            return HttpTrackerError.InvalidNumWant;
         }
 
         numWant = parsed < 0 ? AnnounceRequest.DefaultNumWant : (int)parsed;
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 
-    private static HttpRequestError ParseEvent(ReadOnlySpan<byte> value, out AnnounceEvent announceEvent)
+    private static HttpTrackerError ParseEvent(ReadOnlySpan<byte> value, out AnnounceEvent announceEvent)
     {
         announceEvent = AnnounceEvent.None;
         if (value.IsEmpty || value.SequenceEqual("empty"u8) || value.SequenceEqual("paused"u8))
         {
-            return HttpRequestError.None;
+            return HttpTrackerError.None;
         }
 
         if (value.SequenceEqual("started"u8))
@@ -174,13 +174,13 @@ public static class AnnounceRequestParser
         }
         else
         {
-            return HttpRequestError.InvalidEvent;
+            return HttpTrackerError.InvalidEvent;
         }
 
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 
-    private static HttpRequestError ParseKey(ReadOnlySpan<byte> value, out uint key)
+    private static HttpTrackerError ParseKey(ReadOnlySpan<byte> value, out uint key)
     {
         key = 0;
         Span<byte> decoded = stackalloc byte[64];
@@ -188,12 +188,12 @@ public static class AnnounceRequestParser
         {
             if (written < decoded.Length)
             {
-                return HttpRequestError.InvalidEncoding;
+                return HttpTrackerError.InvalidEncoding;
             }
 
             // Keys are opaque: an over-long one is hashed by its encoded form rather than refused.
             key = Fnv1a(value);
-            return HttpRequestError.None;
+            return HttpTrackerError.None;
         }
 
         decoded = decoded[..written];
@@ -206,16 +206,16 @@ public static class AnnounceRequestParser
             key = Fnv1a(decoded);
         }
 
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 
-    private static HttpRequestError ParseAddress(ReadOnlySpan<byte> value, out IPAddress? address)
+    private static HttpTrackerError ParseAddress(ReadOnlySpan<byte> value, out IPAddress? address)
     {
         address = null;
         Span<byte> decoded = stackalloc byte[64];
         if (!PercentEncoding.TryDecode(value, decoded, out var written))
         {
-            return HttpRequestError.InvalidAddress;
+            return HttpTrackerError.InvalidAddress;
         }
 
         var text = decoded[..written];
@@ -234,10 +234,10 @@ public static class AnnounceRequestParser
         if (text.IsEmpty || !IPAddress.TryParse(text, out address))
         {
             address = null;
-            return HttpRequestError.InvalidAddress;
+            return HttpTrackerError.InvalidAddress;
         }
 
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 
     private static bool TryParseDigits(ReadOnlySpan<byte> value, out long number)

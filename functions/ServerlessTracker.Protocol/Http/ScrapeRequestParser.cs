@@ -4,8 +4,8 @@ namespace ServerlessTracker.Protocol.Http;
 /// <remarks>No <c>info_hash</c> at all asks for a full scrape. Other parameters are ignored.</remarks>
 public static class ScrapeRequestParser
 {
-    /// <summary>Fills <paramref name="hashes"/>; more hashes than it holds is <see cref="HttpRequestError.TooManyInfoHashes"/>.</summary>
-    public static HttpRequestError Parse(ReadOnlySpan<byte> query, Span<Bytes20> hashes, out int count)
+    /// <summary>Fills <paramref name="hashes"/>; more hashes than it holds is <see cref="HttpTrackerError.TooManyInfoHashes"/>.</summary>
+    public static HttpTrackerError Parse(ReadOnlySpan<byte> query, Span<Bytes20> hashes, out int count)
     {
         count = 0;
         var parameters = new QueryParameters(query);
@@ -18,11 +18,11 @@ public static class ScrapeRequestParser
 
             if (count == hashes.Length)
             {
-                return HttpRequestError.TooManyInfoHashes;
+                return HttpTrackerError.TooManyInfoHashes;
             }
 
-            var error = AnnounceRequestParser.DecodeBytes20(parameters.Value, ref hashes[count], HttpRequestError.InvalidInfoHash);
-            if (error != HttpRequestError.None)
+            var error = AnnounceRequestParser.DecodeBytes20(parameters.Value, ref hashes[count], HttpTrackerError.InvalidInfoHash);
+            if (error != HttpTrackerError.None)
             {
                 return error;
             }
@@ -30,6 +30,6 @@ public static class ScrapeRequestParser
             count++;
         }
 
-        return HttpRequestError.None;
+        return HttpTrackerError.None;
     }
 }

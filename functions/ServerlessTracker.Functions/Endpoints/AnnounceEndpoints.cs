@@ -1,0 +1,12 @@
+namespace ServerlessTracker.Functions.Endpoints;
+
+/// <summary>Maps <c>/announce</c>.</summary>
+public static class AnnounceEndpoints
+{
+    public static IEndpointRouteBuilder MapAnnounce(this IEndpointRouteBuilder app)
+    {
+        var handler = app.ServiceProvider.GetRequiredService<AnnounceHandler>();
+        app.Map("/announce", handler.HandleAsync);
+        return app;
+    }
+}

@@ -1,0 +1,12 @@
+namespace ServerlessTracker.Functions.Endpoints;
+
+/// <summary>Maps <c>/scrape</c>.</summary>
+public static class ScrapeEndpoints
+{
+    public static IEndpointRouteBuilder MapScrape(this IEndpointRouteBuilder app)
+    {
+        var handler = app.ServiceProvider.GetRequiredService<ScrapeHandler>();
+        app.Map("/scrape", handler.HandleAsync);
+        return app;
+    }
+}

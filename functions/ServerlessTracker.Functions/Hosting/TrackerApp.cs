@@ -1,0 +1,25 @@
+using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Functions.Invocations;
+
+namespace ServerlessTracker.Functions.Hosting;
+
+/// <summary>Builds the tracker web app; Program and the tests share it so both run the same thing.</summary>
+public static class TrackerApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var host = FunctionsHost.FromConfiguration(builder.Configuration);
+        host.ConfigureUrls(builder);
+        builder.WebHost.ConfigureKestrel(KestrelTuning.Apply);
+        builder.Services.AddTracker(builder.Configuration, host);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapRoot();
+        app.MapAnnounce();
+        app.MapScrape();
+        app.MapPurgeInvocation();
+        return app;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Functions.Network;
+using ServerlessTracker.Functions.Options;
+using ServerlessTracker.Functions.Purge;
+using ServerlessTracker.Functions.Scrape;
+
+namespace ServerlessTracker.Functions.Hosting;
+
+/// <summary>Registers the tracker's options, store, handlers and background work.</summary>
+public static class TrackerServiceCollectionExtensions
+{
+    public const string SwarmSection = "Tracker:Swarm";
+
+    public static IServiceCollection AddTracker(this IServiceCollection services, IConfiguration configuration, FunctionsHost host)
+    {
+        services.AddSingleton(host);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<SwarmSettings>().Bind(configuration.GetSection(SwarmSection)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpTrackerOptions>().Bind(configuration.GetSection(HttpTrackerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section))
+            .Validate(o => { TrustedProxies.Parse(o.TrustedProxies, out var invalid); return invalid.Count == 0; }, "Tracker:Network:TrustedProxies holds an entry that is neither an address nor a CIDR range.")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SwarmSettings>>().Value);
+        services.AddSingleton(sp => BuildTrustedProxies(sp.GetRequiredService<IOptions<NetworkOptions>>().Value, host));
+        services.AddSingleton<ISwarmStore>(sp => new InMemorySwarmStore(sp.GetRequiredService<SwarmSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ObjectPool<AnnounceResult>>(sp =>
+            new DefaultObjectPool<AnnounceResult>(new AnnounceResultPolicy(sp.GetRequiredService<SwarmSettings>().MaxNumWant), Environment.ProcessorCount * 64));
+
+        services.AddSingleton<ClientAddressReader>();
+        services.AddSingleton<AnnounceHandler>();
+        services.AddSingleton<ScrapeHandler>();
+        services.AddSingleton<FullScrapeCache>();
+        services.AddSingleton<PurgeRunner>();
+        services.AddHostedService<PurgeTimer>();
+        return services;
+    }
+
+    private static TrustedProxies BuildTrustedProxies(NetworkOptions options, FunctionsHost host)
+    {
+        IEnumerable<string> entries = options.TrustedProxies;
+        if (host.IsHosted)
+        {
+            // The Functions host proxies every request from the loopback.
+            entries = entries.Concat([IPAddress.Loopback.ToString(), IPAddress.IPv6Loopback.ToString()]);
+        }
+
+        return TrustedProxies.Parse(entries, out _);
+    }
+
+    private sealed class AnnounceResultPolicy(int capacity) : PooledObjectPolicy<AnnounceResult>
+    {
+        public override AnnounceResult Create() => new(capacity);
+
+        public override bool Return(AnnounceResult obj)
+        {
+            obj.Reset();
+            return true;
+        }
+    }
+}

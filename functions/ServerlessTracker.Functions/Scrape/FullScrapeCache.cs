@@ -1,0 +1,90 @@
+using System.IO.Compression;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Functions.Options;
+using ServerlessTracker.Protocol.Bencode;
+using ServerlessTracker.Protocol.Http;
+
+namespace ServerlessTracker.Functions.Scrape;
+
+/// <summary>A full scrape answer (and its gzip form), rebuilt at most once per configured period.</summary>
+/// <remarks>A full scrape lists every swarm: building it per request would let one client cost what thousands of announces cost.</remarks>
+public sealed class FullScrapeCache(ISwarmStore store, IOptions<HttpTrackerOptions> options, TimeProvider time)
+{
+    private readonly SemaphoreSlim _rebuild = new(1, 1);
+    private readonly HttpTrackerOptions _options = options.Value;
+    private volatile Snapshot? _current;
+
+    /// <summary>The bencoded answer, its gzip form when enabled, and when it was built.</summary>
+    public sealed record Snapshot(byte[] Plain, byte[]? Gzip, int Swarms, DateTimeOffset BuiltAt);
+
+    public async ValueTask<Snapshot> GetAsync(CancellationToken cancellationToken)
+    {
+        var current = _current;
+        if (current is not null && !IsStale(current))
+        {
+            return current;
+        }
+
+        await _rebuild.WaitAsync(cancellationToken);
+        try
+        {
+            current = _current;
+            if (current is null || IsStale(current))
+            {
+                current = await BuildAsync(cancellationToken);
+                _current = current;
+            }
+
+            return current;
+        }
+        finally
+        {
+            _rebuild.Release();
+        }
+    }
+
+    private bool IsStale(Snapshot snapshot) =>
+        time.GetUtcNow() - snapshot.BuiltAt >= TimeSpan.FromSeconds(_options.FullScrapeCacheSeconds);
+
+    private async Task<Snapshot> BuildAsync(CancellationToken cancellationToken)
+    {
+        var swarms = await store.ListSwarmsAsync(cancellationToken);
+        var sorted = swarms.ToArray();
+        Array.Sort(sorted, static (a, b) => a.InfoHash.CompareTo(b.InfoHash));
+
+        var plain = new byte[ScrapeResponseWriter.EnvelopeLength + (sorted.Length * ScrapeResponseWriter.MaxEntryLength)];
+        var length = Write(sorted, plain);
+        Array.Resize(ref plain, length);
+
+        byte[]? gzip = null;
+        if (_options.FullScrapeGzip)
+        {
+            using var compressed = new MemoryStream();
+            await using (var zip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                await zip.WriteAsync(plain, cancellationToken);
+            }
+
+            gzip = compressed.ToArray();
+        }
+
+        return new Snapshot(plain, gzip, sorted.Length, time.GetUtcNow());
+    }
+
+    private static int Write(SwarmSummary[] sorted, byte[] destination)
+    {
+        var writer = new BencodeWriter(destination);
+        Span<byte> key = stackalloc byte[InfoHash.Length];
+        ScrapeResponseWriter.WriteStart(ref writer);
+        foreach (var swarm in sorted)
+        {
+            swarm.InfoHash.CopyTo(key);
+            ScrapeResponseWriter.WriteEntry(ref writer, key, swarm.Counts.Complete, swarm.Counts.Downloaded, swarm.Counts.Incomplete);
+        }
+
+        ScrapeResponseWriter.WriteEnd(ref writer);
+        return writer.BytesWritten;
+    }
+}
