@@ -27,12 +27,14 @@ var openTrackerExe = new Option<string>("--opentracker") { Description = "opentr
 var trackerCore = new Option<int>("--tracker-core") { Description = "CPU the trackers are pinned to", DefaultValueFactory = _ => 0 };
 var basePort = new Option<int>("--base-port") { Description = "First loopback port used", DefaultValueFactory = _ => 17100 };
 var workDirectory = new Option<string?>("--work-dir") { Description = "Directory for configs and logs (default: a new one under /tmp)" };
+var rate = new Option<double>("--rate") { Description = "Offered requests/s per scenario (same for every tracker); 0 = closed loop as fast as answers come", DefaultValueFactory = _ => 0 };
+var trackerEnv = new Option<string[]>("--tracker-env") { Description = "KEY=VALUE environment variable for our tracker (repeatable)", AllowMultipleArgumentsPerToken = false };
 var output = new Option<string>("--output") { Description = "Markdown report file", DefaultValueFactory = _ => "bench-results.md" };
 
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
     duration, warmup, connections, torrents, peers, zipf, seed, scrapeHashes, scenarios, trackers,
-    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output,
+    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, trackerEnv,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -63,7 +65,9 @@ root.SetAction(async (parse, cancellation) =>
         parse.GetValue(basePort),
         parse.GetValue(workDirectory) ?? Directory.CreateTempSubdirectory("stbench-").FullName,
         Path.GetFullPath(parse.GetValue(output)!),
-        Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "ServerlessTracker.Bench " + string.Join(' ', args));
+        Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "ServerlessTracker.Bench " + string.Join(' ', args),
+        parse.GetValue(rate),
+        (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""));
 
     var report = await new BenchRunner(settings, Console.Out).RunAsync(cancellation);
     var markdown = report.ToMarkdown();

@@ -15,7 +15,8 @@ namespace ServerlessTracker.Bench.Http;
 /// connection, and from then on each answer is followed by a new connection), and close (every request carries
 /// "Connection: close" and opens a new TCP connection; the client waits for the server's FIN before closing, so
 /// the server is the active closer, as with real clients). Latency runs from connect (when a connection is
-/// opened for the request) or send to the last byte of the answer.
+/// opened for the request) or send to the last byte of the answer. With a rate, requests are paced on an
+/// absolute schedule instead (same offered load for every tracker; a connection still waits for its answer).
 /// </summary>
 public sealed class HttpLoadGenerator : ILoadDriver
 {
@@ -27,19 +28,25 @@ public sealed class HttpLoadGenerator : ILoadDriver
     private readonly Lock streamLock = new();
     private volatile bool measuring;
     private volatile bool serverClosesKeptAliveConnections;
+    private readonly double ticksPerRequest;
     private long measureStart;
     private long measureEnd;
+    private long paceStart;
+    private long paced;
 
-    public HttpLoadGenerator(IPEndPoint endpoint, RequestStream stream, int connections, bool newConnectionPerRequest)
+    /// <param name="requestsPerSecond">Total rate to pace requests at; 0 sends as fast as answers come back (closed loop).</param>
+    public HttpLoadGenerator(IPEndPoint endpoint, RequestStream stream, int connections, bool newConnectionPerRequest, double requestsPerSecond = 0)
     {
         this.endpoint = endpoint;
         this.stream = stream;
         this.connections = connections;
         this.newConnectionPerRequest = newConnectionPerRequest;
+        ticksPerRequest = requestsPerSecond > 0 ? Stopwatch.Frequency / requestsPerSecond : 0;
     }
 
     public async Task RunAsync(CancellationToken stop)
     {
+        paceStart = Stopwatch.GetTimestamp();
         var loops = new Task[connections];
         for (var i = 0; i < connections; i++)
         {
@@ -100,9 +107,21 @@ public sealed class HttpLoadGenerator : ILoadDriver
             {
                 int length;
                 RequestInfo info;
+                long due;
                 lock (streamLock)
                 {
                     length = stream.Next(state.Request, out info);
+                    due = ticksPerRequest > 0 ? paceStart + (long)(paced++ * ticksPerRequest) : 0;
+                }
+
+                if (due > 0)
+                {
+                    // Paced: wait for this request's slot on an absolute schedule (a late request goes at once).
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (wait > TimeSpan.FromMilliseconds(1))
+                    {
+                        await Task.Delay(wait, stop);
+                    }
                 }
 
                 if (length == 0)

@@ -28,7 +28,7 @@ public sealed record BenchReport(
         text.AppendLine();
         text.AppendLine(Invariant, $"Command: `{Settings.CommandLine}`");
         text.AppendLine();
-        text.AppendLine(Invariant, $"Workload: {w.Torrents:N0} torrents (Zipf s={w.ZipfExponent}, largest swarm {LargestSwarm:N0} peers), {w.Peers:N0} distinct peers (populated with one `started` each before the scenarios), numwant={w.NumWant}, compact=1, {Settings.Connections} client connections, warm-up {Settings.Warmup.TotalSeconds:0.#} s, measured {Settings.Duration.TotalSeconds:0.#} s per scenario, seed {w.Seed}.");
+        text.AppendLine(Invariant, $"Workload: {w.Torrents:N0} torrents (Zipf s={w.ZipfExponent}, largest swarm {LargestSwarm:N0} peers), {w.Peers:N0} distinct peers (populated with one `started` each before the scenarios), numwant={w.NumWant}, compact=1, {Settings.Connections} client connections, {(Settings.RequestsPerSecond > 0 ? $"offered load paced at {Settings.RequestsPerSecond:N0} requests/s" : "closed loop (each connection sends its next request when the answer arrives)")}, warm-up {Settings.Warmup.TotalSeconds:0.#} s, measured {Settings.Duration.TotalSeconds:0.#} s per scenario, seed {w.Seed}.");
         text.AppendLine();
 
         text.AppendLine(Invariant, $"### Ratios to {baseline} (lower is better except requests/s)");

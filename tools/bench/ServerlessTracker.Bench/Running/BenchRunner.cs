@@ -26,6 +26,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             await using var target = CreateTarget(settings.Trackers[index], index, population);
             log.WriteLine($"[{target.Name}] starting (pinned to CPU {settings.TrackerCore})");
             await target.StartAsync(cancellation);
+            log.WriteLine($"[{target.Name}] listening on {target.HttpEndpoint}, pid {target.ProcessId}");
             populations.Add(await PopulateAsync(target, population, cancellation));
             foreach (var scenario in scenarios.Where(s => s.Supports(target)))
             {
@@ -51,7 +52,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 directory,
                 settings.TrackerCore,
                 httpPort,
-                new Dictionary<string, string>()),
+                settings.TrackerEnvironment),
             _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless)"),
         };
     }
@@ -73,7 +74,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 
     private async Task<ScenarioRow> RunScenarioAsync(ITrackerTarget target, Scenario scenario, Population population, CancellationToken cancellation)
     {
-        var driver = scenario.CreateDriver(new ScenarioContext(target, population, settings.Connections, StableSeed(scenario.Name)));
+        var driver = scenario.CreateDriver(new ScenarioContext(target, population, settings.Connections, StableSeed(scenario.Name), settings.RequestsPerSecond));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var running = Task.Run(() => driver.RunAsync(stop.Token), CancellationToken.None);
         await Task.Delay(settings.Warmup, cancellation);

@@ -16,6 +16,8 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="WorkDirectory">Configs and logs of this run.</param>
 /// <param name="Output">Markdown file the report is written to.</param>
 /// <param name="CommandLine">The command as typed, for the report.</param>
+/// <param name="RequestsPerSecond">Offered load per scenario; 0 (default) for a closed loop at the tracker's pace.</param>
+/// <param name="TrackerEnvironment">Extra environment variables for our tracker (e.g. DOTNET_PerfMapEnabled=1, Tracker__...).</param>
 public sealed record BenchSettings(
     TimeSpan Duration,
     TimeSpan Warmup,
@@ -29,4 +31,6 @@ public sealed record BenchSettings(
     int BasePort,
     string WorkDirectory,
     string Output,
-    string CommandLine);
+    string CommandLine,
+    double RequestsPerSecond,
+    IReadOnlyDictionary<string, string> TrackerEnvironment);

@@ -17,4 +17,5 @@ public sealed record Scenario(
     Func<ScenarioContext, ILoadDriver> CreateDriver);
 
 /// <summary>What a scenario needs to build its driver.</summary>
-public sealed record ScenarioContext(ITrackerTarget Target, Population Population, int Connections, int StreamSeed);
+/// <param name="RequestsPerSecond">Pacing of the offered load; 0 for a closed loop as fast as the tracker answers.</param>
+public sealed record ScenarioContext(ITrackerTarget Target, Population Population, int Connections, int StreamSeed, double RequestsPerSecond);

@@ -42,5 +42,5 @@ public static class ScenarioCatalog
     public static IReadOnlyList<string> Defaults { get; } = ["announce-keepalive", "announce-close", "scrape-keepalive"];
 
     private static HttpLoadGenerator Http(ScenarioContext context, RequestStream stream, bool newConnection) =>
-        new(context.Target.HttpEndpoint!, stream, context.Connections, newConnection);
+        new(context.Target.HttpEndpoint!, stream, context.Connections, newConnection, context.RequestsPerSecond);
 }
