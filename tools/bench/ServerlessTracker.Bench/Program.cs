@@ -19,7 +19,7 @@ var scenarios = new Option<string>("--scenarios")
 };
 var trackers = new Option<string>("--trackers")
 {
-    Description = "Comma-separated trackers, baseline first: opentracker, serverless, opentracker2 (a second opentracker as a stand-in)",
+    Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in)",
     DefaultValueFactory = _ => "opentracker,serverless",
 };
 var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Functions executable" };
@@ -28,7 +28,7 @@ var trackerCore = new Option<int>("--tracker-core") { Description = "CPU the tra
 var basePort = new Option<int>("--base-port") { Description = "First loopback port used", DefaultValueFactory = _ => 17100 };
 var workDirectory = new Option<string?>("--work-dir") { Description = "Directory for configs and logs (default: a new one under /tmp)" };
 var rate = new Option<double>("--rate") { Description = "Offered requests/s per scenario (same for every tracker); 0 = closed loop as fast as answers come", DefaultValueFactory = _ => 0 };
-var trackerEnv = new Option<string[]>("--tracker-env") { Description = "KEY=VALUE environment variable for our tracker (repeatable)", AllowMultipleArgumentsPerToken = false };
+var trackerEnv = new Option<string[]>("--tracker-env") { Description = "KEY=VALUE environment variable for our tracker (repeatable); LABEL:KEY=VALUE applies to the variant serverless.LABEL only", AllowMultipleArgumentsPerToken = false };
 var output = new Option<string>("--output") { Description = "Markdown report file", DefaultValueFactory = _ => "bench-results.md" };
 
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")

@@ -46,15 +46,36 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         {
             _ when name.StartsWith("opentracker", StringComparison.Ordinal) =>
                 new OpenTrackerTarget(name, settings.OpenTrackerExecutable, directory, settings.TrackerCore, httpPort, httpPort + 1, population.InfoHashes),
-            "serverless" => new ServerlessTrackerTarget(
+            _ when name == "serverless" || name.StartsWith("serverless.", StringComparison.Ordinal) => new ServerlessTrackerTarget(
                 name,
                 settings.ServerlessExecutable ?? throw new InvalidOperationException("--serverless-exe is required for the serverless tracker"),
                 directory,
                 settings.TrackerCore,
                 httpPort,
-                settings.TrackerEnvironment),
-            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless)"),
+                EnvironmentFor(name)),
+            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless, serverless.LABEL (a variant with its own --tracker-env LABEL:KEY=VALUE))"),
         };
+    }
+
+    /// <summary>Unlabelled --tracker-env entries apply to every serverless target, "LABEL:KEY=VALUE" ones to serverless.LABEL only.</summary>
+    private Dictionary<string, string> EnvironmentFor(string name)
+    {
+        var label = name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : null;
+        var environment = new Dictionary<string, string>();
+        foreach (var (key, value) in settings.TrackerEnvironment)
+        {
+            var colon = key.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                environment[key] = value;
+            }
+            else if (label is not null && key[..colon] == label)
+            {
+                environment[key[(colon + 1)..]] = value;
+            }
+        }
+
+        return environment;
     }
 
     private async Task<PopulateRow> PopulateAsync(ITrackerTarget target, Population population, CancellationToken cancellation)
