@@ -29,12 +29,13 @@ var basePort = new Option<int>("--base-port") { Description = "First loopback po
 var workDirectory = new Option<string?>("--work-dir") { Description = "Directory for configs and logs (default: a new one under /tmp)" };
 var rate = new Option<double>("--rate") { Description = "Offered requests/s per scenario (same for every tracker); 0 = closed loop as fast as answers come", DefaultValueFactory = _ => 0 };
 var trackerEnv = new Option<string[]>("--tracker-env") { Description = "KEY=VALUE environment variable for our tracker (repeatable); LABEL:KEY=VALUE applies to the variant serverless.LABEL only", AllowMultipleArgumentsPerToken = false };
+var rounds = new Option<int>("--rounds") { Description = "Rounds per scenario, trackers interleaved; the report shows medians", DefaultValueFactory = _ => 1 };
 var output = new Option<string>("--output") { Description = "Markdown report file", DefaultValueFactory = _ => "bench-results.md" };
 
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
     duration, warmup, connections, torrents, peers, zipf, seed, scrapeHashes, scenarios, trackers,
-    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, trackerEnv,
+    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, trackerEnv,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -67,6 +68,7 @@ root.SetAction(async (parse, cancellation) =>
         Path.GetFullPath(parse.GetValue(output)!),
         Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "ServerlessTracker.Bench " + string.Join(' ', args),
         parse.GetValue(rate),
+        Math.Max(1, parse.GetValue(rounds)),
         (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""));
 
     var report = await new BenchRunner(settings, Console.Out).RunAsync(cancellation);

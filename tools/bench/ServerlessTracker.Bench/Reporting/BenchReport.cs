@@ -35,9 +35,10 @@ public sealed record BenchReport(
         text.AppendLine();
         text.AppendLine("| scenario | tracker | requests/s | p50 latency | p99 latency | CPU µs/request | peak RSS | CPU goal |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
-        foreach (var row in Rows.Where(r => r.Tracker != baseline))
+        var summaries = ScenarioSummary.From(Rows);
+        foreach (var row in summaries.Where(r => r.Tracker != baseline))
         {
-            var reference = Rows.FirstOrDefault(r => r.Tracker == baseline && r.Scenario.Name == row.Scenario.Name);
+            var reference = summaries.FirstOrDefault(r => r.Tracker == baseline && r.Scenario.Name == row.Scenario.Name);
             if (reference is null)
             {
                 continue;
@@ -45,17 +46,18 @@ public sealed record BenchReport(
 
             var cpuRatio = row.CpuMicrosecondsPerRequest / reference.CpuMicrosecondsPerRequest;
             var goal = row.Scenario.CpuGoal is { } g ? $"≤ {g:0.0#}×: {(cpuRatio <= g ? "met" : "not met")}" : "";
-            text.AppendLine(Invariant, $"| {row.Scenario.Name} | {row.Tracker} | {Ratio(row.Load.RequestsPerSecond, reference.Load.RequestsPerSecond)} | {Ratio(row.Load.Latency.P50, reference.Load.Latency.P50)} | {Ratio(row.Load.Latency.P99, reference.Load.Latency.P99)} | **{Ratio(row.CpuMicrosecondsPerRequest, reference.CpuMicrosecondsPerRequest)}** | {Ratio(row.PeakRssBytes, reference.PeakRssBytes)} | {goal} |");
+            text.AppendLine(Invariant, $"| {row.Scenario.Name} | {row.Tracker} | {Ratio(row.RequestsPerSecond, reference.RequestsPerSecond)} | {Ratio(row.P50, reference.P50)} | {Ratio(row.P99, reference.P99)} | **{Ratio(row.CpuMicrosecondsPerRequest, reference.CpuMicrosecondsPerRequest)}** | {Ratio(row.PeakRssBytes, reference.PeakRssBytes)} | {goal} |");
         }
 
         text.AppendLine();
-        text.AppendLine("### Absolute figures");
+        text.AppendLine(Invariant, $"### Absolute figures{(Settings.Rounds > 1 ? $" (median of {Settings.Rounds} rounds; CPU range min–max)" : "")}");
         text.AppendLine();
         text.AppendLine("| scenario | tracker | requests/s | p50 ms | p99 ms | CPU µs/request | tracker core: tracker + others | load core: load + others | peak RSS MiB | failed answers |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var row in Rows)
+        foreach (var row in summaries)
         {
-            text.AppendLine(Invariant, $"| {row.Scenario.Name} | {row.Tracker} | {row.Load.RequestsPerSecond:N0} | {row.Load.Latency.P50:0.000} | {row.Load.Latency.P99:0.000} | {row.CpuMicrosecondsPerRequest:0.0} | {row.TrackerCoreBusy:P0} + {row.OtherOnTrackerCore:P0} | {row.LoadCoreBusy:P0} + {row.OtherOnLoadCores:P0} | {row.PeakRssBytes / 1048576.0:0.0} | {row.Failures:N0} |");
+            var cpu = row.Rounds > 1 ? $"{row.CpuMicrosecondsPerRequest:0.0} ({row.CpuMin:0.0}–{row.CpuMax:0.0})" : $"{row.CpuMicrosecondsPerRequest:0.0}";
+            text.AppendLine(Invariant, $"| {row.Scenario.Name} | {row.Tracker} | {row.RequestsPerSecond:N0} | {row.P50:0.000} | {row.P99:0.000} | {cpu} | {row.TrackerCoreBusy:P0} + {row.OtherOnTrackerCore:P0} | {row.LoadCoreBusy:P0} + {row.OtherOnLoadCores:P0} | {row.PeakRssBytes / 1048576.0:0.0} | {row.Failures:N0} |");
         }
 
         text.AppendLine();
@@ -64,7 +66,7 @@ public sealed record BenchReport(
         text.AppendLine("| scenario | tracker | answers | valid | non-200 | failure reason | invalid body | transport errors | answers with peers (announce) or stats (scrape) | peers/answer | connections/request | server kept connections |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var (name, load) in Populations.Select(p => ("populate", p)).Select(x => (x.Item1, (x.p.Tracker, x.p.Load)))
-                     .Concat(Rows.Select(r => (r.Scenario.Name, (r.Tracker, r.Load)))))
+                     .Concat(Rows.Select(r => (Settings.Rounds > 1 ? $"{r.Scenario.Name} #{r.Round}" : r.Scenario.Name, (r.Tracker, r.Load)))))
         {
             var v = load.Load.Validation;
             var withPeers = v.AnnouncesExpectingPeers > 0 ? ((double)v.AnnouncesWithPeers / v.AnnouncesExpectingPeers).ToString("P1", Invariant)

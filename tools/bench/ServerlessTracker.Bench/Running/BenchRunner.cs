@@ -7,9 +7,10 @@ using ServerlessTracker.Bench.Workloads;
 namespace ServerlessTracker.Bench.Running;
 
 /// <summary>
-/// Runs the whole benchmark: for each tracker in turn, start it pinned to the tracker core, populate it with
-/// every peer's started announce, then run each scenario (warm-up, measured window) with CPU and memory read
-/// from /proc at the window's edges, and stop it. Trackers run one after the other, never at the same time.
+/// Runs the whole benchmark: start every tracker pinned to the tracker core and populate each with every peer's
+/// started announce; then for each scenario and round, drive each tracker in turn (warm-up, measured window,
+/// CPU and memory read from /proc at the window's edges). Only one tracker is under load at any time; the
+/// others sit idle. Interleaving trackers within each round spreads the noise of a shared machine evenly.
 /// </summary>
 public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 {
@@ -21,17 +22,36 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         var scenarios = settings.Scenarios.Select(name => ScenarioCatalog.All.Single(s => s.Name == name)).ToList();
         var rows = new List<ScenarioRow>();
         var populations = new List<PopulateRow>();
-        for (var index = 0; index < settings.Trackers.Count; index++)
+        var targets = new List<ITrackerTarget>();
+        try
         {
-            await using var target = CreateTarget(settings.Trackers[index], index, population);
-            log.WriteLine($"[{target.Name}] starting (pinned to CPU {settings.TrackerCore})");
-            await target.StartAsync(cancellation);
-            log.WriteLine($"[{target.Name}] listening on {target.HttpEndpoint}, pid {target.ProcessId}");
-            populations.Add(await PopulateAsync(target, population, cancellation));
-            foreach (var scenario in scenarios.Where(s => s.Supports(target)))
+            for (var index = 0; index < settings.Trackers.Count; index++)
             {
-                rows.Add(await RunScenarioAsync(target, scenario, population, cancellation));
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+                var target = CreateTarget(settings.Trackers[index], index, population);
+                targets.Add(target);
+                log.WriteLine($"[{target.Name}] starting (pinned to CPU {settings.TrackerCore})");
+                await target.StartAsync(cancellation);
+                log.WriteLine($"[{target.Name}] listening on {target.HttpEndpoint}, pid {target.ProcessId}");
+                populations.Add(await PopulateAsync(target, population, cancellation));
+            }
+
+            foreach (var scenario in scenarios)
+            {
+                for (var round = 1; round <= settings.Rounds; round++)
+                {
+                    foreach (var target in targets.Where(t => scenario.Supports(t)))
+                    {
+                        rows.Add(await RunScenarioAsync(target, scenario, population, round, cancellation));
+                        await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var target in targets)
+            {
+                await target.DisposeAsync();
             }
         }
 
@@ -93,7 +113,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         return new PopulateRow(target.Name, result, after.CpuSeconds - before.CpuSeconds, after.RssBytes);
     }
 
-    private async Task<ScenarioRow> RunScenarioAsync(ITrackerTarget target, Scenario scenario, Population population, CancellationToken cancellation)
+    private async Task<ScenarioRow> RunScenarioAsync(ITrackerTarget target, Scenario scenario, Population population, int round, CancellationToken cancellation)
     {
         var driver = scenario.CreateDriver(new ScenarioContext(target, population, settings.Connections, StableSeed(scenario.Name), settings.RequestsPerSecond));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -124,6 +144,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         var row = new ScenarioRow(
             scenario,
             target.Name,
+            round,
             result,
             trackerAfter.CpuSeconds - trackerBefore.CpuSeconds,
             (selfAfter.CpuSeconds - selfBefore.CpuSeconds) / wall,
@@ -131,7 +152,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             counters,
             Math.Max(0, (trackerCoreAfter.BusySeconds - trackerCoreBefore.BusySeconds - (trackerAfter.CpuSeconds - trackerBefore.CpuSeconds)) / wall),
             Math.Max(0, (loadCoresAfter - loadCoresBefore - (selfAfter.CpuSeconds - selfBefore.CpuSeconds)) / wall));
-        log.WriteLine($"[{target.Name}] {scenario.Name}: {result.RequestsPerSecond:F0} req/s, p50 {result.Latency.P50:F3} ms, p99 {result.Latency.P99:F3} ms, " +
+        log.WriteLine($"[{target.Name}] {scenario.Name} round {round}: {result.RequestsPerSecond:F0} req/s, p50 {result.Latency.P50:F3} ms, p99 {result.Latency.P99:F3} ms, " +
             $"{row.CpuMicrosecondsPerRequest:F1} µs CPU/req, tracker core {row.TrackerCoreBusy:P0} (+{row.OtherOnTrackerCore:P0} others), load core {row.LoadCoreBusy:P0} (+{row.OtherOnLoadCores:P0} others), " +
             $"valid {result.Validation.Valid}/{result.Validation.Answers}, peak RSS {row.PeakRssBytes >> 20} MiB");
         foreach (var sample in result.Validation.Samples)
@@ -164,6 +185,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 public sealed record ScenarioRow(
     Scenario Scenario,
     string Tracker,
+    int Round,
     LoadResult Load,
     double TrackerCpuSeconds,
     double LoadCoreBusy,

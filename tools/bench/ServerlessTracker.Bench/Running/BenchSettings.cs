@@ -17,6 +17,7 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="Output">Markdown file the report is written to.</param>
 /// <param name="CommandLine">The command as typed, for the report.</param>
 /// <param name="RequestsPerSecond">Offered load per scenario; 0 (default) for a closed loop at the tracker's pace.</param>
+/// <param name="Rounds">Times each scenario is run per tracker (interleaved); the report shows medians.</param>
 /// <param name="TrackerEnvironment">Extra environment variables for our tracker (e.g. DOTNET_PerfMapEnabled=1, Tracker__...).</param>
 public sealed record BenchSettings(
     TimeSpan Duration,
@@ -33,4 +34,5 @@ public sealed record BenchSettings(
     string Output,
     string CommandLine,
     double RequestsPerSecond,
+    int Rounds,
     IReadOnlyDictionary<string, string> TrackerEnvironment);
