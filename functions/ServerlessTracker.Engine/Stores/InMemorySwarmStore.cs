@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Engine.Swarms;
 
 namespace ServerlessTracker.Engine.Stores;
 
 /// <summary>The embedded default store: swarms in process memory, one lock per swarm, lost on restart.</summary>
-public sealed class InMemorySwarmStore : ISwarmStore
+public sealed class InMemorySwarmStore : ISwarmStore, IPeerUpdateTarget
 {
     private readonly ConcurrentDictionary<InfoHash, Swarm> _swarms = new();
     private readonly SwarmSettings _settings;
@@ -91,6 +92,31 @@ public sealed class InMemorySwarmStore : ISwarmStore
         return ValueTask.FromResult<IReadOnlyList<SwarmSummary>>(list);
     }
 
+    public ValueTask<int> ApplyAsync(ReadOnlyMemory<PeerUpdate> updates, CancellationToken cancellationToken)
+    {
+        var oldest = UnixTime.Before(UnixTime.Now(_time), _settings.PeerTtlSeconds);
+        var applied = 0;
+        foreach (ref readonly var update in updates.Span)
+        {
+            while (true)
+            {
+                var swarm = _swarms.GetOrAdd(update.InfoHash, static _ => new Swarm());
+                lock (swarm)
+                {
+                    if (swarm.Detached)
+                    {
+                        continue;
+                    }
+
+                    applied += swarm.ApplyRemote(update, oldest) ? 1 : 0;
+                    break;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(applied);
+    }
+
     /// <summary>The live swarm for inspection (admin), or null; callers lock it while reading.</summary>
     public Swarm? Find(InfoHash hash) => _swarms.TryGetValue(hash, out var swarm) ? swarm : null;
 
@@ -124,7 +150,7 @@ public sealed class InMemorySwarmStore : ISwarmStore
             lock (swarm)
             {
                 peersRemoved += swarm.RemoveExpired(peerCutoff);
-                if (swarm.PeerCount == 0 && (swarm.Downloaded == 0 || swarm.LastActivity < swarmCutoff))
+                if (swarm.PeerCount == 0 && swarm.TombstoneCount == 0 && (swarm.Downloaded == 0 || swarm.LastActivity < swarmCutoff))
                 {
                     swarm.Detached = true;
                     _swarms.TryRemove(hash, out _);

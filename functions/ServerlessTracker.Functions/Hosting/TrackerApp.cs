@@ -8,7 +8,8 @@ public static class TrackerApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Content root at the executable: the Functions host, a container or a shell may start us from anywhere.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var host = FunctionsHost.FromConfiguration(builder.Configuration);
         host.ConfigureUrls(builder);
         builder.WebHost.ConfigureKestrel(KestrelTuning.Apply);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test command (README): installs what the tests need on a fresh machine, then runs every test.
+#   tools/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Engine]
+# Installs: Debian packages (python3-libtorrent for the end-to-end download; chromium for the stats page),
+# and the npm tools in tools/node_modules (Azurite, the real Table service; the bittorrent-tracker client).
+# The tests start their own Azurite instances (tools/node_modules/.bin/azurite-table) on free ports, so
+# they can stop and restart storage mid-test; they fail, never skip, when a program is missing.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+/usr/bin/python3 -c "import libtorrent" >/dev/null 2>&1 || missing+=(python3-libtorrent)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x tools/node_modules/.bin/azurite-table ] || [ ! -d tools/node_modules/bittorrent-tracker ]; then
+  echo "test.sh: installing npm tools (azurite, bittorrent-tracker)"
+  # --ignore-scripts: bittorrent-tracker's optional WebRTC addon downloads from GitHub at install; its HTTP/UDP client needs none of it.
+  (cd tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+export ST_NODE_MODULES="$root/tools/node_modules"
+export ST_AZURITE="$root/tools/node_modules/.bin/azurite-table"
+
+dotnet test ServerlessTracker.sln --nologo --logger "console;verbosity=minimal" "$@"
