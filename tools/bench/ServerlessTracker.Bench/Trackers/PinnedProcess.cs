@@ -6,8 +6,8 @@ namespace ServerlessTracker.Bench.Trackers;
 
 /// <summary>
 /// A child process pinned to one core with taskset, its output sent to a log file (never through a pipe to
-/// this process: reading a chatty tracker's log would cost the load generator's core). The shell and taskset
-/// exec into the program, so <see cref="Id"/> is the program's own process id.
+/// this process: reading a chatty tracker's log would cost the load generator's core). The shell, env and
+/// taskset exec into the program, so <see cref="Id"/> is the program's own process id.
 /// </summary>
 public sealed class PinnedProcess : IDisposable
 {
@@ -27,17 +27,15 @@ public sealed class PinnedProcess : IDisposable
 
     public static PinnedProcess Start(int core, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory, string logPath)
     {
-        var command = $"exec taskset -c {core} {string.Join(' ', arguments.Prepend(program).Select(Quote))} >{Quote(logPath)} 2>&1";
+        // Variables go through env(1) on the command line: a shell drops inherited variables whose names are not
+        // shell identifiers, and .NET configuration keys such as Logging__LogLevel__Microsoft.AspNetCore are not.
+        var variables = environment.Select(pair => Quote($"{pair.Key}={pair.Value}"));
+        var command = $"exec env {string.Join(' ', variables)} taskset -c {core} {string.Join(' ', arguments.Prepend(program).Select(Quote))} >{Quote(logPath)} 2>&1";
         var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = workingDirectory, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
         // The load generator's own socket tuning must not leak into the tracker under test.
         info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
         return new PinnedProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}"), logPath);
     }
 
@@ -86,8 +84,17 @@ public sealed class PinnedProcess : IDisposable
     {
         if (!process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
+            // SIGTERM first, so a tracker can shut down cleanly (and flush traces a profiling run asked for).
+            using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+            {
+                term?.WaitForExit(2000);
+            }
+
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
         }
 
         process.Dispose();
