@@ -14,6 +14,7 @@ public sealed record BenchReport(
     DateTimeOffset Finished,
     string LoadCpus)
 {
+    private const double BusyThreshold = 0.10;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>True when every answer of every scenario was valid and every tracker got identical streams.</summary>
@@ -79,6 +80,13 @@ public sealed record BenchReport(
 
         text.AppendLine();
         text.AppendLine(StreamComparison());
+        var busy = Rows.Where(r => r.OtherOnTrackerCore > BusyThreshold || r.OtherOnLoadCores > BusyThreshold).ToList();
+        if (busy.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant, $"**Machine busy**: other processes took more than {BusyThreshold:P0} of the tracker's or the load generator's core in {busy.Count} of {Rows.Count} windows (largest: {busy.Max(r => Math.Max(r.OtherOnTrackerCore, r.OtherOnLoadCores)):P0}); expect ±15% or worse on CPU µs/request and much more on requests/s and latency. Rerun on a quiet machine or with more --rounds.");
+        }
+
         foreach (var row in Rows.Where(r => r.Counters.Count > 0))
         {
             text.AppendLine(Invariant, $"- {row.Scenario.Name} / {row.Tracker}: {string.Join(", ", row.Counters.Select(c => $"{c.Key} {c.Value / Math.Max(1, row.Load.Measured):0.###}/request"))}");
