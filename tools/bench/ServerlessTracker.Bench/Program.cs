@@ -30,12 +30,16 @@ var workDirectory = new Option<string?>("--work-dir") { Description = "Directory
 var rate = new Option<double>("--rate") { Description = "Offered requests/s per scenario (same for every tracker); 0 = closed loop as fast as answers come", DefaultValueFactory = _ => 0 };
 var trackerEnv = new Option<string[]>("--tracker-env") { Description = "KEY=VALUE environment variable for our tracker (repeatable); LABEL:KEY=VALUE applies to the variant serverless.LABEL only", AllowMultipleArgumentsPerToken = false };
 var rounds = new Option<int>("--rounds") { Description = "Rounds per scenario, trackers interleaved; the report shows medians", DefaultValueFactory = _ => 1 };
+var windowCommand = new Option<string?>("--window-command")
+{
+    Description = "Shell command started with each measured window, for profiling: {pid} {seconds} {tracker} {scenario} {round} are filled in, e.g. 'perf record -g -p {pid} -o /tmp/{tracker}-{scenario}.data -- sleep {seconds}'",
+};
 var output = new Option<string>("--output") { Description = "Markdown report file", DefaultValueFactory = _ => "bench-results.md" };
 
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
     duration, warmup, connections, torrents, peers, zipf, seed, scrapeHashes, scenarios, trackers,
-    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, trackerEnv,
+    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -69,6 +73,7 @@ root.SetAction(async (parse, cancellation) =>
         Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "ServerlessTracker.Bench " + string.Join(' ', args),
         parse.GetValue(rate),
         Math.Max(1, parse.GetValue(rounds)),
+        parse.GetValue(windowCommand),
         (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""));
 
     var report = await new BenchRunner(settings, Console.Out).RunAsync(cancellation);

@@ -128,6 +128,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         var loadCoresBefore = loadCores.Sum(c => CoreStats.Read(c).BusySeconds);
         var clock = Stopwatch.StartNew();
         driver.BeginMeasure();
+        using var observer = StartWindowCommand(target, scenario, round);
         await Task.Delay(settings.Duration, cancellation);
         driver.EndMeasure();
         var trackerAfter = ProcessStats.Read(target.ProcessId);
@@ -139,6 +140,12 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
 
         await stop.CancelAsync();
         await running;
+        if (observer is not null && !observer.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            log.WriteLine($"[{target.Name}] --window-command still running 30 s after the window; killing it");
+            observer.Kill(entireProcessTree: true);
+        }
+
         var result = driver.Result();
         var counters = countersAfter.ToDictionary(pair => pair.Key, pair => pair.Value - countersBefore.GetValueOrDefault(pair.Key));
         var row = new ScenarioRow(
@@ -161,6 +168,27 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
         }
 
         return row;
+    }
+
+    /// <summary>Starts --window-command (e.g. perf record) for this window, with its placeholders filled in.</summary>
+    private Process? StartWindowCommand(ITrackerTarget target, Scenario scenario, int round)
+    {
+        if (string.IsNullOrWhiteSpace(settings.WindowCommand))
+        {
+            return null;
+        }
+
+        var command = settings.WindowCommand
+            .Replace("{pid}", target.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{seconds}", settings.Duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{tracker}", target.Name, StringComparison.Ordinal)
+            .Replace("{scenario}", scenario.Name, StringComparison.Ordinal)
+            .Replace("{round}", round.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(command);
+        info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
+        return Process.Start(info);
     }
 
     private static int StableSeed(string name)

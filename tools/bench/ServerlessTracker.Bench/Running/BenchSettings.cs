@@ -18,6 +18,7 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="CommandLine">The command as typed, for the report.</param>
 /// <param name="RequestsPerSecond">Offered load per scenario; 0 (default) for a closed loop at the tracker's pace.</param>
 /// <param name="Rounds">Times each scenario is run per tracker (interleaved); the report shows medians.</param>
+/// <param name="WindowCommand">Shell command started with each measured window ({pid}, {seconds}, {tracker}, {scenario}, {round} filled in), e.g. perf record; null for none.</param>
 /// <param name="TrackerEnvironment">Extra environment variables for our tracker (e.g. DOTNET_PerfMapEnabled=1, Tracker__...).</param>
 public sealed record BenchSettings(
     TimeSpan Duration,
@@ -35,4 +36,5 @@ public sealed record BenchSettings(
     string CommandLine,
     double RequestsPerSecond,
     int Rounds,
+    string? WindowCommand,
     IReadOnlyDictionary<string, string> TrackerEnvironment);
