@@ -8,6 +8,7 @@ using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
 using ServerlessTracker.Functions.Scrape;
+using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -40,6 +41,9 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<FullScrapeCache>();
         services.AddSingleton<PurgeRunner>();
         services.AddHostedService<PurgeTimer>();
+
+        // Last: sync wraps whichever store was registered above.
+        services.AddTrackerSync(configuration);
         return services;
     }
 
