@@ -11,6 +11,7 @@ var torrents = new Option<int>("--torrents") { Description = "Number of torrents
 var peers = new Option<int>("--peers") { Description = "Number of distinct peers", DefaultValueFactory = _ => 100_000 };
 var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of torrent popularity", DefaultValueFactory = _ => 1.0 };
 var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 20240601 };
+var numWant = new Option<int>("--numwant") { Description = "numwant sent with every announce", DefaultValueFactory = _ => 50 };
 var scrapeHashes = new Option<int>("--scrape-hashes") { Description = "info_hash keys per scrape", DefaultValueFactory = _ => 1 };
 var scenarios = new Option<string>("--scenarios")
 {
@@ -38,7 +39,7 @@ var output = new Option<string>("--output") { Description = "Markdown report fil
 
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
-    duration, warmup, connections, torrents, peers, zipf, seed, scrapeHashes, scenarios, trackers,
+    duration, warmup, connections, torrents, peers, zipf, seed, numWant, scrapeHashes, scenarios, trackers,
     serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
 };
 
@@ -61,7 +62,7 @@ root.SetAction(async (parse, cancellation) =>
         TimeSpan.FromSeconds(parse.GetValue(duration)),
         TimeSpan.FromSeconds(parse.GetValue(warmup)),
         parse.GetValue(connections),
-        new WorkloadSettings(parse.GetValue(torrents), parse.GetValue(peers), parse.GetValue(zipf), parse.GetValue(seed), ScrapeHashes: parse.GetValue(scrapeHashes)),
+        new WorkloadSettings(parse.GetValue(torrents), parse.GetValue(peers), parse.GetValue(zipf), parse.GetValue(seed), NumWant: parse.GetValue(numWant), ScrapeHashes: parse.GetValue(scrapeHashes)),
         scenarioNames,
         parse.GetValue(trackers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         parse.GetValue(serverlessExe),
