@@ -16,26 +16,33 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _executable;
+    private readonly bool _accessLog;
     private readonly string? _location;
     private Process? _process;
+    private long _requestsLogged;
 
-    private AzuriteServer(string executable, int port, string? location)
+    private AzuriteServer(string executable, int port, bool accessLog, string? location)
     {
         _executable = executable;
         Port = port;
+        _accessLog = accessLog;
         _location = location;
     }
 
     public int Port { get; }
 
+    /// <summary>Requests Azurite answered, from its access log (started with <c>accessLog: true</c>), to cross-check client counts.</summary>
+    public long RequestsLogged => Interlocked.Read(ref _requestsLogged);
+
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
+    /// <param name="accessLog">Keep Azurite's access log, to count the requests it answered (<see cref="RequestsLogged"/>).</param>
     /// <param name="location">A folder to keep the data in across restarts (see <see cref="StopGracefullyAsync"/>); null for
     /// in-memory storage that every start empties.</param>
-    public static async Task<AzuriteServer> StartAsync(string? location = null)
+    public static async Task<AzuriteServer> StartAsync(bool accessLog = false, string? location = null)
     {
-        var server = new AzuriteServer(FindExecutable(), FreePort(), location);
+        var server = new AzuriteServer(FindExecutable(), FreePort(), accessLog, location);
         await server.StartAgainAsync();
         return server;
     }
@@ -50,15 +57,27 @@ public sealed class AzuriteServer : IAsyncDisposable
             UseShellExecute = false,
         };
         var persistence = _location is null ? new[] { "--inMemoryPersistence" } : ["--location", _location];
-        foreach (var argument in persistence.Concat(new[] { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" }))
+        foreach (var argument in persistence.Concat(new[] { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" }))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (!_accessLog)
+        {
+            start.ArgumentList.Add("--silent");
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
         var errors = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            // Access log lines: 127.0.0.1 - - [date] "POST /devstoreaccount1/$batch HTTP/1.1" 202 -
+            if (e.Data is { } line && line.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _requestsLogged);
+            }
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;

@@ -29,7 +29,7 @@ public sealed class FaultDrill(DrillOptions options)
         var data = Directory.CreateTempSubdirectory("st-drill-");
         try
         {
-            await using var azurite = await AzuriteServer.StartAsync(data.FullName);
+            await using var azurite = await AzuriteServer.StartAsync(location: data.FullName);
             var closedPort = TrackerInstance.FreePort();
             await using var west = new TrackerInstance("W", TrackerInstance.FreePort());
             await using var a = new TrackerInstance("A", TrackerInstance.FreePort());

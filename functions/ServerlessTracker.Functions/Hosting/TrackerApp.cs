@@ -14,6 +14,7 @@ public static class TrackerApp
         var host = FunctionsHost.FromConfiguration(builder.Configuration);
         host.ConfigureUrls(builder);
         builder.WebHost.ConfigureKestrel(static (context, options) => KestrelTuning.Apply(options, context.Configuration));
+        builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, host);
         builder.Services.AddTrackerRateLimiting(builder.Configuration);
         configure?.Invoke(builder);

@@ -4,13 +4,14 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Functions.Endpoints;
 using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
+using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Functions.Limits;
 
 /// <summary>Per-address budgets for <c>/announce</c> and <c>/scrape</c>: ASP.NET Core's rate limiter, a token bucket per resolved client address.</summary>
 /// <remarks>
 /// Over budget, a client gets what a tracker client understands: HTTP 200 with a bencoded <c>failure reason</c>,
-/// <c>interval</c> and <c>retry in</c>; nothing reaches the store. Other paths (sync, invocations, admin) have their own
+/// <c>interval</c> (seconds) and <c>retry in</c> (BEP 31: minutes, rounded up); nothing reaches the store. Other paths (sync, invocations, admin) have their own
 /// authentication and are not counted. Idle buckets are dropped by the limiter once full again, so memory follows the
 /// number of recently active addresses.
 /// </remarks>
@@ -44,7 +45,7 @@ public static class RateLimitingServiceCollectionExtensions
                     : RateLimitPartition.Get(AddressKey.For(addresses.Read(context), limits.IPv6PrefixLength), newBucket));
             limiter.RejectionStatusCode = StatusCodes.Status200OK;
             limiter.OnRejected = (rejected, _) =>
-                new ValueTask(TrackerResponses.SendFailureAsync(rejected.HttpContext, RefusedReason, limits.RetryInSeconds, limits.RetryInSeconds));
+                new ValueTask(TrackerResponses.SendFailureAsync(rejected.HttpContext, RefusedReason, limits.RetryInSeconds, FailureResponseWriter.MinutesFromSeconds(limits.RetryInSeconds)));
         });
         return services;
     }

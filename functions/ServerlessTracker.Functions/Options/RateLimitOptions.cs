@@ -24,7 +24,7 @@ public sealed class RateLimitOptions
     [Range(32, 128)]
     public int IPv6PrefixLength { get; set; } = 64;
 
-    /// <summary>Seconds a refused client is told to wait (<c>interval</c> and <c>retry in</c>). Default 60.</summary>
+    /// <summary>Seconds a refused client is told to wait (<c>interval</c>; <c>retry in</c> carries it in whole minutes). Default 60.</summary>
     [Range(1, 3600)]
     public int RetryInSeconds { get; set; } = 60;
 
