@@ -53,9 +53,18 @@ for name in "${targets[@]}"; do
   mkdir -p "$work/findings"
   dictionary=()
   [ -f "$root/tools/fuzz/dictionaries/$name.dict" ] && dictionary=(-x "$root/tools/fuzz/dictionaries/$name.dict")
-  # -G: inputs up to 64 KiB (a whole datagram); -t: 5 s per input (a hang is a finding too).
-  nice afl-fuzz -i "$corpus" -o "$findings" -V "$seconds" -t 5000 -m none -G 65536 "${dictionary[@]}" \
-    -- "${harness[@]}" fuzz "$name" >"$work/$name.log" 2>&1 || { echo "fuzz: afl-fuzz failed for $name:"; tail -20 "$work/$name.log"; exit 2; }
+  # -G: inputs up to 64 KiB (a whole datagram); -t: 5 s per input (a hang is a finding too). On a loaded machine the
+  # first dry run now and then sees an empty coverage map ("No instrumentation detected"): one more start settles it.
+  for attempt in 1 2; do
+    rm -rf "$findings"
+    if nice afl-fuzz -i "$corpus" -o "$findings" -V "$seconds" -t 5000 -m none -G 65536 "${dictionary[@]}" \
+         -- "${harness[@]}" fuzz "$name" >"$work/$name.log" 2>&1; then
+      break
+    fi
+    if [ "$attempt" = 2 ] || ! grep -q "No instrumentation detected" "$work/$name.log"; then
+      echo "fuzz: afl-fuzz failed for $name:"; tail -20 "$work/$name.log"; exit 2
+    fi
+  done
   stats="$findings/default/fuzzer_stats"
   field() { awk -v k="$1" '$1 == k { print $3 }' "$stats"; }
   printf '%-14s %10s %10s %8s %8s %7s\n' "$name" "$(field execs_done)" "$(field execs_per_sec)" "$(field corpus_count)" "$(field saved_crashes)" "$(field saved_hangs)"

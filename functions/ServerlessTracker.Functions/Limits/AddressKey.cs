@@ -11,15 +11,19 @@ public static class AddressKey
 
     public static UInt128 For(IPAddress address, int prefixLength)
     {
+        // Written in place (v4 as ::ffff:a.b.c.d), so choosing a budget allocates nothing.
         Span<byte> bytes = stackalloc byte[16];
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || address.IsIPv4MappedToIPv6)
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
-            address.MapToIPv6().TryWriteBytes(bytes, out _);
+            bytes[..10].Clear();
+            bytes[10] = 0xFF;
+            bytes[11] = 0xFF;
+            address.TryWriteBytes(bytes[12..], out _);
             return BinaryPrimitives.ReadUInt128BigEndian(bytes);
         }
 
         address.TryWriteBytes(bytes, out _);
         var value = BinaryPrimitives.ReadUInt128BigEndian(bytes);
-        return prefixLength >= 128 ? value : value & ~(UInt128.MaxValue >> prefixLength);
+        return prefixLength >= 128 || address.IsIPv4MappedToIPv6 ? value : value & ~(UInt128.MaxValue >> prefixLength);
     }
 }
