@@ -55,10 +55,14 @@ public sealed class AnnouncePolicy
             new PasskeyTable(new InMemoryPasskeyStore(), time), new InfoHashList(new InMemoryInfoHashListStore(), time),
             new IpAllowList(new InMemoryIpAllowListStore(), time), time);
 
-    /// <summary>Decides an announce. <paramref name="passkey"/> is the passkey as the client sent it (ASCII bytes), empty when none.</summary>
-    public PolicyDecision CheckAnnounce(ReadOnlySpan<byte> passkey, in AnnounceCommand command)
+    /// <summary>Decides an announce from the address it names. <paramref name="passkey"/> is the passkey as the client sent it (ASCII bytes), empty when none.</summary>
+    public PolicyDecision CheckAnnounce(ReadOnlySpan<byte> passkey, in AnnounceCommand command) => CheckAnnounce(passkey, command, command.Address);
+
+    /// <summary>Decides an announce; <paramref name="client"/> is the address the request came from, which the IP allow-list
+    /// judges (it differs from the command's address only when a claimed address is honoured).</summary>
+    public PolicyDecision CheckAnnounce(ReadOnlySpan<byte> passkey, in AnnounceCommand command, PeerAddress client)
     {
-        var access = CheckAccess(passkey, command.Address);
+        var access = CheckAccess(passkey, client);
         if (!access.IsAllowed)
         {
             return access;

@@ -21,6 +21,9 @@ public static class TrackerApp
         app.MapAnnounce();
         app.MapScrape();
         app.MapPurgeInvocation();
+        app.MapAdmin();
+        app.MapStats();
+        app.MapTrackerMetrics();
         return app;
     }
 }

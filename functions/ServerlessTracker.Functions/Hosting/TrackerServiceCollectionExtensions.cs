@@ -40,6 +40,10 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<FullScrapeCache>();
         services.AddSingleton<PurgeRunner>();
         services.AddHostedService<PurgeTimer>();
+
+        services.AddTrackerPolicy(configuration);
+        services.AddTrackerTelemetry(configuration);
+        services.AddTrackerOperator(configuration);
         return services;
     }
 

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Functions.Options;
+
+namespace ServerlessTracker.Functions.Endpoints;
+
+/// <summary><c>POST /admin/passkeys</c> body (optional).</summary>
+public sealed record CreatePasskeyRequest(string? Name);
+
+/// <summary>A passkey and its figures in bytes.</summary>
+public sealed record PasskeyJson(
+    string Passkey, string? Name, DateTimeOffset CreatedAt, bool Revoked, DateTimeOffset? RevokedAt,
+    long Uploaded, long Downloaded, double? Ratio, string AnnounceUrl);
+
+public sealed record PasskeyListJson(int Count, IReadOnlyList<PasskeyJson> Passkeys);
+
+/// <summary><c>POST /admin/infohashes/{allow|deny}</c> body: a v1 hash (40 hex), a v2 hash (64 hex), or both for a hybrid torrent.</summary>
+public sealed record AddInfoHashRequest(string? Hash, string? V1, string? V2, string? Note);
+
+/// <summary>One list entry: <c>infoHash</c> is the 20 bytes clients announce (40 hex), <c>given</c> what the operator gave.</summary>
+public sealed record InfoHashRuleJson(string InfoHash, string Given, string List, string? Note, DateTimeOffset AddedAt);
+
+public sealed record InfoHashRulesJson(IReadOnlyList<InfoHashRuleJson> Added);
+
+public sealed record InfoHashListsJson(bool AllowListOnly, IReadOnlyList<InfoHashRuleJson> Allow, IReadOnlyList<InfoHashRuleJson> Deny);
+
+/// <summary><c>POST /admin/ips</c> body: an address or CIDR range.</summary>
+public sealed record AddIpRequest(string? Entry, string? Note);
+
+public sealed record IpEntryJson(string Entry, string? Note, DateTimeOffset AddedAt, DateTimeOffset LastUsedAt, DateTimeOffset? ExpiresAt);
+
+public sealed record IpListJson(bool Enabled, long ExpirySeconds, IReadOnlyList<IpEntryJson> Entries);
+
+public sealed record SwarmJson(string InfoHash, long Seeders, long Leechers, long Completed, long Peers);
+
+public sealed record SwarmListJson(int Count, int Shown, IReadOnlyList<SwarmJson> Swarms);
+
+public sealed record PeerJson(string PeerId, string Address, int Port, bool Seeder, DateTimeOffset LastSeen, bool Remote);
+
+public sealed record SwarmDetailsJson(string InfoHash, long Seeders, long Leechers, long Completed, DateTimeOffset LastActivity, IReadOnlyList<PeerJson> Peers);
+
+/// <summary>The settings in effect, secrets left out (only whether they are set).</summary>
+public sealed record SettingsJson(
+    bool FunctionsHost,
+    string SwarmStore,
+    string PasskeyStore,
+    SwarmSettings Swarm,
+    HttpTrackerOptions Http,
+    NetworkOptions Network,
+    PurgeOptions Purge,
+    PrivateModeSettings Private,
+    AccessSettings Access,
+    LeechControlSettings LeechControl,
+    PolicySettings Policy,
+    AdminSettingsJson Admin,
+    StatsSettingsJson Stats,
+    MetricsSettingsJson Metrics);
+
+public sealed record AdminSettingsJson(bool TokenSet, Uri? PublicUrl);
+
+public sealed record StatsSettingsJson(bool Enabled, bool TokenSet, int RefreshSeconds, int BusiestSwarms);
+
+public sealed record MetricsSettingsJson(bool Prometheus, bool ApplicationInsights, int ExportSeconds);
+
+public sealed record ErrorJson(string Error);
+
+/// <summary>Source-generated JSON for the admin API (camelCase, no reflection at run time).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(CreatePasskeyRequest))]
+[JsonSerializable(typeof(PasskeyJson))]
+[JsonSerializable(typeof(PasskeyListJson))]
+[JsonSerializable(typeof(AddInfoHashRequest))]
+[JsonSerializable(typeof(InfoHashRulesJson))]
+[JsonSerializable(typeof(InfoHashListsJson))]
+[JsonSerializable(typeof(AddIpRequest))]
+[JsonSerializable(typeof(IpEntryJson))]
+[JsonSerializable(typeof(IpListJson))]
+[JsonSerializable(typeof(SwarmListJson))]
+[JsonSerializable(typeof(SwarmDetailsJson))]
+[JsonSerializable(typeof(SettingsJson))]
+[JsonSerializable(typeof(ErrorJson))]
+public sealed partial class AdminJsonContext : JsonSerializerContext;
