@@ -13,7 +13,8 @@ namespace ServerlessTracker.Functions.Endpoints;
 /// <item>No token, under the Functions host, on <c>/manage/...</c>: allowed. The host forwards a request to that route only
 /// after checking its function key (<c>manage/function.json</c> has <c>authLevel: function</c>), and Kestrel listens on the
 /// loopback only, so nothing reaches it but the host. The host normalises paths before it routes, so no anonymous
-/// route (<c>/announce/..%2fmanage</c>) is forwarded as <c>/manage</c>.</item>
+/// route is forwarded as <c>/manage</c>; and a request whose path Kestrel had to normalise here (dot segments,
+/// escapes) is not trusted at all, whatever sent it.</item>
 /// <item>Otherwise (standalone without a token, or <c>/admin</c> under the host): 403, the admin API is closed.</item>
 /// </list>
 /// Tokens are compared as SHA-256 digests with <see cref="CryptographicOperations.FixedTimeEquals"/>: constant time, and
@@ -38,12 +39,29 @@ public sealed class AdminAuthorization
     {
         if (_tokenDigest is null)
         {
-            return behindFunctionKey && _hosted ? StatusCodes.Status200OK : StatusCodes.Status403Forbidden;
+            return behindFunctionKey && _hosted && IsLiteralTarget(context) ? StatusCodes.Status200OK : StatusCodes.Status403Forbidden;
         }
 
         return Matches(_tokenDigest, BearerToken(context.Request.Headers.Authorization.ToString()))
             ? StatusCodes.Status200OK
             : StatusCodes.Status401Unauthorized;
+    }
+
+    /// <summary>Whether the path was sent as routed: no dot segments or escapes that Kestrel had to resolve. The host
+    /// forwards the path it routed on, already normalised, so a request that needed normalising did not come through
+    /// the <c>manage</c> function (say, a local process sending <c>/announce/%2e%2e/manage/...</c>) and is not trusted.</summary>
+    private static bool IsLiteralTarget(HttpContext context)
+    {
+        var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return false;
+        }
+
+        var question = raw.IndexOf('?');
+        var path = question < 0 ? raw.AsSpan() : raw.AsSpan(0, question);
+        var routed = context.Request.PathBase.Add(context.Request.Path).Value;
+        return path.SequenceEqual(routed);
     }
 
     /// <summary>Whether <paramref name="presented"/> is the token whose SHA-256 digest is <paramref name="digest"/> (constant time).</summary>
