@@ -18,6 +18,8 @@ public static class StatsEndpoints
             return app;
         }
 
+        // Built now, not on the first view: its clock (rates, uptime) and its gauges start with the app.
+        _ = app.ServiceProvider.GetRequiredService<StatsCache>();
         var digest = string.IsNullOrEmpty(options.Token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
         app.MapMethods("/stats", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, digest, html: true));
         app.MapMethods("/stats.json", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, digest, html: false));

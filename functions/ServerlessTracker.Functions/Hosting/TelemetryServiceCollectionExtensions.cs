@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Functions.Options;
 
@@ -29,7 +30,12 @@ public static class TelemetryServiceCollectionExtensions
         }
 
         var exportSeconds = section.GetValue<int?>(nameof(MetricsOptions.ExportSeconds)) ?? 60;
-        services.AddOpenTelemetry().WithMetrics(metrics =>
+        var region = configuration["Tracker:Region"] is { Length: > 0 } name ? name : "local";
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService("serverless-tracker", serviceInstanceId: Environment.MachineName)
+                .AddAttributes([new KeyValuePair<string, object>("tracker.region", region)]))
+            .WithMetrics(metrics =>
         {
             metrics.AddMeter(TrackerMetrics.MeterName).AddMeter(ComponentMeters);
             if (prometheus)

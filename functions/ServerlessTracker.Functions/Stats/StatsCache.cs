@@ -96,7 +96,8 @@ public sealed class StatsCache
 
         var since = previous?.Snapshot.GeneratedAt ?? _started;
         var before = previous?.Counters ?? default;
-        var window = Math.Max((now - since).TotalSeconds, 0.001);
+        // At least a second, so a rebuild right after start does not turn a handful of requests into thousands per second.
+        var window = Math.Max((now - since).TotalSeconds, 1);
         var protocols = new List<ProtocolStats>
         {
             new("http", Rate(counters.HttpAnnounces - before.HttpAnnounces, window), Rate(counters.HttpScrapes - before.HttpScrapes, window), counters.HttpAnnounces, counters.HttpScrapes),
