@@ -33,6 +33,10 @@ public sealed class SwarmSettings
     [Range(0, 365 * 86400)]
     public int EmptySwarmRetentionSeconds { get; set; } = 30 * 86400;
 
+    /// <summary>Keep a tombstone for each stopped peer for one TTL, so a late replicated announce cannot revive it.
+    /// Set by the app when cross-region sync is on; default false.</summary>
+    public bool RememberStops { get; set; }
+
     public int EffectiveNumWant(int requested) =>
         requested < 0 ? Math.Min(DefaultNumWant, MaxNumWant) : Math.Min(requested, MaxNumWant);
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Engine.Swarms;
 
 namespace ServerlessTracker.Engine.Stores;
 
 /// <summary>The embedded default store: swarms in process memory, one lock per swarm, lost on restart.</summary>
-public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector
+public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector, IPeerUpdateTarget
 {
     private readonly ConcurrentDictionary<InfoHash, Swarm> _swarms = new();
     private readonly SwarmSettings _settings;
@@ -92,6 +93,31 @@ public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector
         return ValueTask.FromResult<IReadOnlyList<SwarmSummary>>(list);
     }
 
+    public ValueTask<int> ApplyAsync(ReadOnlyMemory<PeerUpdate> updates, CancellationToken cancellationToken)
+    {
+        var oldest = UnixTime.Before(UnixTime.Now(_time), _settings.PeerTtlSeconds);
+        var applied = 0;
+        foreach (ref readonly var update in updates.Span)
+        {
+            while (true)
+            {
+                var swarm = _swarms.GetOrAdd(update.InfoHash, static _ => new Swarm());
+                lock (swarm)
+                {
+                    if (swarm.Detached)
+                    {
+                        continue;
+                    }
+
+                    applied += swarm.ApplyRemote(update, oldest) ? 1 : 0;
+                    break;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(applied);
+    }
+
     /// <summary>The live swarm for inspection (admin), or null; callers lock it while reading.</summary>
     public Swarm? Find(InfoHash hash) => _swarms.TryGetValue(hash, out var swarm) ? swarm : null;
 
@@ -153,7 +179,7 @@ public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector
             lock (swarm)
             {
                 peersRemoved += swarm.RemoveExpired(peerCutoff);
-                if (swarm.PeerCount == 0 && (swarm.Downloaded == 0 || swarm.LastActivity < swarmCutoff))
+                if (swarm.PeerCount == 0 && swarm.TombstoneCount == 0 && (swarm.Downloaded == 0 || swarm.LastActivity < swarmCutoff))
                 {
                     swarm.Detached = true;
                     _swarms.TryRemove(hash, out _);

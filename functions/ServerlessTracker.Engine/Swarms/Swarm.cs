@@ -8,7 +8,7 @@ namespace ServerlessTracker.Engine.Swarms;
 /// a seeder is offered only leechers without scanning seeders, and removal is a swap with the last
 /// element. An index maps each peer id to its array and slot.
 /// </remarks>
-public sealed class Swarm
+public sealed partial class Swarm
 {
     private const int SeederBit = 1 << 30;
     private const int MinCapacity = 4;
@@ -52,6 +52,7 @@ public sealed class Swarm
         }
 
         LastActivity = now;
+        ClearTombstone(command.PeerId);
         if (command.Event == PeerEvent.Stopped)
         {
             if (exists)
@@ -60,6 +61,11 @@ public sealed class Swarm
                 SetDeltas(result, leaving, command);
                 RemoveAt(slot);
                 result.Change = PeerChange.Removed;
+            }
+
+            if (settings.RememberStops)
+            {
+                RememberStop(command.PeerId, now);
             }
 
             result.Counts = Counts;
@@ -143,11 +149,11 @@ public sealed class Swarm
         return true;
     }
 
-    /// <summary>Removes peers last seen before <paramref name="cutoff"/>; returns how many.</summary>
+    /// <summary>Removes peers (and stop tombstones) last seen before <paramref name="cutoff"/>; returns how many peers.</summary>
     public int RemoveExpired(uint cutoff)
     {
-        var removed = RemoveExpired(ref _leechers, ref _leecherCount, 0, cutoff) + RemoveExpired(ref _seeders, ref _seederCount, SeederBit, cutoff);
-        return removed;
+        RemoveExpiredTombstones(cutoff);
+        return RemoveExpired(ref _leechers, ref _leecherCount, 0, cutoff) + RemoveExpired(ref _seeders, ref _seederCount, SeederBit, cutoff);
     }
 
     /// <summary>Copies up to <paramref name="max"/> peers (leechers first) for inspection.</summary>

@@ -21,7 +21,7 @@ public static class AdminSettingsEndpoints
             var metrics = Value<MetricsOptions>();
             var settings = new SettingsJson(
                 services.GetRequiredService<FunctionsHost>().IsHosted,
-                services.GetRequiredService<ISwarmStore>().GetType().Name,
+                SwarmInspection.Innermost(services.GetRequiredService<ISwarmStore>()).GetType().Name,
                 services.GetRequiredService<IPasskeyStore>().GetType().Name,
                 services.GetRequiredService<SwarmSettings>(),
                 Value<HttpTrackerOptions>(),

@@ -33,7 +33,7 @@ public static class AdminSwarmEndpoints
                 return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected 40 hex digits");
             }
 
-            if (store is not ISwarmInspector inspector)
+            if (SwarmInspection.Find(store) is not { } inspector)
             {
                 return AdminEndpoints.Error(StatusCodes.Status501NotImplemented, "this store cannot inspect swarms");
             }
@@ -63,7 +63,8 @@ public static class AdminSwarmEndpoints
                 return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected 40 hex digits");
             }
 
-            if (store is not ISwarmInspector inspector)
+            // Drops this region's copy only: other regions keep theirs (and sync may bring its peers back).
+            if (SwarmInspection.Find(store) is not { } inspector)
             {
                 return AdminEndpoints.Error(StatusCodes.Status501NotImplemented, "this store cannot drop swarms");
             }

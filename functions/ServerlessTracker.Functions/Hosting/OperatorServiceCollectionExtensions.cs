@@ -15,6 +15,7 @@ public static class OperatorServiceCollectionExtensions
         services.AddOptions<StatsOptions>().Bind(configuration.GetSection(StatsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<StatsCache>();
+        services.AddSingleton<Engine.Diagnostics.IRegionStatusSource, SyncRegionStatusSource>();
         return services;
     }
 }

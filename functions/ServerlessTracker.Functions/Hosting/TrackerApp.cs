@@ -21,6 +21,8 @@ public static class TrackerApp
         app.MapAnnounce();
         app.MapScrape();
         app.MapPurgeInvocation();
+        app.MapSyncInvocation();
+        app.MapSyncWebhook();
         app.MapAdmin();
         app.MapStats();
         app.MapTrackerMetrics();

@@ -8,6 +8,7 @@ using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
 using ServerlessTracker.Functions.Scrape;
+using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -44,6 +45,9 @@ public static class TrackerServiceCollectionExtensions
         services.AddTrackerPolicy(configuration);
         services.AddTrackerTelemetry(configuration);
         services.AddTrackerOperator(configuration);
+
+        // Last: sync wraps whichever store was registered above.
+        services.AddTrackerSync(configuration);
         return services;
     }
 

@@ -171,10 +171,10 @@ public sealed class StatsCache
 
     private static double Rate(long delta, double seconds) => Math.Round(Math.Max(delta, 0) / seconds, 2);
 
-    private static string StoreName(ISwarmStore store) => store switch
+    private static string StoreName(ISwarmStore store) => Endpoints.SwarmInspection.Innermost(store) switch
     {
         InMemorySwarmStore => "in-memory",
-        _ when store.GetType().Name.StartsWith("Table", StringComparison.Ordinal) => "table storage",
-        _ => store.GetType().Name,
+        var inner when inner.GetType().Name.StartsWith("Table", StringComparison.Ordinal) => "table storage",
+        var inner => inner.GetType().Name,
     };
 }

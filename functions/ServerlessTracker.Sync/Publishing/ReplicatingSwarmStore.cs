@@ -1,0 +1,39 @@
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Replication;
+using ServerlessTracker.Engine.Stores;
+
+namespace ServerlessTracker.Sync.Publishing;
+
+/// <summary>Wraps the region's store: every stored local change is queued for the other regions.</summary>
+/// <remarks>Changes applied from other regions pass straight to the inner store and are never republished.</remarks>
+public sealed class ReplicatingSwarmStore(ISwarmStore inner, SyncQueue queue, TimeProvider time) : ISwarmStore, IPeerUpdateTarget
+{
+    public ISwarmStore Inner => inner;
+
+    public async ValueTask AnnounceAsync(AnnounceCommand command, AnnounceResult result, CancellationToken cancellationToken)
+    {
+        await inner.AnnounceAsync(command, result, cancellationToken);
+        if (result.Status != AnnounceStatus.Ok || result.Change == PeerChange.None)
+        {
+            return;
+        }
+
+        var state = command.Event == PeerEvent.Stopped ? ReplicatedPeerState.Stopped
+            : command.IsSeeder ? ReplicatedPeerState.Seeder : ReplicatedPeerState.Leecher;
+        queue.Enqueue(new PeerUpdate(command.InfoHash, command.PeerId, command.Address, command.Port, state,
+            result.CountedCompletion, time.GetUtcNow().ToUnixTimeMilliseconds(), result.UploadedDelta, result.DownloadedDelta));
+    }
+
+    public ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken) =>
+        inner.ScrapeAsync(hashes, counts, cancellationToken);
+
+    public ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken) =>
+        inner.ListSwarmsAsync(cancellationToken);
+
+    public ValueTask<PurgeReport> PurgeAsync(CancellationToken cancellationToken) => inner.PurgeAsync(cancellationToken);
+
+    public ValueTask<int> ApplyAsync(ReadOnlyMemory<PeerUpdate> updates, CancellationToken cancellationToken) =>
+        inner is IPeerUpdateTarget target
+            ? target.ApplyAsync(updates, cancellationToken)
+            : throw new InvalidOperationException($"{inner.GetType().Name} cannot apply replicated changes.");
+}

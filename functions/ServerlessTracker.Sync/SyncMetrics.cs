@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+
+namespace ServerlessTracker.Sync;
+
+/// <summary>Sync's instruments on the <c>ServerlessTracker.Sync</c> meter, plus running totals for stats and tests.</summary>
+public sealed class SyncMetrics : IDisposable
+{
+    public const string MeterName = "ServerlessTracker.Sync";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _events;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _failures;
+    private readonly Counter<long> _applied;
+    private readonly Counter<long> _received;
+    private readonly Histogram<double> _lag;
+    private long _publishedTotal;
+    private long _droppedTotal;
+    private long _appliedTotal;
+    private long _receivedTotal;
+    private long _lastLagMs = -1;
+
+    public SyncMetrics(IMeterFactory meters)
+    {
+        _meter = meters.Create(MeterName);
+        _published = _meter.CreateCounter<long>("tracker.sync.changes.published", "{change}", "Peer changes published to this region's topic");
+        _events = _meter.CreateCounter<long>("tracker.sync.events.published", "{event}", "CloudEvents published");
+        _dropped = _meter.CreateCounter<long>("tracker.sync.changes.dropped", "{change}", "Peer changes dropped: queue full or publishing failed past its budget");
+        _failures = _meter.CreateCounter<long>("tracker.sync.publish.failures", "{attempt}", "Failed publish attempts");
+        _received = _meter.CreateCounter<long>("tracker.sync.changes.received", "{change}", "Peer changes received from other regions");
+        _applied = _meter.CreateCounter<long>("tracker.sync.changes.applied", "{change}", "Received peer changes that changed something");
+        _lag = _meter.CreateHistogram<double>("tracker.sync.lag", "ms", "From the origin announce to applying it here");
+    }
+
+    public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
+
+    public long DroppedTotal => Interlocked.Read(ref _droppedTotal);
+
+    public long AppliedTotal => Interlocked.Read(ref _appliedTotal);
+
+    public long ReceivedTotal => Interlocked.Read(ref _receivedTotal);
+
+    /// <summary>Lag of the newest change in the latest delivery, in ms; -1 before any.</summary>
+    public long LastLagMilliseconds => Interlocked.Read(ref _lastLagMs);
+
+    public void Published(int changes)
+    {
+        _published.Add(changes);
+        _events.Add(1);
+        Interlocked.Add(ref _publishedTotal, changes);
+    }
+
+    public void Dropped(long changes)
+    {
+        _dropped.Add(changes);
+        Interlocked.Add(ref _droppedTotal, changes);
+    }
+
+    public void PublishFailed() => _failures.Add(1);
+
+    public void Received(int changes, int applied, long newestLagMs)
+    {
+        _received.Add(changes);
+        _applied.Add(applied);
+        Interlocked.Add(ref _receivedTotal, changes);
+        Interlocked.Add(ref _appliedTotal, applied);
+        if (changes > 0)
+        {
+            Interlocked.Exchange(ref _lastLagMs, newestLagMs);
+        }
+    }
+
+    /// <summary>Records one change's lag: from its announce at the origin to being applied here.</summary>
+    public void RecordLag(long milliseconds) => _lag.Record(milliseconds);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ServerlessTracker.Sync;
+
+/// <summary>Cross-region sync through Event Grid (configuration section <c>Tracker:Sync</c>).</summary>
+/// <remarks>Sync is on when <see cref="TopicEndpoint"/> is set (publishing) or <see cref="ReceiverKey"/> is set (receiving).</remarks>
+public sealed class SyncOptions
+{
+    public const string Section = "Tracker:Sync";
+
+    /// <summary>This region's Event Grid topic endpoint (https://&lt;topic&gt;.&lt;region&gt;-1.eventgrid.azure.net/api/events).
+    /// Empty: nothing is published.</summary>
+    public string? TopicEndpoint { get; set; }
+
+    /// <summary>The topic's access key; empty to authenticate with Entra ID (DefaultAzureCredential, managed identity).</summary>
+    public string? TopicKey { get; set; }
+
+    /// <summary>The key other regions' deliveries must present at <c>/sync/events</c> (query <c>code</c> or header
+    /// <c>aeg-sas-key</c>). Empty: the webhook refuses every delivery (the <c>sync</c> Event Grid trigger, which the
+    /// Functions host authenticates, still works).</summary>
+    public string? ReceiverKey { get; set; }
+
+    /// <summary>Most peer changes in one CloudEvent; default 500 (about 56 KB of base64, under Event Grid's 64 KB billing unit).</summary>
+    [Range(1, 10000)]
+    public int MaxChangesPerEvent { get; set; } = 500;
+
+    /// <summary>Most CloudEvents sent in one publish call; default 10.</summary>
+    [Range(1, 100)]
+    public int MaxEventsPerPublish { get; set; } = 10;
+
+    /// <summary>Milliseconds a change may wait before its batch is sent; default 500 (flushed at least every second).</summary>
+    [Range(10, 1000)]
+    public int FlushIntervalMilliseconds { get; set; } = 500;
+
+    /// <summary>Changes held while waiting to publish; beyond it the oldest are dropped and counted. Default 200000.</summary>
+    [Range(100, 10_000_000)]
+    public int QueueCapacity { get; set; } = 200_000;
+
+    /// <summary>Publish attempts for one batch before it is dropped (peers re-announce anyway). Default 6.</summary>
+    [Range(1, 100)]
+    public int MaxPublishAttempts { get; set; } = 6;
+
+    /// <summary>Longest wait between publish attempts, milliseconds; default 8000.</summary>
+    [Range(10, 600_000)]
+    public int MaxBackoffMilliseconds { get; set; } = 8000;
+
+    public bool PublishEnabled => !string.IsNullOrWhiteSpace(TopicEndpoint);
+}

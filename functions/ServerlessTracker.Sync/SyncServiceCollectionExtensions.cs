@@ -1,0 +1,73 @@
+using Azure;
+using Azure.Identity;
+using Azure.Messaging.EventGrid;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Replication;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Sync.Publishing;
+using ServerlessTracker.Sync.Receiving;
+
+namespace ServerlessTracker.Sync;
+
+/// <summary>Registers cross-region sync: the applier always, the publisher when a topic is configured.</summary>
+public static class SyncServiceCollectionExtensions
+{
+    /// <summary>Call after the store is registered: the store is wrapped to queue its changes for publishing.</summary>
+    public static IServiceCollection AddTrackerSync(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => !o.PublishEnabled || Uri.TryCreate(o.TopicEndpoint, UriKind.Absolute, out _), "Tracker:Sync:TopicEndpoint must be an absolute URI.")
+            .ValidateOnStart();
+        services.AddOptions<RegionOptions>().Bind(configuration.GetSection("Tracker")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<SyncMetrics>();
+        services.AddSingleton<SyncReceiverAuth>();
+        services.AddSingleton<SyncEventApplier>(sp => new SyncEventApplier(
+            sp.GetRequiredService<ISwarmStore>() as IPeerUpdateTarget ?? throw new InvalidOperationException("The configured store cannot apply replicated changes."),
+            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>()));
+
+        var sync = configuration.GetSection(SyncOptions.Section).Get<SyncOptions>() ?? new SyncOptions();
+        if (!sync.PublishEnabled)
+        {
+            return services;
+        }
+
+        services.PostConfigure<SwarmSettings>(s => s.RememberStops = true);
+        services.AddSingleton<SyncQueue>();
+        services.AddSingleton(sp => CreateClient(sp.GetRequiredService<IOptions<SyncOptions>>().Value));
+        services.AddSingleton<EventGridSyncPublisher>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EventGridSyncPublisher>());
+        DecorateStore(services);
+        return services;
+    }
+
+    private static EventGridPublisherClient CreateClient(SyncOptions options)
+    {
+        var endpoint = new Uri(options.TopicEndpoint!);
+        var clientOptions = new EventGridPublisherClientOptions();
+        // The publisher retries whole batches itself with its own budget; keep the SDK's retries short.
+        clientOptions.Retry.MaxRetries = 1;
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        return string.IsNullOrEmpty(options.TopicKey)
+            ? new EventGridPublisherClient(endpoint, new DefaultAzureCredential(), clientOptions)
+            : new EventGridPublisherClient(endpoint, new AzureKeyCredential(options.TopicKey), clientOptions);
+    }
+
+    private static void DecorateStore(IServiceCollection services)
+    {
+        var original = services.LastOrDefault(d => d.ServiceType == typeof(ISwarmStore))
+            ?? throw new InvalidOperationException("Register the swarm store before sync.");
+        services.Remove(original);
+        services.AddSingleton<ISwarmStore>(sp => new ReplicatingSwarmStore(
+            Create(sp, original), sp.GetRequiredService<SyncQueue>(), sp.GetRequiredService<TimeProvider>()));
+    }
+
+    private static ISwarmStore Create(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (ISwarmStore)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
+}
