@@ -112,10 +112,11 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HelpListsTheCommands()
+    public async Task HelpListsTheCommandsAndNeverPrintsTheToken()
     {
-        var help = await _cli.RunAsync("--help");
+        var help = await new Cli(_tracker.BaseV4, null, new Dictionary<string, string> { [AdminCli.TokenVariable] = Token }).RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
+        Assert.DoesNotContain(Token, help.Output);
         foreach (var command in new[] { "passkey", "infohash", "ip", "swarm", "settings", "--url", "--token", "--json" })
         {
             Assert.Contains(command, help.Output);

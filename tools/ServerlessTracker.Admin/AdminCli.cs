@@ -48,19 +48,18 @@ public static class AdminCli
         });
         var token = new Option<string?>("--token", "-t")
         {
+            // No default value factory: help prints defaults, and a secret must never be printed.
             Description = $"The admin token, Tracker:Admin:Token (env {TokenVariable})",
             Recursive = true,
-            DefaultValueFactory = _ => environment(TokenVariable),
         };
         var functionKey = new Option<string?>("--function-key", "-k")
         {
             Description = $"Under the Azure Functions host: the manage function's key (env {FunctionKeyVariable}); calls /manage instead of /admin",
             Recursive = true,
-            DefaultValueFactory = _ => environment(FunctionKeyVariable),
         };
         var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of tables", Recursive = true };
 
-        var context = new Context(url, token, functionKey, json, handler);
+        var context = new Context(url, token, functionKey, json, environment, handler);
         var root = new RootCommand("st-admin: manage a ServerlessTracker (passkeys, access lists, swarms) through its admin API.")
         {
             Options = { url, token, functionKey, json },
@@ -159,7 +158,8 @@ public static class AdminCli
     private sealed record Call(HttpMethod Method, string Path, JsonObject? Body, View View);
 
     /// <summary>The global options and how to turn a parsed command into a call and its output.</summary>
-    private sealed record Context(Option<string> Url, Option<string?> Token, Option<string?> FunctionKey, Option<bool> Json, HttpMessageHandler? Handler)
+    private sealed record Context(Option<string> Url, Option<string?> Token, Option<string?> FunctionKey, Option<bool> Json,
+        Func<string, string?> Environment, HttpMessageHandler? Handler)
     {
         public Command Leaf(string name, string description, Symbol[] symbols, Func<ParseResult, Call> call)
         {
@@ -189,7 +189,7 @@ public static class AdminCli
             var http = Handler is null ? new HttpClient() : new HttpClient(Handler, disposeHandler: false);
             http.BaseAddress = baseUrl;
             http.Timeout = TimeSpan.FromSeconds(30);
-            using var client = new AdminClient(http, parse.GetValue(Token), parse.GetValue(FunctionKey));
+            using var client = new AdminClient(http, parse.GetValue(Token) ?? Environment(TokenVariable), parse.GetValue(FunctionKey) ?? Environment(FunctionKeyVariable));
             try
             {
                 var (status, body) = await client.SendAsync(call.Method, call.Path, call.Body, cancellationToken);
