@@ -9,6 +9,7 @@ using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
 using ServerlessTracker.Functions.Scrape;
 using ServerlessTracker.Sync;
+using ServerlessTracker.Storage.Hosting;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -32,6 +33,9 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<SwarmSettings>>().Value);
         services.AddSingleton(sp => BuildTrustedProxies(sp.GetRequiredService<IOptions<NetworkOptions>>().Value, host));
         services.AddSingleton<ISwarmStore>(sp => new InMemorySwarmStore(sp.GetRequiredService<SwarmSettings>(), sp.GetRequiredService<TimeProvider>()));
+
+        // Tracker:Tables:ConnectionString or :ServiceUri set: Table Storage replaces the in-memory store.
+        services.AddTableSwarmStore(configuration);
         services.AddSingleton<ObjectPool<AnnounceResult>>(sp =>
             new DefaultObjectPool<AnnounceResult>(new AnnounceResultPolicy(sp.GetRequiredService<SwarmSettings>().MaxNumWant), Environment.ProcessorCount * 64));
 

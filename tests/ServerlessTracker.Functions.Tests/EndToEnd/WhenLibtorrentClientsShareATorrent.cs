@@ -5,14 +5,17 @@ using Xunit.Abstractions;
 namespace ServerlessTracker.Functions.Tests.EndToEnd;
 
 /// <summary>Two real libtorrent sessions that can only meet through our tracker complete a download.</summary>
-public sealed class WhenLibtorrentClientsShareATorrent(ITestOutputHelper output)
+public class WhenLibtorrentClientsShareATorrent(ITestOutputHelper output)
 {
+    /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
+    protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
+
     public const string Python = "/usr/bin/python3";
 
     [Fact]
     public async Task TheLeecherDownloadsFromTheSeederFoundThroughTheTracker()
     {
-        await using var tracker = await RunningTracker.StartAsync(ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(Store, ipv6: false);
         var work = Directory.CreateTempSubdirectory("st-e2e-");
         try
         {

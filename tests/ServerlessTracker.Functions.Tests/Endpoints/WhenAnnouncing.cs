@@ -5,11 +5,14 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 
 namespace ServerlessTracker.Functions.Tests.Endpoints;
 
-public sealed class WhenAnnouncing : IAsyncLifetime
+public class WhenAnnouncing : IAsyncLifetime
 {
+    /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
+    protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
+
     private RunningTracker _tracker = null!;
 
-    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync();
+    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(Store);
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 

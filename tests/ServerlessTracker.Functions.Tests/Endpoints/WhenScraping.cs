@@ -6,11 +6,14 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 
 namespace ServerlessTracker.Functions.Tests.Endpoints;
 
-public sealed class WhenScraping : IAsyncLifetime
+public class WhenScraping : IAsyncLifetime
 {
+    /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
+    protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
+
     private RunningTracker _tracker = null!;
 
-    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Http:FullScrapeCacheSeconds"] = "1" }, ipv6: false);
+    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Http:FullScrapeCacheSeconds"] = "1" }, ipv6: false);
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
@@ -69,7 +72,7 @@ public sealed class WhenScraping : IAsyncLifetime
     [Fact]
     public async Task FullScrapeCanBeSwitchedOff()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Http:FullScrapeEnabled"] = "false" }, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Http:FullScrapeEnabled"] = "false" }, ipv6: false);
         Assert.Contains("full scrape is disabled", (await tracker.Client.GetBencodeAsync(ScrapeUrl())).Failure());
     }
 

@@ -8,8 +8,11 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 
 namespace ServerlessTracker.Functions.Tests.Invocations;
 
-public sealed class WhenTheHostInvokesPurge : IAsyncLifetime
+public class WhenTheHostInvokesPurge : IAsyncLifetime
 {
+    /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
+    protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
+
     // What the Functions host POSTs for a timer trigger named "timer" (see purge/function.json).
     private const string TimerPayload = """
         {"Data":{"timer":{"Schedule":{"AdjustForDST":true},"ScheduleStatus":{"Last":"2026-11-23T11:59:00+00:00","Next":"2026-11-23T12:01:00+00:00","LastUpdated":"2026-11-23T11:59:00+00:00"},"IsPastDue":false}},
@@ -21,7 +24,7 @@ public sealed class WhenTheHostInvokesPurge : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _tracker = await RunningTracker.StartAsync(
-            new Dictionary<string, string?> { ["Tracker:Purge:InProcessTimer"] = "false" },
+            new Dictionary<string, string?>(Store) { ["Tracker:Purge:InProcessTimer"] = "false" },
             builder => builder.Services.AddSingleton<TimeProvider>(_time),
             ipv6: false);
 

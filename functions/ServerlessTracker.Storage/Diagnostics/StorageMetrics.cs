@@ -1,0 +1,149 @@
+using System.Diagnostics.Metrics;
+
+namespace ServerlessTracker.Storage.Diagnostics;
+
+/// <summary>The store's counters: exported through the <c>ServerlessTracker.Storage</c> meter and readable as a snapshot.</summary>
+/// <remarks>Each store instance owns one; the snapshot covers that instance only, so tests and benchmarks can compare.</remarks>
+public sealed class StorageMetrics : IDisposable
+{
+    public const string MeterName = "ServerlessTracker.Storage";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _transactions;
+    private readonly Counter<long> _batches;
+    private readonly Histogram<int> _batchSize;
+    private readonly Counter<long> _announces;
+    private readonly Counter<long> _scrapes;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _unavailable;
+    private readonly Counter<long> _purgedPeers;
+
+    private long _transactionCount;
+    private long _failedRequestCount;
+    private long _batchCount;
+    private long _batchedWriteCount;
+    private long _announceCount;
+    private long _scrapeCount;
+    private long _hitCount;
+    private long _missCount;
+    private long _unavailableCount;
+    private long _purgedPeerCount;
+
+    public StorageMetrics(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _transactions = _meter.CreateCounter<long>("tracker.storage.transactions", "{transaction}", "Table service requests answered (billed transactions), retries included.");
+        _batches = _meter.CreateCounter<long>("tracker.storage.batches", "{batch}", "Entity group transactions committed by group commit.");
+        _batchSize = _meter.CreateHistogram<int>("tracker.storage.batch.size", "{operation}", "Operations per committed group-commit batch.");
+        _announces = _meter.CreateCounter<long>("tracker.storage.announces", "{announce}", "Announces handled by the Table store.");
+        _scrapes = _meter.CreateCounter<long>("tracker.storage.scrapes", "{swarm}", "Swarms looked up for scrape.");
+        _cacheHits = _meter.CreateCounter<long>("tracker.storage.cache.hits", "{lookup}", "Swarm lookups served from the instance cache.");
+        _cacheMisses = _meter.CreateCounter<long>("tracker.storage.cache.misses", "{lookup}", "Swarm lookups that refreshed the cache from the partition.");
+        _unavailable = _meter.CreateCounter<long>("tracker.storage.unavailable", "{announce}", "Announces refused because storage failed within the retry budget.");
+        _purgedPeers = _meter.CreateCounter<long>("tracker.storage.purged.peers", "{peer}", "Expired or stopped peer rows deleted by purge.");
+    }
+
+    /// <summary>Totals since this store started.</summary>
+    public StorageMetricsSnapshot Snapshot() => new(
+        Interlocked.Read(ref _transactionCount),
+        Interlocked.Read(ref _failedRequestCount),
+        Interlocked.Read(ref _batchCount),
+        Interlocked.Read(ref _batchedWriteCount),
+        Interlocked.Read(ref _announceCount),
+        Interlocked.Read(ref _scrapeCount),
+        Interlocked.Read(ref _hitCount),
+        Interlocked.Read(ref _missCount),
+        Interlocked.Read(ref _unavailableCount),
+        Interlocked.Read(ref _purgedPeerCount));
+
+    internal void Transaction()
+    {
+        Interlocked.Increment(ref _transactionCount);
+        _transactions.Add(1);
+    }
+
+    internal void FailedRequest() => Interlocked.Increment(ref _failedRequestCount);
+
+    internal void Batch(int operations, int writes)
+    {
+        Interlocked.Increment(ref _batchCount);
+        Interlocked.Add(ref _batchedWriteCount, writes);
+        _batches.Add(1);
+        _batchSize.Record(operations);
+    }
+
+    internal void Announce()
+    {
+        Interlocked.Increment(ref _announceCount);
+        _announces.Add(1);
+    }
+
+    internal void Scrape(int swarms)
+    {
+        Interlocked.Add(ref _scrapeCount, swarms);
+        _scrapes.Add(swarms);
+    }
+
+    internal void CacheHit()
+    {
+        Interlocked.Increment(ref _hitCount);
+        _cacheHits.Add(1);
+    }
+
+    internal void CacheMiss()
+    {
+        Interlocked.Increment(ref _missCount);
+        _cacheMisses.Add(1);
+    }
+
+    internal void Unavailable()
+    {
+        Interlocked.Increment(ref _unavailableCount);
+        _unavailable.Add(1);
+    }
+
+    internal void Purged(int peers)
+    {
+        Interlocked.Add(ref _purgedPeerCount, peers);
+        _purgedPeers.Add(peers);
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>A store's totals at one moment.</summary>
+/// <param name="Transactions">Table requests that got an answer (what the service bills), retries included.</param>
+/// <param name="FailedRequests">Table requests that got no answer (connection refused, timeout).</param>
+/// <param name="Batches">Group-commit transactions committed.</param>
+/// <param name="BatchedWrites">Announce writes those batches carried (before coalescing repeated peers).</param>
+public readonly record struct StorageMetricsSnapshot(
+    long Transactions,
+    long FailedRequests,
+    long Batches,
+    long BatchedWrites,
+    long Announces,
+    long Scrapes,
+    long CacheHits,
+    long CacheMisses,
+    long Unavailable,
+    long PurgedPeers)
+{
+    /// <summary>Announce writes per committed batch.</summary>
+    public double MeanBatchSize => Batches == 0 ? 0 : (double)BatchedWrites / Batches;
+
+    /// <summary>Table transactions per announce (all of them: writes, reads, index upkeep).</summary>
+    public double TransactionsPerAnnounce => Announces == 0 ? 0 : (double)Transactions / Announces;
+
+    public StorageMetricsSnapshot Since(StorageMetricsSnapshot earlier) => new(
+        Transactions - earlier.Transactions,
+        FailedRequests - earlier.FailedRequests,
+        Batches - earlier.Batches,
+        BatchedWrites - earlier.BatchedWrites,
+        Announces - earlier.Announces,
+        Scrapes - earlier.Scrapes,
+        CacheHits - earlier.CacheHits,
+        CacheMisses - earlier.CacheMisses,
+        Unavailable - earlier.Unavailable,
+        PurgedPeers - earlier.PurgedPeers);
+}

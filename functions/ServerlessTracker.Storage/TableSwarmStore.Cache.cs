@@ -1,0 +1,273 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Storage.Caching;
+using ServerlessTracker.Storage.Faults;
+using ServerlessTracker.Storage.Schema;
+using ServerlessTracker.Storage.Writes;
+
+namespace ServerlessTracker.Storage;
+
+/// <summary>The cache side of the store: refresh, applying announces, recounts of large swarms, eviction.</summary>
+public sealed partial class TableSwarmStore
+{
+    private const long SweepIntervalMs = 30_000;
+
+    private ValueTask EnsureFreshAsync(SwarmEntry entry)
+    {
+        var now = NowMs();
+        TaskCompletionSource? owned = null;
+        Task wait;
+        lock (entry.Gate)
+        {
+            entry.LastUsedMs = now;
+            if (entry.Loaded && now - entry.LoadedAtMs < _options.CacheStalenessMilliseconds)
+            {
+                Metrics.CacheHit();
+                return ValueTask.CompletedTask;
+            }
+
+            if (entry.Refreshing is null)
+            {
+                owned = entry.Refreshing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            wait = entry.Refreshing.Task;
+        }
+
+        Metrics.CacheMiss();
+        if (owned is not null)
+        {
+            _ = RefreshAsync(entry, owned);
+        }
+
+        return new ValueTask(wait);
+    }
+
+    private async Task RefreshAsync(SwarmEntry entry, TaskCompletionSource done)
+    {
+        try
+        {
+            bool knownLarge;
+            string? ownDelta;
+            int windowPoint;
+            lock (entry.Gate)
+            {
+                knownLarge = entry.Partial;
+                ownDelta = entry.DeltaRowKey;
+                windowPoint = entry.Random.Next(0x10000);
+            }
+
+            await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            var now = UnixTime.Now(_time);
+            var snapshot = await _loader.LoadAsync(entry.PartitionKey, knownLarge, now, _settings.PeerTtlSeconds, ownDelta, windowPoint).ConfigureAwait(false);
+            var recountInBackground = false;
+            if (snapshot.Partial && !snapshot.Counted)
+            {
+                // Never counted: every answer needs a count, so this one refresh pays for it.
+                var (seeders, leechers) = await RecountAsync(entry.PartitionKey, now).ConfigureAwait(false);
+                snapshot.Seeders = seeders;
+                snapshot.Leechers = leechers;
+            }
+            else if (snapshot.Partial && snapshot.CountedAt < now - _options.LargeSwarmRecountSeconds)
+            {
+                recountInBackground = true;
+            }
+
+            lock (entry.Gate)
+            {
+                var own = ownDelta is not null && ownDelta == entry.DeltaRowKey ? Math.Max(snapshot.OwnDownloaded, entry.DeltaCommitted) : snapshot.OwnDownloaded;
+                snapshot.Swarm.Downloaded = snapshot.OthersDownloaded + own;
+                entry.Swarm = snapshot.Swarm;
+                entry.Partial = snapshot.Partial;
+                entry.Exists = snapshot.Exists;
+                entry.SummarySeeders = snapshot.Seeders;
+                entry.SummaryLeechers = snapshot.Leechers;
+                entry.Loaded = true;
+                entry.LoadedAtMs = NowMs();
+                entry.Refreshing = null;
+                if (recountInBackground && !entry.Recounting)
+                {
+                    entry.Recounting = true;
+                }
+                else
+                {
+                    recountInBackground = false;
+                }
+            }
+
+            done.SetResult();
+            if (recountInBackground)
+            {
+                _ = ClaimAndRecountAsync(entry, snapshot.SummaryETag, now);
+            }
+        }
+        catch (Exception exception)
+        {
+            lock (entry.Gate)
+            {
+                entry.Refreshing = null;
+            }
+
+            done.SetException(exception);
+        }
+    }
+
+    /// <summary>Applies the announce to the cached swarm and queues its row change; null when nothing is to be stored.</summary>
+    private PendingWrite? Apply(SwarmEntry entry, in AnnounceCommand command, AnnounceResult result, out bool startFlush)
+    {
+        startFlush = false;
+        var now = UnixTime.Now(_time);
+        lock (entry.Gate)
+        {
+            entry.Swarm.Announce(command, now, _settings, entry.Random, result);
+            if (result.Status != AnnounceStatus.Ok)
+            {
+                return null;
+            }
+
+            TableEntity row;
+            var rowKey = SwarmRows.PeerRowKey(command.PeerId);
+            if (result.Change == PeerChange.Removed || (command.Event == PeerEvent.Stopped && entry.Exists))
+            {
+                // Stopped, even for a peer this cache does not hold: another instance may have stored it.
+                row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, now);
+            }
+            else if (result.Change is PeerChange.Added or PeerChange.Updated && entry.Swarm.TryGet(command.PeerId, out var peer, out var seeder))
+            {
+                row = SwarmRows.PeerEntity(entry.PartitionKey, rowKey, peer, seeder);
+                entry.Exists = true;
+            }
+            else
+            {
+                result.Counts = entry.Counts;
+                return null;
+            }
+
+            result.Counts = entry.Counts;
+            var write = new PendingWrite(row, result.CountedCompletion);
+            startFlush = GroupCommitter.Enqueue(entry, write);
+            return write;
+        }
+    }
+
+    /// <summary>Before a <c>completed</c> is counted, reads the peer's row unless the cache already knows it was counted:
+    /// the partition, not a possibly stale or windowed cache, decides that a peer completes once.</summary>
+    private async ValueTask LoadPeerForCompletionAsync(SwarmEntry entry, AnnounceCommand command)
+    {
+        lock (entry.Gate)
+        {
+            if (entry.Swarm.TryGet(command.PeerId, out var cached, out _) && (cached.Flags & PeerFlags.CountedComplete) != 0)
+            {
+                return;
+            }
+        }
+
+        var cutoff = UnixTime.Before(UnixTime.Now(_time), _settings.PeerTtlSeconds);
+        var stored = await _loader.ReadPeerAsync(entry.PartitionKey, SwarmRows.PeerRowKey(command.PeerId), cutoff).ConfigureAwait(false);
+        if (stored is { } found && (found.Peer.Flags & PeerFlags.CountedComplete) != 0)
+        {
+            lock (entry.Gate)
+            {
+                entry.Swarm.Put(found.Peer, found.Seeder);
+            }
+        }
+    }
+
+    private async Task<(long Seeders, long Leechers)> RecountAsync(string partitionKey, uint now)
+    {
+        var counts = await _loader.CountAsync(partitionKey, UnixTime.Before(now, _settings.PeerTtlSeconds)).ConfigureAwait(false);
+        var summary = new TableEntity(partitionKey, SwarmRows.Summary)
+        {
+            [SwarmRows.Seeders] = counts.Seeders,
+            [SwarmRows.Leechers] = counts.Leechers,
+            [SwarmRows.CountedAt] = (long)now,
+        };
+        await _resilience.ExecuteBackgroundAsync(static async (s, ct) =>
+        {
+            await s._swarms.UpsertEntityAsync(s.summary, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+            return true;
+        }, (_swarms, summary), CancellationToken.None).ConfigureAwait(false);
+        return counts;
+    }
+
+    /// <summary>Recounts a large swarm when this instance wins the claim on its summary row (an ETag-guarded write),
+    /// so that one instance, not every one, pays for the count.</summary>
+    private async Task ClaimAndRecountAsync(SwarmEntry entry, ETag? summaryETag, uint now)
+    {
+        try
+        {
+            var claim = new TableEntity(entry.PartitionKey, SwarmRows.Summary) { [SwarmRows.CountedAt] = (long)now };
+            await _resilience.ExecuteBackgroundAsync(static async (s, ct) =>
+            {
+                if (s.summaryETag is { } etag)
+                {
+                    await s._swarms.UpdateEntityAsync(s.claim, etag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await s._swarms.AddEntityAsync(s.claim, ct).ConfigureAwait(false);
+                }
+
+                return true;
+            }, (_swarms, claim, summaryETag), CancellationToken.None).ConfigureAwait(false);
+
+            var (seeders, leechers) = await RecountAsync(entry.PartitionKey, now).ConfigureAwait(false);
+            lock (entry.Gate)
+            {
+                entry.SummarySeeders = seeders;
+                entry.SummaryLeechers = leechers;
+            }
+        }
+        catch (RequestFailedException conflict) when (conflict.Status is 409 or 412)
+        {
+            // Another instance claimed this recount.
+        }
+        catch (Exception exception)
+        {
+            LogRecountFailed(_logger, entry.PartitionKey, exception.Message);
+        }
+        finally
+        {
+            lock (entry.Gate)
+            {
+                entry.Recounting = false;
+            }
+        }
+    }
+
+    private void SweepIfDue()
+    {
+        var now = NowMs();
+        var last = Interlocked.Read(ref _lastSweepMs);
+        if (now - last < SweepIntervalMs || Interlocked.CompareExchange(ref _lastSweepMs, now, last) != last)
+        {
+            return;
+        }
+
+        _ = Task.Run(() => Sweep(now - (_options.CacheIdleSeconds * 1000L)));
+    }
+
+    private void Sweep(long idleBefore)
+    {
+        foreach (var pair in _cache)
+        {
+            var entry = pair.Value;
+            lock (entry.Gate)
+            {
+                if (entry.LastUsedMs < idleBefore && !entry.Flushing && entry.Refreshing is null && !entry.Recounting)
+                {
+                    _cache.TryRemove(pair);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scrape served from cache only: storage failed ({Reason})")]
+    private static partial void LogScrapeDegraded(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recount of swarm {Partition} failed: {Reason}")]
+    private static partial void LogRecountFailed(ILogger logger, string partition, string reason);
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Storage.Caching;
+using ServerlessTracker.Storage.Diagnostics;
+using ServerlessTracker.Storage.Faults;
+using ServerlessTracker.Storage.Hosting;
+using ServerlessTracker.Storage.Purging;
+using ServerlessTracker.Storage.Reads;
+using ServerlessTracker.Storage.Schema;
+using ServerlessTracker.Storage.Writes;
+
+namespace ServerlessTracker.Storage;
+
+/// <summary>Swarms in Azure Table Storage: one partition per info-hash, a per-instance cache with bounded staleness,
+/// group commit of concurrent writes, and an index that lets purge visit only swarms that can hold expired peers.</summary>
+/// <remarks>
+/// An announce is applied by the engine's <see cref="Engine.Swarms.Swarm"/> rules to the cached swarm (refreshed from its
+/// partition when older than <see cref="TableStoreOptions.CacheStalenessMilliseconds"/>), then its row change joins the
+/// partition's next batch, and the announce is answered only once that batch is durable. Storage faults beyond the
+/// retry budget answer <see cref="AnnounceStatus.StoreUnavailable"/>; the cache entry is dropped so the next announce
+/// reads the partition again. docs/storage.md describes the schema and the costs.
+/// </remarks>
+public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
+{
+    private readonly ConcurrentDictionary<InfoHash, SwarmEntry> _cache = new();
+    private readonly TableStoreOptions _options;
+    private readonly SwarmSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly int? _seed;
+    private readonly ILogger _logger;
+    private readonly StoreResilience _resilience;
+    private readonly SwarmLoader _loader;
+    private readonly GroupCommitter _committer;
+    private readonly SwarmPurger _purger;
+    private readonly TableClient _swarms;
+    private readonly TableClient _index;
+    private readonly SemaphoreSlim _tablesGate = new(1, 1);
+    private volatile bool _tablesReady;
+    private long _lastSweepMs;
+
+    public TableSwarmStore(TableServiceClient service, TableStoreOptions options, SwarmSettings settings, TimeProvider time, StorageMetrics metrics, ILogger<TableSwarmStore>? logger = null, int? seed = null)
+    {
+        _options = options;
+        _settings = settings;
+        _time = time;
+        _seed = seed;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        Metrics = metrics;
+        InstanceId = options.InstanceId ?? Guid.NewGuid().ToString("N")[..16];
+        _swarms = service.GetTableClient(options.SwarmsTable);
+        _index = service.GetTableClient(options.IndexTable);
+        _resilience = new StoreResilience(options, _logger) { TableMissing = () => _tablesReady = false };
+        _loader = new SwarmLoader(_swarms, options, _resilience);
+        _committer = new GroupCommitter(_swarms, _index, options, settings, _resilience, metrics, time, InstanceId, _logger);
+        _purger = new SwarmPurger(_swarms, _index, options, settings, _resilience, metrics, time, _logger);
+        _lastSweepMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>Builds the store and its Table clients (with the transaction counter and retry settings) from options.</summary>
+    public static TableSwarmStore Create(TableStoreOptions options, SwarmSettings settings, TimeProvider time, StorageMetrics? metrics = null, ILoggerFactory? loggers = null, int? seed = null)
+    {
+        metrics ??= new StorageMetrics();
+        return new TableSwarmStore(TableClients.CreateService(options, metrics), options, settings, time, metrics, loggers?.CreateLogger<TableSwarmStore>(), seed);
+    }
+
+    /// <summary>This instance's counters (transactions, batches, cache hits...).</summary>
+    public StorageMetrics Metrics { get; }
+
+    /// <summary>This instance's name in its <c>downloaded</c> delta rows.</summary>
+    public string InstanceId { get; }
+
+    /// <summary>Swarms held in this instance's cache.</summary>
+    public int CachedSwarms => _cache.Count;
+
+    /// <summary>Creates the tables when missing (when <see cref="TableStoreOptions.CreateTables"/>); later calls are free.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_tablesReady || !_options.CreateTables)
+        {
+            _tablesReady = true;
+            return;
+        }
+
+        await _tablesGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_tablesReady)
+            {
+                await _resilience.ExecuteAsync(static async (s, ct) =>
+                {
+                    await s._swarms.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+                    await s._index.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+                    return true;
+                }, this, cancellationToken).ConfigureAwait(false);
+                _tablesReady = true;
+            }
+        }
+        finally
+        {
+            _tablesGate.Release();
+        }
+    }
+
+    public async ValueTask AnnounceAsync(AnnounceCommand command, AnnounceResult result, CancellationToken cancellationToken)
+    {
+        Metrics.Announce();
+        var entry = Entry(command.InfoHash);
+        try
+        {
+            await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await EnsureFreshAsync(entry).ConfigureAwait(false);
+            if (command.Event == PeerEvent.Completed)
+            {
+                await LoadPeerForCompletionAsync(entry, command).ConfigureAwait(false);
+            }
+
+            var write = Apply(entry, command, result, out var startFlush);
+            if (write is null)
+            {
+                return;
+            }
+
+            if (startFlush)
+            {
+                _ = _committer.FlushAsync(entry);
+            }
+
+            if (!await write.Stored.ConfigureAwait(false))
+            {
+                Refuse(result);
+            }
+        }
+        catch (Exception exception) when (StoreResilience.IsFault(exception))
+        {
+            Refuse(result);
+        }
+        finally
+        {
+            SweepIfDue();
+        }
+    }
+
+    public async ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
+    {
+        Metrics.Scrape(hashes.Length);
+        var entries = new SwarmEntry[hashes.Length];
+        var refreshes = new List<Task>();
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = Entry(hashes.Span[i]);
+            var refresh = EnsureFreshAsync(entries[i]);
+            if (!refresh.IsCompletedSuccessfully)
+            {
+                refreshes.Add(refresh.AsTask());
+            }
+        }
+
+        try
+        {
+            await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAll(refreshes).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StoreResilience.IsFault(exception))
+        {
+            // Scrape has no failure answer: serve what the cache last knew (zeros for swarms never read).
+            LogScrapeDegraded(_logger, exception.Message);
+        }
+
+        var destination = counts.Span;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            lock (entries[i].Gate)
+            {
+                destination[i] = entries[i].Counts;
+            }
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken)
+    {
+        var swarms = new Dictionary<InfoHash, SwarmCounts>();
+        try
+        {
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var (hash, counts) in await _purger.ListRegistryAsync(cancellationToken).ConfigureAwait(false))
+            {
+                swarms[hash] = counts;
+            }
+        }
+        catch (Exception exception) when (StoreResilience.IsFault(exception))
+        {
+            LogScrapeDegraded(_logger, exception.Message);
+        }
+
+        // Swarms this instance holds fresh are newer than the registry's figures.
+        var now = NowMs();
+        foreach (var (hash, entry) in _cache)
+        {
+            lock (entry.Gate)
+            {
+                if (entry.Loaded && entry.Exists && now - entry.LoadedAtMs <= _options.CacheStalenessMilliseconds)
+                {
+                    swarms[hash] = entry.Counts;
+                }
+            }
+        }
+
+        var list = new List<SwarmSummary>(swarms.Count);
+        foreach (var (hash, counts) in swarms)
+        {
+            if (counts.Peers > 0 || counts.Downloaded > 0)
+            {
+                list.Add(new SwarmSummary(hash, counts));
+            }
+        }
+
+        return list;
+    }
+
+    public async ValueTask<PurgeReport> PurgeAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var report = await _purger.RunAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var hash in _purger.TakeChanged())
+        {
+            if (_cache.TryGetValue(hash, out var entry))
+            {
+                lock (entry.Gate)
+                {
+                    entry.Loaded = false;
+                }
+            }
+        }
+
+        return report;
+    }
+
+    public void Dispose()
+    {
+        Metrics.Dispose();
+        _tablesGate.Dispose();
+    }
+
+    private SwarmEntry Entry(InfoHash hash) =>
+        _cache.GetOrAdd(hash, static (key, store) => new SwarmEntry(key, store.RandomFor(key)), this);
+
+    private Random RandomFor(InfoHash hash)
+    {
+        if (_seed is not { } seed)
+        {
+            return Random.Shared;
+        }
+
+        Span<byte> bytes = stackalloc byte[InfoHash.Length];
+        hash.CopyTo(bytes);
+        return new Random(seed ^ BitConverter.ToInt32(bytes));
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void Refuse(AnnounceResult result)
+    {
+        Metrics.Unavailable();
+        result.ClearPeers();
+        result.Status = AnnounceStatus.StoreUnavailable;
+        result.RetryInSeconds = _options.RetryInSeconds;
+    }
+}

@@ -1,0 +1,245 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Storage.Caching;
+using ServerlessTracker.Storage.Diagnostics;
+using ServerlessTracker.Storage.Faults;
+using ServerlessTracker.Storage.Hosting;
+using ServerlessTracker.Storage.Schema;
+
+namespace ServerlessTracker.Storage.Writes;
+
+/// <summary>Group commit: the writes queued on one partition go out as entity group transactions, one at a time.</summary>
+/// <remarks>
+/// A partition has at most one transaction in flight from this instance; writes arriving meanwhile queue and leave
+/// together in the next one (up to <see cref="TableStoreOptions.MaxBatchSize"/> operations). A transaction may touch
+/// a row once, so repeated writes of one peer coalesce (the last wins) and all their announces complete with it.
+/// Counted completions add one upsert of this instance's delta row, in the same transaction as the peers' flags, so
+/// a completion is counted exactly when its peer row is stored. Once per purge bucket the swarm's index rows are
+/// written too (one transaction on the index table, in parallel). Every waiting announce learns the outcome.
+/// </remarks>
+internal sealed partial class GroupCommitter(
+    TableClient swarms,
+    TableClient index,
+    TableStoreOptions options,
+    SwarmSettings settings,
+    StoreResilience resilience,
+    StorageMetrics metrics,
+    TimeProvider time,
+    string instanceId,
+    ILogger logger)
+{
+    /// <summary>A delta row idle this long is never written again (a new generation starts), so purge may fold it.</summary>
+    public const int DeltaRowIdleSeconds = 900;
+
+    private uint _generation;
+
+    /// <summary>Queues a write; call with the entry's Gate held, then <see cref="FlushAsync"/> when this returns true.</summary>
+    public static bool Enqueue(SwarmEntry entry, PendingWrite write)
+    {
+        entry.Queue.Add(write);
+        if (entry.Flushing)
+        {
+            return false;
+        }
+
+        entry.Flushing = true;
+        return true;
+    }
+
+    /// <summary>Commits the entry's queue until it is empty; never throws.</summary>
+    public async Task FlushAsync(SwarmEntry entry)
+    {
+        try
+        {
+            while (true)
+            {
+                if (options.GroupCommitDelayMilliseconds > 0)
+                {
+                    await Task.Delay(options.GroupCommitDelayMilliseconds).ConfigureAwait(false);
+                }
+
+                List<PendingWrite> taken;
+                lock (entry.Gate)
+                {
+                    if (entry.Queue.Count == 0)
+                    {
+                        entry.Flushing = false;
+                        return;
+                    }
+
+                    taken = Take(entry.Queue, options.MaxBatchSize);
+                }
+
+                await CommitAsync(entry, taken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception)
+        {
+            LogFlushBug(logger, exception);
+            lock (entry.Gate)
+            {
+                foreach (var write in entry.Queue)
+                {
+                    write.Complete(false);
+                }
+
+                entry.Queue.Clear();
+                entry.Flushing = false;
+                entry.Loaded = false;
+            }
+        }
+    }
+
+    private static List<PendingWrite> Take(List<PendingWrite> queue, int maxOperations)
+    {
+        var rows = new HashSet<string>(StringComparer.Ordinal);
+        var completions = false;
+        var count = 0;
+        foreach (var write in queue)
+        {
+            var newRow = !rows.Contains(write.RowKey);
+            var needed = rows.Count + (newRow ? 1 : 0) + (completions || write.CountedCompletion ? 1 : 0);
+            if (needed > maxOperations)
+            {
+                break;
+            }
+
+            rows.Add(write.RowKey);
+            completions |= write.CountedCompletion;
+            count++;
+        }
+
+        var taken = queue.GetRange(0, count);
+        queue.RemoveRange(0, count);
+        return taken;
+    }
+
+    private async Task CommitAsync(SwarmEntry entry, List<PendingWrite> taken)
+    {
+        var actions = new List<TableTransactionAction>(taken.Count + 1);
+        var positions = new Dictionary<string, int>(taken.Count, StringComparer.Ordinal);
+        var completions = 0;
+        foreach (var write in taken)
+        {
+            var action = new TableTransactionAction(TableTransactionActionType.UpsertReplace, write.Entity);
+            if (positions.TryGetValue(write.RowKey, out var position))
+            {
+                actions[position] = action;
+            }
+            else
+            {
+                positions.Add(write.RowKey, actions.Count);
+                actions.Add(action);
+            }
+
+            completions += write.CountedCompletion ? 1 : 0;
+        }
+
+        var now = UnixTime.Now(time);
+        var cumulative = entry.DeltaCommitted;
+        if (completions > 0)
+        {
+            if (entry.DeltaRowKey is null || now - entry.DeltaWrittenAt > DeltaRowIdleSeconds)
+            {
+                entry.DeltaRowKey = SwarmRows.DeltaRowKey(instanceId, Interlocked.Increment(ref _generation));
+                entry.DeltaCommitted = cumulative = 0;
+            }
+
+            cumulative += completions;
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(entry.PartitionKey, entry.DeltaRowKey)
+            {
+                [SwarmRows.DeltaCount] = cumulative,
+                [SwarmRows.DeltaWritten] = (long)now,
+            }));
+        }
+
+        var due = IndexRows.DueAfterWrite(now, options.PurgeBucketSeconds, settings.PeerTtlSeconds);
+        var indexTask = entry.IndexedDue == due ? Task.CompletedTask : TouchIndexAsync(entry, due, now);
+        var batchTask = SubmitAsync(swarms, actions);
+        bool stored;
+        try
+        {
+            await Task.WhenAll(batchTask, indexTask).ConfigureAwait(false);
+            stored = true;
+        }
+        catch (Exception exception)
+        {
+            stored = false;
+            if (!StoreResilience.IsFault(exception))
+            {
+                LogCommitFailed(logger, entry.PartitionKey, exception);
+            }
+        }
+
+        if (stored)
+        {
+            entry.DeltaCommitted = cumulative;
+            if (completions > 0)
+            {
+                entry.DeltaWrittenAt = now;
+            }
+
+            entry.IndexedDue = due;
+            metrics.Batch(actions.Count, taken.Count);
+        }
+        else
+        {
+            if (batchTask.IsCompletedSuccessfully)
+            {
+                // The peers are durable though the index write failed: keep the delta, retry the index next batch.
+                entry.DeltaCommitted = cumulative;
+                entry.DeltaWrittenAt = completions > 0 ? now : entry.DeltaWrittenAt;
+            }
+
+            lock (entry.Gate)
+            {
+                // What the cache holds may now differ from the partition: read it again before the next answer.
+                entry.Loaded = false;
+            }
+        }
+
+        foreach (var write in taken)
+        {
+            write.Complete(stored);
+        }
+    }
+
+    private Task TouchIndexAsync(SwarmEntry entry, long due, uint now)
+    {
+        SwarmCounts counts;
+        lock (entry.Gate)
+        {
+            counts = entry.Counts;
+        }
+
+        var partition = IndexRows.PartitionKey(entry.PartitionKey);
+        TableTransactionAction[] actions =
+        [
+            new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, IndexRows.DueRowKey(due, entry.PartitionKey))),
+            new(TableTransactionActionType.UpsertMerge, new TableEntity(partition, IndexRows.RegistryRowKey(entry.PartitionKey))
+            {
+                [SwarmRows.Seeders] = counts.Complete,
+                [SwarmRows.Leechers] = counts.Incomplete,
+                [SwarmRows.Downloaded] = counts.Downloaded,
+                [IndexRows.LastActivity] = (long)now,
+            }),
+        ];
+        return SubmitAsync(index, actions);
+    }
+
+    private async Task SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions)
+    {
+        await resilience.ExecuteAsync(static async (s, ct) =>
+        {
+            await s.table.SubmitTransactionAsync(s.actions, ct).ConfigureAwait(false);
+            return true;
+        }, (table, actions), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Group commit to partition {Partition} failed")]
+    private static partial void LogCommitFailed(ILogger logger, string partition, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Group commit loop failed")]
+    private static partial void LogFlushBug(ILogger logger, Exception exception);
+}

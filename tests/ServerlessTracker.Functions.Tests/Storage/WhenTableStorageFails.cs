@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using ServerlessTracker.Functions.Tests.Support;
+using static ServerlessTracker.Functions.Tests.Support.Announces;
+
+namespace ServerlessTracker.Functions.Tests.Storage;
+
+/// <summary>The app on Table Storage through an outage: Azurite stopped mid-run, then started again on its port.</summary>
+public sealed class WhenTableStorageFails : IAsyncLifetime
+{
+    private AzuriteServer _azurite = null!;
+
+    public async Task InitializeAsync() => _azurite = await AzuriteServer.StartAsync();
+
+    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+
+    [Fact]
+    public async Task AnnouncesGetAFailureWithRetryInThenSucceedWithoutARestart()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tracker:Tables:ConnectionString"] = _azurite.ConnectionString,
+            ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
+            ["Tracker:Tables:IndexTable"] = "index" + suffix,
+            ["Tracker:Tables:CacheStalenessMilliseconds"] = "0",
+            ["Tracker:Tables:MaxRetries"] = "1",
+            ["Tracker:Tables:RetryBudgetMilliseconds"] = "1500",
+            ["Tracker:Tables:BreakSeconds"] = "1",
+            ["Tracker:Tables:RetryInSeconds"] = "90",
+        }, ipv6: false);
+        var hash = Hash(90);
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001))).Failure());
+
+        await _azurite.StopAsync();
+        var refused = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002));
+        Assert.NotNull(refused.Failure());
+        Assert.Equal(90, refused["retry in"]!.Integer);
+        Assert.Equal(90, refused["interval"]!.Integer);
+        Assert.Null(refused["peers"]);
+
+        await _azurite.StartAgainAsync();
+        var clock = Stopwatch.StartNew();
+        string? failure;
+        do
+        {
+            await Task.Delay(200);
+            failure = (await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 3, port: 7003))).Failure();
+        }
+        while (failure is not null && clock.Elapsed < TimeSpan.FromSeconds(30));
+
+        Assert.Null(failure);
+    }
+}

@@ -1,0 +1,30 @@
+using ServerlessTracker.Functions.Tests.EndToEnd;
+using ServerlessTracker.Functions.Tests.Endpoints;
+using ServerlessTracker.Functions.Tests.Invocations;
+using ServerlessTracker.Functions.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ServerlessTracker.Functions.Tests.Storage;
+
+// The HTTP, invocation and end-to-end tests once more, with the app on Table Storage (real Azurite).
+
+public sealed class WhenAnnouncingWithTableStorage(AzuriteTables tables) : WhenAnnouncing, IClassFixture<AzuriteTables>
+{
+    protected override IDictionary<string, string?> Store => tables.NewStore();
+}
+
+public sealed class WhenScrapingWithTableStorage(AzuriteTables tables) : WhenScraping, IClassFixture<AzuriteTables>
+{
+    protected override IDictionary<string, string?> Store => tables.NewStore();
+}
+
+public sealed class WhenTheHostInvokesPurgeWithTableStorage(AzuriteTables tables) : WhenTheHostInvokesPurge, IClassFixture<AzuriteTables>
+{
+    protected override IDictionary<string, string?> Store => tables.NewStore();
+}
+
+public sealed class WhenLibtorrentClientsShareATorrentWithTableStorage(ITestOutputHelper output, AzuriteTables tables)
+    : WhenLibtorrentClientsShareATorrent(output), IClassFixture<AzuriteTables>
+{
+    protected override IDictionary<string, string?> Store => tables.NewStore();
+}

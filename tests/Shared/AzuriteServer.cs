@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ServerlessTracker.Tests.Shared;
+
+/// <summary>A real Azurite Table service on a free loopback port, started and stopped by the tests (linked into every test project that needs it).</summary>
+/// <remarks>
+/// The executable is found through <c>ST_AZURITE</c> (the azurite-table executable), <c>ST_NODE_MODULES</c> (a
+/// node_modules folder holding azurite), or the repository's tools/node_modules. Missing means a failed test with
+/// the install command, never a skipped one.
+/// </remarks>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    // Azurite's documented development account: public, and accepted only by the emulator.
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly string _executable;
+    private Process? _process;
+
+    private AzuriteServer(string executable, int port)
+    {
+        _executable = executable;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+
+    public static async Task<AzuriteServer> StartAsync()
+    {
+        var server = new AzuriteServer(FindExecutable(), FreePort());
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts (again) on the same port, with empty in-memory storage.</summary>
+    public async Task StartAgainAsync()
+    {
+        var start = new ProcessStartInfo(_executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _process = process;
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on {Port}: {errors}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"Azurite did not listen on {Port} within 30 s: {errors}");
+    }
+
+    /// <summary>Kills the service, as an outage would.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static string FindExecutable()
+    {
+        var tried = new List<string>();
+        if (Environment.GetEnvironmentVariable("ST_AZURITE") is { Length: > 0 } explicitPath)
+        {
+            tried.Add(explicitPath);
+            if (File.Exists(explicitPath))
+            {
+                return explicitPath;
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("ST_NODE_MODULES") is { Length: > 0 } modules)
+        {
+            var candidate = Path.Combine(modules, ".bin", "azurite-table");
+            tried.Add(candidate);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ServerlessTracker.sln")))
+            {
+                var candidate = Path.Combine(directory.FullName, "tools", "node_modules", ".bin", "azurite-table");
+                tried.Add(candidate);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+
+                break;
+            }
+        }
+
+        throw new InvalidOperationException(
+            "Azurite (npm package 'azurite') is needed by the Table store tests and was not found. Install it with " +
+            "'npm install --prefix tools azurite' or set ST_AZURITE to the azurite-table executable or ST_NODE_MODULES to a " +
+            $"node_modules folder holding it. Tried: {string.Join(", ", tried)}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
