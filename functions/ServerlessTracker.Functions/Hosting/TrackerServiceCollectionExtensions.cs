@@ -36,6 +36,7 @@ public static class TrackerServiceCollectionExtensions
 
         // Tracker:Tables:ConnectionString or :ServiceUri set: Table Storage replaces the in-memory store.
         services.AddTableSwarmStore(configuration);
+        services.AddTableOperatorStores(configuration);
         services.AddSingleton<ObjectPool<AnnounceResult>>(sp =>
             new DefaultObjectPool<AnnounceResult>(new AnnounceResultPolicy(sp.GetRequiredService<SwarmSettings>().MaxNumWant), Environment.ProcessorCount * 64));
 
