@@ -21,11 +21,15 @@ public sealed class PasskeyAccount
     internal PasskeyAccount(string passkey, string? name, DateTimeOffset createdAt)
     {
         Passkey = passkey;
+        Key = System.Text.Encoding.ASCII.GetBytes(passkey);
         _name = name;
         CreatedAt = createdAt;
     }
 
     public string Passkey { get; }
+
+    /// <summary>The passkey as the ASCII bytes clients send, for the constant-time comparison.</summary>
+    internal byte[] Key { get; }
 
     public string? Name => _name;
 
