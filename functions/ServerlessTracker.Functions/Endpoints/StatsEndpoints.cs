@@ -6,7 +6,7 @@ using ServerlessTracker.Functions.Stats;
 
 namespace ServerlessTracker.Functions.Endpoints;
 
-/// <summary>Maps <c>/stats</c> (HTML) and <c>/stats.json</c>, open or behind <see cref="StatsOptions.Token"/>.</summary>
+/// <summary>Maps <c>/stats</c> (HTML) and <c>/stats.json</c> (alias <c>/stats/json</c>), open or behind <see cref="StatsOptions.Token"/>.</summary>
 /// <remarks>Served from <see cref="StatsCache"/>: a request costs a byte copy, whatever the number of swarms.</remarks>
 public static class StatsEndpoints
 {
@@ -23,6 +23,8 @@ public static class StatsEndpoints
         var digest = string.IsNullOrEmpty(options.Token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
         app.MapMethods("/stats", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, digest, html: true));
         app.MapMethods("/stats.json", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, digest, html: false));
+        // The same without a dot in the path, for any front end that treats ".json" as a file (IIS request filtering did).
+        app.MapMethods("/stats/json", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, digest, html: false));
         return app;
     }
 

@@ -135,7 +135,7 @@ public sealed class WhenAuthenticatingAdmin
 
         // The host reserves /admin and refuses function routes starting with it ("conflicts with one or more built in routes").
         Assert.DoesNotContain(routes.Values, r => r.Route.StartsWith("admin", StringComparison.OrdinalIgnoreCase));
-        Assert.Equal(("stats", "anonymous"), routes["stats"]);
+        Assert.Equal(("stats/{*format}", "anonymous"), routes["stats"]);
         Assert.Equal(("stats.json", "anonymous"), routes["stats-json"]);
         Assert.Equal(("metrics", "function"), routes["metrics"]);
         Assert.Equal(("announce/{*passkey}", "anonymous"), routes["announce"]);

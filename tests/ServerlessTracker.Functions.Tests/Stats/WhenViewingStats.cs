@@ -68,6 +68,7 @@ public sealed class WhenViewingStats
         Assert.Equal("local", json["regions"]![0]!["name"]!.GetValue<string>());
         Assert.True(json["regions"]![0]!["local"]!.GetValue<bool>());
         Assert.Equal(8, json["protocols"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "http")!["announces"]!.GetValue<long>());
+        Assert.Equal(json.ToJsonString(), JsonNode.Parse(await tracker.Client.GetStringAsync("/stats/json"))!.ToJsonString());
         var busiest = json["busiest"]!.AsArray();
         Assert.Equal(2, busiest.Count);
         Assert.Equal(Convert.ToHexStringLower(Hash(301)), busiest[0]!["infoHash"]!.GetValue<string>());
