@@ -39,6 +39,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
     private readonly TableClient _swarms;
     private readonly TableClient _index;
     private readonly SemaphoreSlim _tablesGate = new(1, 1);
+    private readonly TimeSpan _budget;
     private volatile bool _tablesReady;
     private long _lastSweepMs;
 
@@ -54,10 +55,11 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         _swarms = service.GetTableClient(options.SwarmsTable);
         _index = service.GetTableClient(options.IndexTable);
         _resilience = new StoreResilience(options, _logger) { TableMissing = () => _tablesReady = false };
-        _loader = new SwarmLoader(_swarms, options, _resilience);
+        _loader = new SwarmLoader(_swarms, options, settings, _resilience);
         _committer = new GroupCommitter(_swarms, _index, options, settings, _resilience, metrics, time, InstanceId, _logger);
         _purger = new SwarmPurger(_swarms, _index, options, settings, _resilience, metrics, time, _logger);
         _lastSweepMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _budget = TimeSpan.FromMilliseconds(options.RetryBudgetMilliseconds);
     }
 
     /// <summary>Builds the store and its Table clients (with the transaction counter and retry settings) from options.</summary>
@@ -112,7 +114,13 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         try
         {
             await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
-            await EnsureFreshAsync(entry).ConfigureAwait(false);
+            var refresh = EnsureFreshAsync(entry);
+            if (!refresh.IsCompletedSuccessfully)
+            {
+                // Bounded even when the refresh began for another announce and storage is slow.
+                await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
+            }
+
             if (command.Event == PeerEvent.Completed)
             {
                 await LoadPeerForCompletionAsync(entry, command).ConfigureAwait(false);
@@ -129,7 +137,9 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
                 _ = _committer.FlushAsync(entry);
             }
 
-            if (!await write.Stored.ConfigureAwait(false))
+            // A write queued behind a slow batch still answers within the budget; if it lands later, the peer is
+            // stored and its retry finds it.
+            if (!await write.Stored.WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false))
             {
                 Refuse(result);
             }

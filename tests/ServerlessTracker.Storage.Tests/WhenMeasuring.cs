@@ -11,11 +11,12 @@ public sealed class WhenMeasuring(AzuriteFixture azurite)
     public async Task TransactionsBatchesAndCacheLookupsReachTheMeter()
     {
         var seen = new Dictionary<string, long>();
-        using var listener = new MeterListener();
         var metrics = new StorageMetrics();
+        using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == StorageMetrics.MeterName)
+            // Only this store's meter: other tests' stores publish under the same name at the same time.
+            if (instrument.Meter.Name == StorageMetrics.MeterName && ReferenceEquals(instrument.Meter, metrics.Meter))
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -16,22 +16,28 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _executable;
+    private readonly bool _accessLog;
     private Process? _process;
+    private long _requestsLogged;
 
-    private AzuriteServer(string executable, int port)
+    private AzuriteServer(string executable, int port, bool accessLog)
     {
         _executable = executable;
         Port = port;
+        _accessLog = accessLog;
     }
 
     public int Port { get; }
 
+    /// <summary>Requests Azurite answered, from its access log (started with <c>accessLog: true</c>), to cross-check client counts.</summary>
+    public long RequestsLogged => Interlocked.Read(ref _requestsLogged);
+
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
-    public static async Task<AzuriteServer> StartAsync()
+    public static async Task<AzuriteServer> StartAsync(bool accessLog = false)
     {
-        var server = new AzuriteServer(FindExecutable(), FreePort());
+        var server = new AzuriteServer(FindExecutable(), FreePort(), accessLog);
         await server.StartAgainAsync();
         return server;
     }
@@ -45,15 +51,27 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+        foreach (var argument in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (!_accessLog)
+        {
+            start.ArgumentList.Add("--silent");
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
         var errors = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            // Access log lines: 127.0.0.1 - - [date] "POST /devstoreaccount1/$batch HTTP/1.1" 202 -
+            if (e.Data is { } line && line.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _requestsLogged);
+            }
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         _process = process;

@@ -133,7 +133,7 @@ public sealed class AnnounceHandler(
             case AnnounceStatus.StoreUnavailable:
                 metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
                 var retry = result.RetryInSeconds > 0 ? result.RetryInSeconds : _options.RetryInSeconds;
-                return TrackerResponses.SendFailureAsync(context, StoreUnavailableReason, retry, retry);
+                return TrackerResponses.SendFailureAsync(context, StoreUnavailableReason, retry, FailureResponseWriter.MinutesFromSeconds(retry));
             case AnnounceStatus.KeyMismatch:
                 metrics.Failure(TrackerProtocol.Http, FailureReason.KeyMismatch);
                 return TrackerResponses.SendFailureAsync(context, KeyMismatchReason, swarm.MinIntervalSeconds, 0);

@@ -29,15 +29,15 @@ public static class TrackerResponses
     public static Task SendFailureAsync(HttpContext context, HttpTrackerError error) =>
         SendFailureAsync(context, HttpTrackerErrors.Reason(error), 0, 0);
 
-    public static Task SendFailureAsync(HttpContext context, ReadOnlySpan<byte> reason, int interval, int retryIn)
+    public static Task SendFailureAsync(HttpContext context, ReadOnlySpan<byte> reason, int interval, int retryInMinutes)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(FailureResponseWriter.MaxLength(reason));
-        var length = FailureResponseWriter.Write(reason, interval, retryIn, buffer);
+        var length = FailureResponseWriter.Write(reason, interval, retryInMinutes, buffer);
         return SendRentedAsync(context, buffer, length);
     }
 
-    public static Task SendFailureAsync(HttpContext context, string reason, int interval = 0, int retryIn = 0) =>
-        SendFailureAsync(context, Encoding.UTF8.GetBytes(reason), interval, retryIn);
+    public static Task SendFailureAsync(HttpContext context, string reason, int interval = 0, int retryInMinutes = 0) =>
+        SendFailureAsync(context, Encoding.UTF8.GetBytes(reason), interval, retryInMinutes);
 
     /// <summary>Copies the raw query string into bytes; false when it is too long or not ASCII.</summary>
     public static HttpTrackerError ReadQuery(HttpContext context, int maxLength, Span<byte> destination, out int written)

@@ -20,7 +20,8 @@ public static class ClientAddressResolver
             return remote;
         }
 
-        if (!string.IsNullOrEmpty(clientIpHeader) && TryParseHop(clientIpHeader, out var fromFrontEnd))
+        // A front end that names another proxy (Front Door in front of App Service) leaves the answer to X-Forwarded-For.
+        if (!string.IsNullOrEmpty(clientIpHeader) && TryParseHop(clientIpHeader, out var fromFrontEnd) && !trusted.Contains(fromFrontEnd))
         {
             return fromFrontEnd;
         }

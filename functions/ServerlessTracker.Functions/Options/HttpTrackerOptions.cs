@@ -32,7 +32,7 @@ public sealed class HttpTrackerOptions
     /// <summary>Tell clients the address the tracker sees (BEP 24 <c>external ip</c>). Default true.</summary>
     public bool ReportExternalIp { get; set; } = true;
 
-    /// <summary>Seconds a client refused for a storage fault is told to wait (<c>retry in</c>, BEP 31). Default 60.</summary>
+    /// <summary>Seconds a client refused for a storage fault is told to wait (sent as <c>interval</c>, and as BEP 31 <c>retry in</c> in minutes, rounded up). Default 60.</summary>
     [Range(1, 3600)]
     public int RetryInSeconds { get; set; } = 60;
 }

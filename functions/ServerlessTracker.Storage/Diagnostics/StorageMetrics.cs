@@ -44,6 +44,9 @@ public sealed class StorageMetrics : IDisposable
         _purgedPeers = _meter.CreateCounter<long>("tracker.storage.purged.peers", "{peer}", "Expired or stopped peer rows deleted by purge.");
     }
 
+    /// <summary>This instance's meter (several stores in one process publish under the same name).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>Totals since this store started.</summary>
     public StorageMetricsSnapshot Snapshot() => new(
         Interlocked.Read(ref _transactionCount),

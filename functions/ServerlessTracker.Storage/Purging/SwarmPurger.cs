@@ -128,6 +128,7 @@ internal sealed partial class SwarmPurger(
 
         var expired = new List<(string RowKey, ETag ETag)>();
         var counters = new List<(string RowKey, ETag ETag)>();
+        var markers = new List<(string RowKey, ETag ETag)>();
         var foldable = new List<(string RowKey, ETag ETag, long Count)>();
         TableEntity? summary = null;
         long seeders = 0, leechers = 0, downloaded = 0, lastActivity = 0;
@@ -151,6 +152,14 @@ internal sealed partial class SwarmPurger(
                     _ = state == SwarmRows.Seeder ? seeders++ : leechers++;
                 }
             }
+            else if (key.StartsWith(SwarmRows.CompletionPrefix, StringComparison.Ordinal))
+            {
+                // A replicated completion's marker: redeliveries stop once it is older than the TTL.
+                if ((row.GetInt64(SwarmRows.LastSeen) ?? 0) < cutoff)
+                {
+                    markers.Add((key, row.ETag));
+                }
+            }
             else if (key == SwarmRows.Summary)
             {
                 summary = row;
@@ -172,6 +181,7 @@ internal sealed partial class SwarmPurger(
         }
 
         var removed = await DeleteRowsAsync(swarms, partition, expired).ConfigureAwait(false);
+        await DeleteRowsAsync(swarms, partition, markers).ConfigureAwait(false);
         if (removed > 0)
         {
             _changed.Enqueue(hash);

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Storage.Faults;
 using ServerlessTracker.Storage.Hosting;
 using ServerlessTracker.Storage.Schema;
@@ -15,9 +16,12 @@ namespace ServerlessTracker.Storage.Reads;
 /// window of <see cref="TableStoreOptions.WindowRows"/> peers from a random point of the spread range, wrapping to the
 /// start. Peer row keys begin with a hash of the peer id, so a window is a uniform random sample of the swarm.
 /// </remarks>
-internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options, StoreResilience resilience)
+internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options, SwarmSettings settings, StoreResilience resilience)
 {
+    private bool RememberStops => settings.RememberStops;
+
     private static readonly string[] CountSelect = [SwarmRows.State];
+    private static readonly string[] KeyOnly = ["RowKey"];
 
     public async Task<SwarmSnapshot> LoadAsync(string partitionKey, bool knownLarge, uint now, int peerTtlSeconds, string? ownDeltaRowKey, int windowPoint)
     {
@@ -72,6 +76,16 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
         return (peer, seeder);
     }
 
+    /// <summary>Whether a row exists (a point read of its key only).</summary>
+    public async Task<bool> RowExistsAsync(string partitionKey, string rowKey)
+    {
+        var response = await resilience.ExecuteAsync(
+            static async (s, ct) => await s.swarms.GetEntityIfExistsAsync<TableEntity>(s.partitionKey, s.rowKey, KeyOnly, ct).ConfigureAwait(false),
+            (swarms, partitionKey, rowKey),
+            CancellationToken.None);
+        return response.HasValue;
+    }
+
     /// <summary>Counts the live seeders and leechers of a partition with a projection query (a recount).</summary>
     public async Task<(long Seeders, long Leechers)> CountAsync(string partitionKey, uint cutoff)
     {
@@ -108,7 +122,20 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
         return PeerRowCodec.TryDecode(data, ref peer);
     }
 
-    private static void Apply(IReadOnlyList<TableEntity> rows, SwarmSnapshot snapshot, uint cutoff, string? ownDeltaRowKey)
+    private static bool IsRecentStop(TableEntity row, uint cutoff, out PeerId id, out uint stoppedAt)
+    {
+        stoppedAt = 0;
+        id = default;
+        if (row.GetInt32(SwarmRows.State) != SwarmRows.Stopped || row.GetInt64(SwarmRows.LastSeen) is not { } seen || seen < cutoff || seen > uint.MaxValue)
+        {
+            return false;
+        }
+
+        stoppedAt = (uint)seen;
+        return SwarmRows.TryParsePeerRowKey(row.RowKey, out id);
+    }
+
+    private void Apply(IReadOnlyList<TableEntity> rows, SwarmSnapshot snapshot, uint cutoff, string? ownDeltaRowKey)
     {
         uint lastActivity = 0;
         foreach (var row in rows)
@@ -120,6 +147,11 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
                 {
                     snapshot.Swarm.Put(peer, seeder);
                     lastActivity = Math.Max(lastActivity, peer.LastSeen);
+                }
+                else if (RememberStops && IsRecentStop(row, cutoff, out var id, out var stoppedAt))
+                {
+                    // Cross-region sync: a stop must beat a late, older replicated announce of the same peer.
+                    snapshot.Swarm.ApplyRemote(new PeerUpdate(default, id, default, 0, ReplicatedPeerState.Stopped, false, stoppedAt * 1000L, 0, 0), cutoff);
                 }
             }
             else if (key == SwarmRows.Summary)

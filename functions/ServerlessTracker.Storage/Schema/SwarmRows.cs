@@ -11,6 +11,8 @@ namespace ServerlessTracker.Storage.Schema;
 /// <list type="bullet">
 /// <item><c>a</c> — the summary: <c>Seeders</c>, <c>Leechers</c> (Int64, as of <c>CountedAt</c>, unix seconds; written by
 /// recounts of large swarms and by purge) and <c>Downloaded</c> (Int64, completions folded in from old delta rows).</item>
+/// <item><c>c{peer id}{announce ms}</c> — a completion learned from another region was counted: <c>T</c> (Int64, unix seconds);
+/// replicated completions count once per (peer, announce time) whatever the order or number of deliveries.</item>
 /// <item><c>d{instance}-{generation}</c> — one instance's completions: <c>N</c> (Int64, cumulative, only that instance
 /// writes the row) and <c>W</c> (Int64, unix seconds of its last write). Downloaded = a.Downloaded + Σ N.</item>
 /// <item><c>p{spread}{peer id}</c> — one peer: spread is 4 hex digits of a hash of the peer id (so a range of row keys is a
@@ -23,6 +25,7 @@ namespace ServerlessTracker.Storage.Schema;
 internal static class SwarmRows
 {
     public const string Summary = "a";
+    public const string CompletionPrefix = "c";
     public const string DeltaPrefix = "d";
     public const string PeerPrefix = "p";
 
@@ -86,6 +89,10 @@ internal static class SwarmRows
 
     /// <summary>The row key a window of peers starts at, for a random 16-bit point of the spread range.</summary>
     public static string WindowStart(int point) => PeerPrefix + ((ushort)point).ToString("x4", CultureInfo.InvariantCulture);
+
+    /// <summary>The marker of one replicated completion, (peer, announce time in unix ms): counted once in any order.</summary>
+    public static string CompletionRowKey(PeerId id, long announcedAtMs) =>
+        string.Create(CultureInfo.InvariantCulture, $"{CompletionPrefix}{id.ToHex()}{announcedAtMs:D13}");
 
     public static string DeltaRowKey(string instanceId, uint generation) =>
         string.Create(CultureInfo.InvariantCulture, $"{DeltaPrefix}{instanceId}-{generation:x8}");

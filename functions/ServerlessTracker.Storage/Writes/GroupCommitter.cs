@@ -98,14 +98,19 @@ internal sealed partial class GroupCommitter(
         var count = 0;
         foreach (var write in queue)
         {
-            var newRow = !rows.Contains(write.RowKey);
-            var needed = rows.Count + (newRow ? 1 : 0) + (completions || write.CountedCompletion ? 1 : 0);
-            if (needed > maxOperations)
+            var newRows = (rows.Contains(write.RowKey) ? 0 : 1) + (write.Marker is { } m && !rows.Contains(m.RowKey) ? 1 : 0);
+            var needed = rows.Count + newRows + (completions || write.CountedCompletion ? 1 : 0);
+            if (needed > maxOperations && count > 0)
             {
                 break;
             }
 
             rows.Add(write.RowKey);
+            if (write.Marker is { } marker)
+            {
+                rows.Add(marker.RowKey);
+            }
+
             completions |= write.CountedCompletion;
             count++;
         }
@@ -122,18 +127,27 @@ internal sealed partial class GroupCommitter(
         var completions = 0;
         foreach (var write in taken)
         {
-            var action = new TableTransactionAction(TableTransactionActionType.UpsertReplace, write.Entity);
-            if (positions.TryGetValue(write.RowKey, out var position))
+            Add(write.Entity);
+            if (write.Marker is { } marker)
+            {
+                Add(marker);
+            }
+
+            completions += write.CountedCompletion ? 1 : 0;
+        }
+
+        void Add(TableEntity row)
+        {
+            var action = new TableTransactionAction(TableTransactionActionType.UpsertReplace, row);
+            if (positions.TryGetValue(row.RowKey, out var position))
             {
                 actions[position] = action;
             }
             else
             {
-                positions.Add(write.RowKey, actions.Count);
+                positions.Add(row.RowKey, actions.Count);
                 actions.Add(action);
             }
-
-            completions += write.CountedCompletion ? 1 : 0;
         }
 
         var now = UnixTime.Now(time);

@@ -21,6 +21,7 @@ public class WhenBehindProxies
     [InlineData("10.1.1.1", "[2001:db8::5]:443", null, "2001:db8::5")]
     [InlineData("10.1.1.1", null, "[2001:db8::7]:1234", "2001:db8::7")]
     [InlineData("10.1.1.1", "not an address", "203.0.113.6", "203.0.113.6")]
+    [InlineData("10.1.1.1", "10.9.9.9:443", "203.0.113.6, 10.9.9.9", "203.0.113.6")]
     public void TakesTheRightmostUntrustedHopOnlyFromTrustedProxies(string remote, string? clientIp, string? forwardedFor, string expected) =>
         Assert.Equal(IPAddress.Parse(expected), ClientAddressResolver.Resolve(IPAddress.Parse(remote), clientIp, forwardedFor, Trusted));
 

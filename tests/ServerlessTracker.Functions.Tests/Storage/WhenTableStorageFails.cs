@@ -34,7 +34,7 @@ public sealed class WhenTableStorageFails : IAsyncLifetime
         await _azurite.StopAsync();
         var refused = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002));
         Assert.NotNull(refused.Failure());
-        Assert.Equal(90, refused["retry in"]!.Integer);
+        Assert.Equal(2, refused["retry in"]!.Integer); // BEP 31: minutes, rounded up
         Assert.Equal(90, refused["interval"]!.Integer);
         Assert.Null(refused["peers"]);
 

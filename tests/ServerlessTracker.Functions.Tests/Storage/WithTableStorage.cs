@@ -2,6 +2,7 @@ using ServerlessTracker.Functions.Tests.EndToEnd;
 using ServerlessTracker.Functions.Tests.Endpoints;
 using ServerlessTracker.Functions.Tests.Invocations;
 using ServerlessTracker.Functions.Tests.Support;
+using ServerlessTracker.Functions.Tests.Sync;
 using Xunit.Abstractions;
 
 namespace ServerlessTracker.Functions.Tests.Storage;
@@ -27,4 +28,10 @@ public sealed class WhenLibtorrentClientsShareATorrentWithTableStorage(ITestOutp
     : WhenLibtorrentClientsShareATorrent(output), IClassFixture<AzuriteTables>
 {
     protected override IDictionary<string, string?> Store => tables.NewStore();
+}
+
+/// <summary>Two regions, each on its own Table Storage (its own tables), synced through their webhooks.</summary>
+public sealed class WhenRegionsSyncWithTableStorage(AzuriteTables tables) : WhenRegionsSync, IClassFixture<AzuriteTables>
+{
+    protected override IDictionary<string, string?>? StoreFor(string region) => tables.NewStore();
 }

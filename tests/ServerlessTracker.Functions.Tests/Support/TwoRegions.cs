@@ -18,12 +18,13 @@ public sealed class TwoRegions : IAsyncDisposable
     public RunningTracker West { get; }
 
     /// <summary>Starts both; <paramref name="extra"/> settings apply to both, <paramref name="westTopic"/> overrides west's target.</summary>
-    public static async Task<TwoRegions> StartAsync(IDictionary<string, string?>? extra = null, string? westTopic = null)
+    /// <param name="storeFor">Store settings per region (each region has its own storage), none for the in-memory store.</param>
+    public static async Task<TwoRegions> StartAsync(IDictionary<string, string?>? extra = null, string? westTopic = null, Func<string, IDictionary<string, string?>>? storeFor = null)
     {
         var eastPort = WhenBehindProxies.FreePort();
         var westPort = WhenBehindProxies.FreePort();
-        var east = await RunningTracker.StartAsync(Settings("east", westPort, extra), urls: $"http://127.0.0.1:{eastPort}");
-        var west = await RunningTracker.StartAsync(Settings("west", eastPort, extra, westTopic), urls: $"http://127.0.0.1:{westPort}");
+        var east = await RunningTracker.StartAsync(WithStore(Settings("east", westPort, extra), storeFor?.Invoke("east")), urls: $"http://127.0.0.1:{eastPort}");
+        var west = await RunningTracker.StartAsync(WithStore(Settings("west", eastPort, extra, westTopic), storeFor?.Invoke("west")), urls: $"http://127.0.0.1:{westPort}");
         return new TwoRegions(east, west);
     }
 
@@ -38,6 +39,16 @@ public sealed class TwoRegions : IAsyncDisposable
             ["Tracker:Sync:FlushIntervalMilliseconds"] = "100",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static Dictionary<string, string?> WithStore(Dictionary<string, string?> settings, IDictionary<string, string?>? store)
+    {
+        foreach (var (key, value) in store ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }

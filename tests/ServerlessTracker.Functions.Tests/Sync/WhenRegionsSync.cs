@@ -12,12 +12,15 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 
 namespace ServerlessTracker.Functions.Tests.Sync;
 
-public sealed class WhenRegionsSync : IAsyncLifetime
+public class WhenRegionsSync : IAsyncLifetime
 {
+    /// <summary>Store settings for a region: none (the in-memory store) here; Table Storage in the derived class.</summary>
+    protected virtual IDictionary<string, string?>? StoreFor(string region) => null;
+
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(2);
     private TwoRegions _regions = null!;
 
-    public async Task InitializeAsync() => _regions = await TwoRegions.StartAsync();
+    public async Task InitializeAsync() => _regions = await TwoRegions.StartAsync(storeFor: region => StoreFor(region) ?? new Dictionary<string, string?>());
 
     public async Task DisposeAsync() => await _regions.DisposeAsync();
 

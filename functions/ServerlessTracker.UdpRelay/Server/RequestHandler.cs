@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Protocol;
+using ServerlessTracker.Protocol.Udp;
+
+namespace ServerlessTracker.UdpRelay.Server;
+
+/// <summary>Turns one datagram into its answer: verify, parse, ask the engine's store, encode. One per receive loop; not thread-safe.</summary>
+/// <remarks>
+/// No amplification: an address is verified only by a valid connection id. A connect is answered with
+/// 16 bytes, exactly its own size. A request with a bad or expired id gets the 25-byte
+/// "bad connection id" error only when the request itself was at least that long, otherwise nothing;
+/// so no unverified address ever receives more bytes than it sent. Malformed packets from verified
+/// clients get an error packet; anything without a transaction id is dropped.
+/// </remarks>
+internal sealed class RequestHandler : IDisposable
+{
+    private const int MaxUrlData = 1024;
+
+    private readonly ISwarmStore _store;
+    private readonly SwarmSettings _settings;
+    private readonly ConnectionIds _ids;
+    private readonly RequestContextPool _pool;
+    private readonly Socket _socket;
+    private readonly Random _random = new();
+    private readonly byte[] _urlData = new byte[MaxUrlData];
+    private readonly byte[] _client = new byte[16];
+    private readonly Action<Exception> _onAsyncFault;
+    private RequestContext _context;
+
+    public RequestHandler(ISwarmStore store, SwarmSettings settings, ConnectionIds ids, RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping)
+    {
+        _store = store;
+        _settings = settings;
+        _ids = ids;
+        _pool = pool;
+        _socket = socket;
+        _onAsyncFault = onAsyncFault;
+        _context = pool.Rent(stopping);
+    }
+
+    /// <summary>The bytes to send back now (after <see cref="Handle"/> returned a positive length).</summary>
+    public ReadOnlySpan<byte> Response => _context.Response;
+
+    /// <summary>Handles one datagram; returns the answer's length in <see cref="Response"/>, or 0 to send nothing now.</summary>
+    public int Handle(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
+    {
+        if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out _))
+        {
+            return 0;
+        }
+
+        if (header.KnownAction == UdpAction.Connect)
+        {
+            return ConnectRequest.Parse(packet, out var transactionId).IsOk
+                ? ConnectResponse.Write(_context.Response, transactionId, _ids.Issue(_client))
+                : 0;
+        }
+
+        if (!_ids.IsValid(header.ConnectionId, _client))
+        {
+            return ErrorResponse.LengthOf(UdpRequestError.BadConnectionId) <= packet.Length
+                ? ErrorResponse.Write(_context.Response, header.TransactionId, UdpRequestError.BadConnectionId)
+                : 0;
+        }
+
+        return header.KnownAction switch
+        {
+            UdpAction.Announce => Announce(packet, client, stopping),
+            UdpAction.Scrape => Scrape(packet, client, stopping),
+            _ => ErrorResponse.Write(_context.Response, header.TransactionId, UdpRequestError.UnknownAction),
+        };
+    }
+
+    public void Dispose() => _ids.Dispose();
+
+    private int Announce(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
+    {
+        var parsed = AnnounceRequestParser.Parse(packet, _urlData, out var request);
+        if (!parsed.IsOk)
+        {
+            return Refuse(parsed, request.TransactionId);
+        }
+
+        // The claimed address (offset 84) is ignored, as HTTP ignores ip=: a spoofable source of DDoS (BEP 7).
+        // URL data (a passkey) reaches policy once private mode exists; for now it is read and bounded only.
+        var address = PeerAddress.FromBytes(_client);
+        var families = address.IsIPv4 ? AddressFamilies.IPv4 : AddressFamilies.IPv6;
+        var command = new AnnounceCommand(
+            Engine.InfoHash.FromBytes(request.InfoHash),
+            PeerId.FromBytes(request.PeerId),
+            address,
+            request.Port,
+            (PeerEvent)request.Event,
+            Math.Max(request.Uploaded, 0),
+            Math.Max(request.Downloaded, 0),
+            request.Left,
+            request.NumWant,
+            request.Key,
+            HasKey: true,
+            families);
+        var interval = _settings.JitteredInterval(_random);
+        var context = _context;
+        context.Result.Reset();
+        var pending = _store.AnnounceAsync(command, context.Result, CancellationToken.None);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return WriteAnnounce(context, request.TransactionId, interval, families);
+        }
+
+        HandOff(client, stopping);
+        _ = CompleteAnnounceAsync(pending, context, request.TransactionId, interval, families);
+        return 0;
+    }
+
+    private int Scrape(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
+    {
+        var parsed = ScrapeRequestParser.Parse(packet, out var transactionId, out var hashes);
+        if (!parsed.IsOk)
+        {
+            return Refuse(parsed, transactionId);
+        }
+
+        var context = _context;
+        var count = hashes.Length / Bytes20.Length;
+        for (var i = 0; i < count; i++)
+        {
+            context.Hashes[i] = Engine.InfoHash.FromBytes(hashes.Slice(i * Bytes20.Length, Bytes20.Length));
+        }
+
+        var pending = _store.ScrapeAsync(context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return WriteScrape(context, transactionId, count);
+        }
+
+        HandOff(client, stopping);
+        _ = CompleteScrapeAsync(pending, context, transactionId, count);
+        return 0;
+    }
+
+    private int Refuse(UdpParseResult result, uint transactionId) =>
+        result.Outcome == UdpParseOutcome.Error ? ErrorResponse.Write(_context.Response, transactionId, result.Error) : 0;
+
+    /// <summary>The current context now belongs to a pending request; take a fresh one for the next datagram.</summary>
+    private void HandOff(SocketAddress client, CancellationToken stopping)
+    {
+        _context.CopyReplyAddress(client);
+        _context = _pool.Rent(stopping);
+    }
+
+    private static int WriteAnnounce(RequestContext context, uint transactionId, int interval, AddressFamilies families)
+    {
+        var result = context.Result;
+        return result.Status switch
+        {
+            AnnounceStatus.Ok => AnnounceResponse.Write(
+                context.Response,
+                transactionId,
+                interval,
+                result.Counts.Incomplete,
+                result.Counts.Complete,
+                families == AddressFamilies.IPv4 ? result.Peers4 : result.Peers6),
+            AnnounceStatus.KeyMismatch => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.KeyMismatch),
+            _ => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater),
+        };
+    }
+
+    private static int WriteScrape(RequestContext context, uint transactionId, int count)
+    {
+        ScrapeResponse.WriteHeader(context.Response, transactionId);
+        for (var i = 0; i < count; i++)
+        {
+            var counts = context.Counts[i];
+            ScrapeResponse.WriteEntry(context.Response, i, counts.Complete, counts.Downloaded, counts.Incomplete);
+        }
+
+        return ScrapeResponse.LengthOf(count);
+    }
+
+    private async Task CompleteAnnounceAsync(ValueTask pending, RequestContext context, uint transactionId, int interval, AddressFamilies families)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _onAsyncFault(exception);
+            context.Result.Status = AnnounceStatus.StoreUnavailable;
+        }
+
+        Reply(context, WriteAnnounce(context, transactionId, interval, families));
+    }
+
+    private async Task CompleteScrapeAsync(ValueTask pending, RequestContext context, uint transactionId, int count)
+    {
+        int length;
+        try
+        {
+            await pending.ConfigureAwait(false);
+            length = WriteScrape(context, transactionId, count);
+        }
+        catch (Exception exception)
+        {
+            _onAsyncFault(exception);
+            length = ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater);
+        }
+
+        Reply(context, length);
+    }
+
+    private void Reply(RequestContext context, int length)
+    {
+        try
+        {
+            _socket.SendTo(context.Response.AsSpan(0, length), SocketFlags.None, context.ReplyTo);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // The client is gone or the relay is stopping; UDP promises nothing more.
+        }
+        finally
+        {
+            _pool.Return(context);
+        }
+    }
+}

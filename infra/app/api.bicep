@@ -1,0 +1,199 @@
+// A region's Flex Consumption plan and function app. The package is the custom-handler publish output
+// (`dotnet publish functions/ServerlessTracker.Functions`: host.json, one folder per function, the
+// self-contained linux-x64 executable host.json names), so the runtime is 'custom'.
+//
+// App settings: ONE list, `trackerSettings` below, holds every setting the tracker's code reads in
+// Azure. It must match functions/ServerlessTracker.Functions/Hosting/AzureAppSettings.cs; the infra
+// tests (tests/ServerlessTracker.Infra.Tests) fail when the two drift apart.
+
+param name string
+param planName string
+param location string
+param tags object
+
+@description('azd service name tag; empty for apps azd does not deploy to directly.')
+param serviceName string = ''
+
+param identityId string
+param identityClientId string
+param storageAccountName string
+param deploymentContainerName string
+param appInsightsName string
+param topicName string
+
+@description('Region name the tracker reports and stamps on its sync events (Tracker__Region).')
+param region string
+
+param privateMode bool
+param trustedProxies array
+
+@description('Front Door id (X-Azure-FDID) allowed to reach the app; empty when there is no Front Door.')
+param frontDoorId string = ''
+
+param httpsOnly bool
+param instanceMemoryMB int
+param maximumInstanceCount int
+param httpPerInstanceConcurrency int
+param alwaysReadyHttpInstances int
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource topic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
+  name: topicName
+}
+
+// What the Functions host itself reads: its storage through the identity, its own telemetry with Entra
+// auth. (Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
+// WEBSITE_RUN_FROM_PACKAGE and the content-share settings: the runtime is in functionAppConfig.)
+var hostSettings = {
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+// What the tracker reads (AzureAppSettings.Required). No keys: tables, topic and telemetry are reached
+// with the identity that AZURE_CLIENT_ID selects for DefaultAzureCredential.
+var trackerSettings = {
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  AZURE_CLIENT_ID: identityClientId
+  Tracker__Region: region
+  Tracker__Tables__ServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
+  // Until the Table store falls back to AZURE_CLIENT_ID itself (see AzureAppSettings).
+  Tracker__Tables__ManagedIdentityClientId: identityClientId
+  Tracker__Sync__TopicEndpoint: topic.properties.endpoint
+  Tracker__Private__Enabled: privateMode ? 'true' : 'false'
+}
+
+// Set only when asked (AzureAppSettings.Optional). Behind Front Door the App Service front end's
+// client-ip names Front Door, not the client; Front Door's X-Azure-SocketIP names the TCP peer it
+// accepted, and the access restrictions below let nothing but this Front Door reach the app.
+var frontDoorSettings = empty(frontDoorId) ? {} : {
+  Tracker__Network__ClientIpHeader: 'X-Azure-SocketIP'
+}
+
+// A list option binds from indexed keys (Tracker__Network__TrustedProxies__0, __1, ...).
+var trustedProxySettings = toObject(range(0, length(trustedProxies)), i => 'Tracker__Network__TrustedProxies__${i}', i => string(trustedProxies[i]))
+
+var frontDoorRestrictions = [
+  {
+    name: 'front-door'
+    action: 'Allow'
+    priority: 100
+    tag: 'ServiceTag'
+    ipAddress: 'AzureFrontDoor.Backend'
+    headers: {
+      'x-azure-fdid': [
+        frontDoorId
+      ]
+    }
+  }
+  {
+    // Event Grid delivers sync events to the `sync` function through the app's public endpoint.
+    name: 'event-grid'
+    action: 'Allow'
+    priority: 110
+    tag: 'ServiceTag'
+    ipAddress: 'AzureEventGrid'
+  }
+]
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: empty(serviceName) ? tags : union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: httpsOnly
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      ipSecurityRestrictions: empty(frontDoorId) ? [] : frontDoorRestrictions
+      ipSecurityRestrictionsDefaultAction: empty(frontDoorId) ? 'Allow' : 'Deny'
+      // Deployments (azd, az functionapp deployment) still reach the SCM site from anywhere, with Entra ID.
+      scmIpSecurityRestrictionsUseMain: false
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyHttpInstances
+          }
+        ] : []
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
+      }
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+  }
+
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: union(hostSettings, trackerSettings, frontDoorSettings, trustedProxySettings)
+  }
+
+  // Deployments authenticate with Entra ID only.
+  resource ftpCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+output name string = app.name
+output hostName string = app.properties.defaultHostName
