@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using ServerlessTracker.Engine.Diagnostics;
@@ -19,7 +20,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddOptions<MetricsOptions>().Bind(section)
             .Configure(o => o.ApplicationInsightsConnectionString ??= configuration[MetricsOptions.ApplicationInsightsVariable])
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<IMeterFactory>().Create(TrackerMetrics.MeterName)));
+        services.TryAddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<IMeterFactory>().Create(TrackerMetrics.MeterName)));
 
         var prometheus = section.GetValue<bool>(nameof(MetricsOptions.Prometheus));
         var appInsights = section[nameof(MetricsOptions.ApplicationInsightsConnectionString)] ?? configuration[MetricsOptions.ApplicationInsightsVariable];

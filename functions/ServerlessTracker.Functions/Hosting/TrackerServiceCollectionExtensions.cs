@@ -10,6 +10,7 @@ using ServerlessTracker.Functions.Purge;
 using ServerlessTracker.Functions.Scrape;
 using ServerlessTracker.Sync;
 using ServerlessTracker.Storage.Hosting;
+using ServerlessTracker.Storage.Operator;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -36,7 +37,6 @@ public static class TrackerServiceCollectionExtensions
 
         // Tracker:Tables:ConnectionString or :ServiceUri set: Table Storage replaces the in-memory store.
         services.AddTableSwarmStore(configuration);
-        services.AddTableOperatorStores(configuration);
         services.AddSingleton<ObjectPool<AnnounceResult>>(sp =>
             new DefaultObjectPool<AnnounceResult>(new AnnounceResultPolicy(sp.GetRequiredService<SwarmSettings>().MaxNumWant), Environment.ProcessorCount * 64));
 
@@ -47,7 +47,7 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<PurgeRunner>();
         services.AddHostedService<PurgeTimer>();
 
-        services.AddTrackerPolicy(configuration);
+        services.AddAnnouncePolicy(configuration);
         services.AddTrackerTelemetry(configuration);
         services.AddTrackerOperator(configuration);
 

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Policy;
 
-namespace ServerlessTracker.Functions.Policy;
+namespace ServerlessTracker.Storage.Operator;
 
 /// <summary>Loads passkeys and lists before the first request, keeps them in step with their stores, and writes this
 /// instance's passkey figures and IP allow-list use on a short period and at shutdown.</summary>

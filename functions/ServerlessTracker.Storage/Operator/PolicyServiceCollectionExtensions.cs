@@ -1,23 +1,31 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.AccessLists;
 using ServerlessTracker.Engine.Policy.Passkeys;
-using ServerlessTracker.Functions.Policy;
+using ServerlessTracker.Storage.Hosting;
 
-namespace ServerlessTracker.Functions.Hosting;
+namespace ServerlessTracker.Storage.Operator;
 
-/// <summary>Registers the announce policy, its settings, its operator-data stores and their upkeep.</summary>
+/// <summary>Registers the announce policy for any host (the function app, the UDP relay): its settings, its stores
+/// (Table Storage when <c>Tracker:Tables:*</c> is configured, in memory otherwise), the tracker's meter and the upkeep.</summary>
+/// <remarks>It lives here, beside the Table stores, because both hosts reference this project and the policy's stores.</remarks>
 public static class PolicyServiceCollectionExtensions
 {
-    /// <remarks>Stores are registered with TryAdd: a Table Storage registration made before this call wins over the in-memory default.</remarks>
-    public static IServiceCollection AddTrackerPolicy(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddAnnouncePolicy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PrivateModeSettings>().Bind(configuration.GetSection(PrivateModeSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AccessSettings>().Bind(configuration.GetSection(AccessSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LeechControlSettings>().Bind(configuration.GetSection(LeechControlSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PolicySettings>().Bind(configuration.GetSection(PolicySettings.Section)).ValidateDataAnnotations().ValidateOnStart();
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new TrackerMetrics(sp.GetService<IMeterFactory>()?.Create(TrackerMetrics.MeterName) ?? new Meter(TrackerMetrics.MeterName)));
+        services.AddTableOperatorStores(configuration);
         services.TryAddSingleton<IPasskeyStore, InMemoryPasskeyStore>();
         services.TryAddSingleton<IInfoHashListStore, InMemoryInfoHashListStore>();
         services.TryAddSingleton<IIpAllowListStore, InMemoryIpAllowListStore>();
