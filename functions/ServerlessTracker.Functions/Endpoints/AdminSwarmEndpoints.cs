@@ -13,6 +13,8 @@ public static class AdminSwarmEndpoints
     {
         group.MapGet("/swarms", static async (HttpContext context, ISwarmStore store, int? limit) =>
         {
+            // Sorting every swarm is not socket-thread work (Kestrel runs handlers inline): move to the pool.
+            await Task.Yield();
             var swarms = (await store.ListSwarmsAsync(context.RequestAborted)).ToArray();
             Array.Sort(swarms, static (a, b) => b.Counts.Peers.CompareTo(a.Counts.Peers) is var order and not 0 ? order : a.InfoHash.CompareTo(b.InfoHash));
             var shown = Math.Clamp(limit ?? DefaultLimit, 0, MaxLimit);

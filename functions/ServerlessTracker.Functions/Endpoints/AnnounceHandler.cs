@@ -73,7 +73,8 @@ public sealed class AnnounceHandler(
         command = default;
         format = default;
         connection = default;
-        Span<byte> query = stackalloc byte[_options.MaxQueryLength];
+        // Sized to this query (bounded by the limit, checked in ReadQuery): no 8 KiB of zeroing per announce.
+        Span<byte> query = stackalloc byte[Math.Min(_options.MaxQueryLength, context.Request.QueryString.Value?.Length ?? 0)];
         var error = TrackerResponses.ReadQuery(context, _options.MaxQueryLength, query, out var length);
         if (error != HttpTrackerError.None)
         {

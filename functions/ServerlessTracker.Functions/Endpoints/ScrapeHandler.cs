@@ -106,7 +106,7 @@ public sealed class ScrapeHandler(
     private HttpTrackerError Parse(HttpContext context, InfoHash[] hashes, out int count)
     {
         count = 0;
-        Span<byte> query = stackalloc byte[_options.MaxQueryLength];
+        Span<byte> query = stackalloc byte[Math.Min(_options.MaxQueryLength, context.Request.QueryString.Value?.Length ?? 0)];
         var error = TrackerResponses.ReadQuery(context, _options.MaxQueryLength, query, out var length);
         if (error != HttpTrackerError.None)
         {

@@ -13,6 +13,7 @@ public static class TrackerApp
         var host = FunctionsHost.FromConfiguration(builder.Configuration);
         host.ConfigureUrls(builder);
         builder.WebHost.ConfigureKestrel(KestrelTuning.Apply);
+        builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, host);
         configure?.Invoke(builder);
 

@@ -82,6 +82,8 @@ public sealed class StatsCache
 
     private async Task<Rendered> BuildAsync(Rendered? previous, CancellationToken cancellationToken)
     {
+        // Kestrel runs handlers inline on its socket threads (KestrelTuning): walk every swarm on the pool instead.
+        await Task.Yield();
         var now = _time.GetUtcNow();
         var counters = _metrics.Snapshot();
         var swarms = await _store.ListSwarmsAsync(cancellationToken);

@@ -23,7 +23,14 @@ public static class TableClients
             return new TableServiceClient(options.ConnectionString, clientOptions);
         }
 
-        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
+        // Only override when configured: a null here would hide AZURE_CLIENT_ID (the user-assigned identity) from the credential.
+        var credentialOptions = new DefaultAzureCredentialOptions();
+        if (!string.IsNullOrEmpty(options.ManagedIdentityClientId))
+        {
+            credentialOptions.ManagedIdentityClientId = options.ManagedIdentityClientId;
+        }
+
+        var credential = new DefaultAzureCredential(credentialOptions);
         return new TableServiceClient(options.ServiceUri!, credential, clientOptions);
     }
 }

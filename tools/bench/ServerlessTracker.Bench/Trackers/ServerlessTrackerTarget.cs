@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace ServerlessTracker.Bench.Trackers;
+
+/// <summary>
+/// Our tracker as published (`dotnet publish functions/ServerlessTracker.Functions -c Release`), run standalone
+/// the way an operator would: the executable with --urls on a loopback port and otherwise default settings
+/// (in-memory store). Extra environment variables select other configurations, e.g. a Table store on Azurite
+/// (Tracker__Tables__ConnectionString) for issue 3.
+/// </summary>
+public sealed class ServerlessTrackerTarget(string name, string executable, string workDirectory, int core, int httpPort, IReadOnlyDictionary<string, string> environment)
+    : ITrackerTarget
+{
+    private PinnedProcess? process;
+
+    public string Name => name;
+
+    public IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
+
+    public IPEndPoint? UdpEndpoint => null;
+
+    public int ProcessId => process?.Id ?? throw new InvalidOperationException("not started");
+
+    public async Task StartAsync(CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var variables = new Dictionary<string, string>(environment)
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        process = PinnedProcess.Start(core, executable, ["--urls", $"http://127.0.0.1:{httpPort}"], variables, Path.GetDirectoryName(executable)!, Path.Combine(workDirectory, $"{name}.log"));
+        await process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(60), cancellation);
+    }
+
+    public Task<IReadOnlyDictionary<string, double>> ReadCountersAsync(CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
+
+    public ValueTask DisposeAsync()
+    {
+        process?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

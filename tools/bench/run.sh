@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of our tracker and opentracker on loopback (see docs/benchmark.md).
+#
+#   tools/bench/run.sh [--duration 10] [--warmup 3] [--scenarios announce-keepalive,announce-close,scrape-keepalive]
+#                      [--trackers opentracker,serverless] [--connections 32] [--peers 100000] [--torrents 1000] ...
+#
+# Installs opentracker if missing, publishes our tracker (Release, self-contained) and the benchmark tool,
+# then runs the tool pinned to the load CPU (BENCH_LOAD_CPU, default 1) while it pins each tracker to the
+# tracker CPU (--tracker-core, default 0). The Markdown report is printed and written to
+# artifacts/bench/results.md (override with --output). Every option is passed to the tool; `--help` lists them.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+load_cpu="${BENCH_LOAD_CPU:-1}"
+work="$(mktemp -d /tmp/stbench-run-XXXXXX)"
+
+need_apt=()
+command -v opentracker >/dev/null || need_apt+=(opentracker)
+command -v taskset >/dev/null || need_apt+=(util-linux)
+command -v getconf >/dev/null || need_apt+=(libc-bin)
+if ((${#need_apt[@]})); then
+  echo "installing ${need_apt[*]} with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "building the benchmark tool and publishing our tracker (Release) into $work" >&2
+nice dotnet publish "$repo/tools/bench/ServerlessTracker.Bench" -c Release -o "$work/bench" -nologo -v quiet \
+  --artifacts-path "$work/bench-artifacts" >&2
+
+args=()
+has_output=0
+has_trackers=0
+for arg in "$@"; do
+  [[ "$arg" == --output ]] && has_output=1
+  [[ "$arg" == --trackers ]] && has_trackers=1
+done
+if [[ -d "$repo/functions/ServerlessTracker.Functions" ]]; then
+  nice dotnet publish "$repo/functions/ServerlessTracker.Functions" -c Release -o "$work/tracker" -nologo -v quiet \
+    --artifacts-path "$work/tracker-artifacts" >&2
+  args+=(--serverless-exe "$work/tracker/ServerlessTracker.Functions")
+elif ((!has_trackers)); then
+  echo "functions/ServerlessTracker.Functions does not exist yet: comparing opentracker with a second opentracker" >&2
+  args+=(--trackers opentracker,opentracker2)
+fi
+((has_output)) || args+=(--output "$repo/artifacts/bench/results.md")
+
+# Socket continuations run inline on the epoll thread: the load generator then behaves like one event loop.
+export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
+export DOTNET_TieredPGO=1
+export BENCH_COMMAND="tools/bench/run.sh${*:+ $*}"
+status=0
+taskset -c "$load_cpu" "$work/bench/ServerlessTracker.Bench" --work-dir "$work/run" "${args[@]}" "$@" || status=$?
+rm -rf "$work/bench-artifacts" "$work/tracker-artifacts"
+echo "published builds, configs and tracker logs: $work" >&2
+exit "$status"
