@@ -47,11 +47,34 @@ public static class TelemetryServiceCollectionExtensions
             if (!string.IsNullOrWhiteSpace(appInsights))
             {
                 metrics.AddReader(sp => new PeriodicExportingMetricReader(
-                    new AzureMonitorMetricExporter(new AzureMonitorExporterOptions { ConnectionString = appInsights }),
+                    new AzureMonitorMetricExporter(new AzureMonitorExporterOptions { ConnectionString = appInsights, Credential = EntraCredential(configuration) }),
                     exportSeconds * 1000));
             }
         });
         return services;
+    }
+
+    /// <summary>With local auth off (the Bicep's choice), Application Insights takes only Entra tokens. The Functions host
+    /// learns that from <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> (<c>ClientId=...;Authorization=AAD</c>);
+    /// the exporter reads the same setting, so one setting serves both.</summary>
+    internal static Azure.Core.TokenCredential? EntraCredential(IConfiguration configuration)
+    {
+        var authentication = configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
+        if (string.IsNullOrWhiteSpace(authentication) || !authentication.Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        string? clientId = null;
+        foreach (var part in authentication.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("ClientId=", StringComparison.OrdinalIgnoreCase))
+            {
+                clientId = part["ClientId=".Length..];
+            }
+        }
+
+        return new Azure.Identity.DefaultAzureCredential(new Azure.Identity.DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 
     /// <summary>Maps <c>/metrics</c> (Prometheus text format) when enabled.</summary>
