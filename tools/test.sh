@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (README): installs what the tests need on a fresh machine, then runs every test.
 #   tools/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Engine]
-# Installs: Debian packages (python3-libtorrent for the end-to-end download; shellcheck for the azd hooks),
+# Installs: Debian packages (python3-libtorrent for the end-to-end download; shellcheck for the azd hooks;
+# chromium, headless, for the stats page),
 # and the npm tools in tools/node_modules (Azurite, the real Table service; the bittorrent-tracker client).
 # The tests start their own Azurite instances (tools/node_modules/.bin/azurite-table) on free ports, so
 # they can stop and restart storage mid-test; they fail, never skip, when a program is missing.
@@ -14,6 +15,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 /usr/bin/python3 -c "import libtorrent" >/dev/null 2>&1 || missing+=(python3-libtorrent)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get update -qq

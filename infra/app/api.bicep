@@ -55,17 +55,17 @@ var hostSettings = {
   AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
 // What the tracker reads (AzureAppSettings.Required). No keys: tables, topic and telemetry are reached
 // with the identity that AZURE_CLIENT_ID selects for DefaultAzureCredential.
 var trackerSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  // Read by the host and by the tracker's metrics exporter alike: Entra auth with this identity.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   AZURE_CLIENT_ID: identityClientId
   Tracker__Region: region
   Tracker__Tables__ServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
-  // Until the Table store falls back to AZURE_CLIENT_ID itself (see AzureAppSettings).
   Tracker__Tables__ManagedIdentityClientId: identityClientId
   Tracker__Sync__TopicEndpoint: topic.properties.endpoint
   Tracker__Private__Enabled: privateMode ? 'true' : 'false'

@@ -18,11 +18,13 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     private readonly FakeTimeProvider _time = new();
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly RequestContextPool _pool = new(200, AddressFamily.InterNetwork, 4);
+    private readonly System.Diagnostics.Metrics.Meter _meter = new("sender-budgets");
 
     public void Dispose()
     {
         _socket.Dispose();
         _pool.Dispose();
+        _meter.Dispose();
     }
 
     [Fact]
@@ -94,7 +96,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     {
         var budgets = new AddressBudgets(1, 3, 64, 64, _time);
         var store = new InMemorySwarmStore(new SwarmSettings(), _time, new Random(1));
-        using var handler = new RequestHandler(store, new SwarmSettings(), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
+        using var handler = new RequestHandler(store, new SwarmSettings(), Engine.Policy.AnnouncePolicy.InMemory(_time), new Engine.Diagnostics.TrackerMetrics(_meter), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.1"), 6881).Serialize();
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);
@@ -123,7 +125,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     {
         var budgets = new AddressBudgets(1, 1, 64, 64, _time);
         var store = new InMemorySwarmStore(new SwarmSettings(), _time, new Random(1));
-        using var handler = new RequestHandler(store, new SwarmSettings(), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
+        using var handler = new RequestHandler(store, new SwarmSettings(), Engine.Policy.AnnouncePolicy.InMemory(_time), new Engine.Diagnostics.TrackerMetrics(_meter), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.9"), 6881).Serialize();
         var forged = UdpTrackerClient.AnnouncePacket(0xBAD, 2, TestBytes.Twenty(), TestBytes.Twenty(), 7000, left: 1);
 

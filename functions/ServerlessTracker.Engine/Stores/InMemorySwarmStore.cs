@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Engine.Swarms;
 
 namespace ServerlessTracker.Engine.Stores;
 
 /// <summary>The embedded default store: swarms in process memory, one lock per swarm, lost on restart.</summary>
-public sealed class InMemorySwarmStore : ISwarmStore, IPeerUpdateTarget
+public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector, IPeerUpdateTarget
 {
     private readonly ConcurrentDictionary<InfoHash, Swarm> _swarms = new();
     private readonly SwarmSettings _settings;
@@ -135,6 +136,34 @@ public sealed class InMemorySwarmStore : ISwarmStore, IPeerUpdateTarget
 
         return true;
     }
+
+    public ValueTask<SwarmDetails?> InspectAsync(InfoHash hash, int maxPeers, CancellationToken cancellationToken)
+    {
+        if (Find(hash) is not { } swarm)
+        {
+            return ValueTask.FromResult<SwarmDetails?>(null);
+        }
+
+        lock (swarm)
+        {
+            if (swarm.Detached)
+            {
+                return ValueTask.FromResult<SwarmDetails?>(null);
+            }
+
+            var peers = swarm.ListPeers(maxPeers);
+            var views = new PeerView[peers.Count];
+            for (var i = 0; i < views.Length; i++)
+            {
+                var (peer, seeder) = peers[i];
+                views[i] = new PeerView(peer.Id, peer.Address, peer.Port, seeder, peer.LastSeen, (peer.Flags & PeerFlags.Remote) != 0);
+            }
+
+            return ValueTask.FromResult<SwarmDetails?>(new SwarmDetails(hash, swarm.Counts, swarm.LastActivity, views));
+        }
+    }
+
+    public ValueTask<bool> DropAsync(InfoHash hash, CancellationToken cancellationToken) => ValueTask.FromResult(Drop(hash));
 
     public ValueTask<PurgeReport> PurgeAsync(CancellationToken cancellationToken)
     {

@@ -2,7 +2,11 @@ using System.Buffers;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Scrape;
 using ServerlessTracker.Protocol;
@@ -12,15 +16,33 @@ using ServerlessTracker.Protocol.Http;
 namespace ServerlessTracker.Functions.Endpoints;
 
 /// <summary>Scrape (BEP 48): counts for the listed info-hashes, or every swarm when none is listed.</summary>
-public sealed class ScrapeHandler(ISwarmStore store, IOptions<HttpTrackerOptions> options, FullScrapeCache fullScrape)
+/// <remarks>The policy applies as for announces: passkey (private mode) and client address; a torrent the tracker does not
+/// serve (deny list, or not on the allow list in allow-list-only mode) is reported with zero counts.</remarks>
+public sealed class ScrapeHandler(
+    ISwarmStore store,
+    IOptions<HttpTrackerOptions> options,
+    FullScrapeCache fullScrape,
+    AnnouncePolicy policy,
+    ClientAddressReader addresses,
+    TrackerMetrics metrics)
 {
     private readonly HttpTrackerOptions _options = options.Value;
 
     public async Task HandleAsync(HttpContext context)
     {
+        metrics.Scrape(TrackerProtocol.Http);
         if (!HttpMethods.IsGet(context.Request.Method))
         {
+            metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
             await TrackerResponses.SendFailureAsync(context, HttpTrackerError.MethodNotAllowed);
+            return;
+        }
+
+        var decision = Check(context);
+        if (!decision.IsAllowed)
+        {
+            metrics.Failure(TrackerProtocol.Http, (FailureReason)decision.Verdict);
+            await SendRefusal(context, decision);
             return;
         }
 
@@ -31,6 +53,7 @@ public sealed class ScrapeHandler(ISwarmStore store, IOptions<HttpTrackerOptions
             var error = Parse(context, hashes, out var count);
             if (error != HttpTrackerError.None)
             {
+                metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
                 await TrackerResponses.SendFailureAsync(context, error);
                 return;
             }
@@ -42,6 +65,14 @@ public sealed class ScrapeHandler(ISwarmStore store, IOptions<HttpTrackerOptions
             }
 
             await store.ScrapeAsync(hashes.AsMemory(0, count), counts.AsMemory(0, count), context.RequestAborted);
+            for (var i = 0; i < count; i++)
+            {
+                if (!policy.IsServed(hashes[i]))
+                {
+                    counts[i] = default;
+                }
+            }
+
             var (buffer, length) = Write(hashes, counts, count);
             await TrackerResponses.SendRentedAsync(context, buffer, length);
         }
@@ -50,6 +81,26 @@ public sealed class ScrapeHandler(ISwarmStore store, IOptions<HttpTrackerOptions
             ArrayPool<InfoHash>.Shared.Return(hashes);
             ArrayPool<SwarmCounts>.Shared.Return(counts);
         }
+    }
+
+    private PolicyDecision Check(HttpContext context)
+    {
+        Span<byte> passkey = stackalloc byte[HttpPasskey.BufferLength];
+        var length = HttpPasskey.Read(context, passkey);
+        if (length == 0 && !policy.PrivateMode.Enabled && !policy.Access.IpAllowListEnabled)
+        {
+            return PolicyDecision.Allow(null);
+        }
+
+        var client = addresses.Read(context);
+        return policy.CheckScrape(passkey[..length], PeerAddress.FromIPAddress(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client));
+    }
+
+    private Task SendRefusal(HttpContext context, in PolicyDecision decision)
+    {
+        Span<byte> reason = stackalloc byte[AnnouncePolicy.MaxReasonLength];
+        var length = policy.WriteReason(decision, reason);
+        return TrackerResponses.SendFailureAsync(context, reason[..length], 0, 0);
     }
 
     private HttpTrackerError Parse(HttpContext context, InfoHash[] hashes, out int count)

@@ -15,14 +15,16 @@ public static class AzureAppSettings
     /// <summary>Set in every region by the Bicep.</summary>
     public static readonly IReadOnlyList<string> Required =
     [
-        // Telemetry: the OpenTelemetry exporter (issue 6); App Insights local auth is off, so it needs a token credential too.
+        // Telemetry: the OpenTelemetry exporter (issue 6); App Insights local auth is off, so it needs a token credential too,
+        // which it builds from the host's own APPLICATIONINSIGHTS_AUTHENTICATION_STRING (ClientId=...;Authorization=AAD).
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
         // DefaultAzureCredential picks the region's user-assigned identity by this client id.
         "AZURE_CLIENT_ID",
         EnvironmentName("Tracker", nameof(RegionOptions.Region)),
         "Tracker__Tables__ServiceUri",
-        // The Table store passes its own option to DefaultAzureCredentialOptions.ManagedIdentityClientId, which
-        // overrides AZURE_CLIENT_ID even when null; drop this once the store only sets it when configured.
+        // The Table store's explicit identity (it falls back to AZURE_CLIENT_ID when unset; set anyway so the
+        // store's identity is visible in the app's configuration).
         "Tracker__Tables__ManagedIdentityClientId",
         // Published with Entra ID: the topic has keys disabled.
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicEndpoint)),

@@ -27,6 +27,9 @@ public static class TrackerApp
         app.MapPurgeInvocation();
         app.MapSyncInvocation();
         app.MapSyncWebhook();
+        app.MapAdmin();
+        app.MapStats();
+        app.MapTrackerMetrics();
         return app;
     }
 }

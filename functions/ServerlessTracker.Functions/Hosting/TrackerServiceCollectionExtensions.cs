@@ -10,6 +10,7 @@ using ServerlessTracker.Functions.Purge;
 using ServerlessTracker.Functions.Scrape;
 using ServerlessTracker.Sync;
 using ServerlessTracker.Storage.Hosting;
+using ServerlessTracker.Storage.Operator;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -45,6 +46,10 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<FullScrapeCache>();
         services.AddSingleton<PurgeRunner>();
         services.AddHostedService<PurgeTimer>();
+
+        services.AddAnnouncePolicy(configuration);
+        services.AddTrackerTelemetry(configuration);
+        services.AddTrackerOperator(configuration);
 
         // Last: sync wraps whichever store was registered above.
         services.AddTrackerSync(configuration);

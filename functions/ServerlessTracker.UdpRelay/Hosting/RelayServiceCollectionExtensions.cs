@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Storage.Hosting;
+using ServerlessTracker.Storage.Operator;
 using ServerlessTracker.Sync;
 using ServerlessTracker.UdpRelay.Server;
 
@@ -37,7 +38,7 @@ public static class RelayServiceCollectionExtensions
 
     /// <summary>Chooses the swarm store with the function app's settings: Table Storage when <c>Tracker:Tables:*</c> is
     /// configured (the same swarms as the function app), in memory otherwise; changes are published to other regions
-    /// when <c>Tracker:Sync:TopicEndpoint</c> is set.</summary>
+    /// when <c>Tracker:Sync:TopicEndpoint</c> is set. Registers the announce policy and its stores the same way.</summary>
     /// <remarks>Registers no in-memory store if a store is already registered, so a host or test can supply its own first.</remarks>
     public static IServiceCollection AddSwarmStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -47,6 +48,9 @@ public static class RelayServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>()));
         services.AddTableSwarmStore(configuration);
         services.AddTrackerSync(configuration);
+
+        // The same policy as HTTP (Tracker:Private, Tracker:Access, Tracker:LeechControl) over the same operator stores.
+        services.AddAnnouncePolicy(configuration);
         return services;
     }
 

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Protocol;
 using ServerlessTracker.Protocol.Udp;
@@ -15,7 +17,9 @@ namespace ServerlessTracker.UdpRelay.Server;
 /// "bad connection id" error only when the request itself was at least that long, otherwise nothing;
 /// so no unverified address ever receives more bytes than it sent. Malformed packets from verified
 /// clients get an error packet; anything without a transaction id is dropped. A sender over its budget
-/// (<see cref="AddressBudgets"/>) is served nothing.
+/// (<see cref="AddressBudgets"/>) is served nothing but one "slow down" when verified.
+/// Policy is the HTTP policy: a passkey travels in BEP 41 URL data (<c>/announce/{passkey}</c>), a refusal is an
+/// error packet with the same reason text (sent only to verified clients, so never an amplifier).
 /// </remarks>
 internal sealed class RequestHandler : IDisposable
 {
@@ -23,6 +27,8 @@ internal sealed class RequestHandler : IDisposable
 
     private readonly ISwarmStore _store;
     private readonly SwarmSettings _settings;
+    private readonly AnnouncePolicy _policy;
+    private readonly TrackerMetrics _metrics;
     private readonly ConnectionIds _ids;
     private readonly RequestContextPool _pool;
     private readonly Socket _socket;
@@ -33,11 +39,14 @@ internal sealed class RequestHandler : IDisposable
     private readonly AddressBudgets? _budgets;
     private RequestContext _context;
 
-    public RequestHandler(ISwarmStore store, SwarmSettings settings, ConnectionIds ids, RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping, AddressBudgets? budgets = null)
+    public RequestHandler(ISwarmStore store, SwarmSettings settings, AnnouncePolicy policy, TrackerMetrics metrics, ConnectionIds ids,
+        RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping, AddressBudgets? budgets = null)
     {
         _budgets = budgets;
         _store = store;
         _settings = settings;
+        _policy = policy;
+        _metrics = metrics;
         _ids = ids;
         _pool = pool;
         _socket = socket;
@@ -87,14 +96,15 @@ internal sealed class RequestHandler : IDisposable
 
     private int Announce(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
+        _metrics.Announce(TrackerProtocol.Udp);
         var parsed = AnnounceRequestParser.Parse(packet, _urlData, out var request);
         if (!parsed.IsOk)
         {
+            _metrics.Failure(TrackerProtocol.Udp, FailureReason.BadRequest);
             return Refuse(parsed, request.TransactionId);
         }
 
         // The claimed address (offset 84) is ignored, as HTTP ignores ip=: a spoofable source of DDoS (BEP 7).
-        // URL data (a passkey) reaches policy once private mode exists; for now it is read and bounded only.
         var address = PeerAddress.FromBytes(_client);
         var families = address.IsIPv4 ? AddressFamilies.IPv4 : AddressFamilies.IPv6;
         var command = new AnnounceCommand(
@@ -110,26 +120,67 @@ internal sealed class RequestHandler : IDisposable
             request.Key,
             HasKey: true,
             families);
+        var decision = _policy.CheckAnnounce(PasskeyPath.Find(_urlData.AsSpan(0, request.UrlDataLength)), command);
+        if (!decision.IsAllowed)
+        {
+            _metrics.Failure(TrackerProtocol.Udp, (FailureReason)decision.Verdict);
+            return WriteRefusal(_context.Response, request.TransactionId, decision);
+        }
+
         var interval = _settings.JitteredInterval(_random);
         var context = _context;
         context.Result.Reset();
         var pending = _store.AnnounceAsync(command, context.Result, CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
-            return WriteAnnounce(context, request.TransactionId, interval, families);
+            return Answer(context, decision, request.TransactionId, interval, families);
         }
 
         HandOff(client, stopping);
-        _ = CompleteAnnounceAsync(pending, context, request.TransactionId, interval, families);
+        _ = CompleteAnnounceAsync(pending, context, decision, request.TransactionId, interval, families);
         return 0;
+    }
+
+    /// <summary>Accounts the announce to its passkey, counts an unhappy outcome, and writes the answer.</summary>
+    private int Answer(RequestContext context, in PolicyDecision decision, uint transactionId, int interval, AddressFamilies families)
+    {
+        AnnouncePolicy.Account(decision, context.Result);
+        switch (context.Result.Status)
+        {
+            case AnnounceStatus.KeyMismatch:
+                _metrics.Failure(TrackerProtocol.Udp, FailureReason.KeyMismatch);
+                break;
+            case AnnounceStatus.StoreUnavailable:
+                _metrics.Failure(TrackerProtocol.Udp, FailureReason.StoreUnavailable);
+                break;
+        }
+
+        return WriteAnnounce(context, transactionId, interval, families);
+    }
+
+    private int WriteRefusal(byte[] response, uint transactionId, in PolicyDecision decision)
+    {
+        Span<byte> reason = stackalloc byte[AnnouncePolicy.MaxReasonLength];
+        var length = _policy.WriteReason(decision, reason);
+        return ErrorResponse.Write(response, transactionId, reason[..Math.Min(length, response.Length - ErrorResponse.HeaderLength)]);
     }
 
     private int Scrape(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
+        _metrics.Scrape(TrackerProtocol.Udp);
         var parsed = ScrapeRequestParser.Parse(packet, out var transactionId, out var hashes);
         if (!parsed.IsOk)
         {
+            _metrics.Failure(TrackerProtocol.Udp, FailureReason.BadRequest);
             return Refuse(parsed, transactionId);
+        }
+
+        // BEP 41 options follow announces only: a UDP scrape has no passkey, so private mode refuses it (HTTP scrape has one).
+        var decision = _policy.CheckScrape([], PeerAddress.FromBytes(_client));
+        if (!decision.IsAllowed)
+        {
+            _metrics.Failure(TrackerProtocol.Udp, (FailureReason)decision.Verdict);
+            return WriteRefusal(_context.Response, transactionId, decision);
         }
 
         var context = _context;
@@ -142,6 +193,7 @@ internal sealed class RequestHandler : IDisposable
         var pending = _store.ScrapeAsync(context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
+            HideUnserved(context, count);
             return WriteScrape(context, transactionId, count);
         }
 
@@ -187,6 +239,18 @@ internal sealed class RequestHandler : IDisposable
         };
     }
 
+    /// <summary>Torrents the tracker does not serve (deny list, allow-list-only mode) are reported as zeros.</summary>
+    private void HideUnserved(RequestContext context, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (!_policy.IsServed(context.Hashes[i]))
+            {
+                context.Counts[i] = default;
+            }
+        }
+    }
+
     private static int WriteScrape(RequestContext context, uint transactionId, int count)
     {
         ScrapeResponse.WriteHeader(context.Response, transactionId);
@@ -199,7 +263,7 @@ internal sealed class RequestHandler : IDisposable
         return ScrapeResponse.LengthOf(count);
     }
 
-    private async Task CompleteAnnounceAsync(ValueTask pending, RequestContext context, uint transactionId, int interval, AddressFamilies families)
+    private async Task CompleteAnnounceAsync(ValueTask pending, RequestContext context, PolicyDecision decision, uint transactionId, int interval, AddressFamilies families)
     {
         try
         {
@@ -211,7 +275,7 @@ internal sealed class RequestHandler : IDisposable
             context.Result.Status = AnnounceStatus.StoreUnavailable;
         }
 
-        Reply(context, WriteAnnounce(context, transactionId, interval, families));
+        Reply(context, Answer(context, decision, transactionId, interval, families));
     }
 
     private async Task CompleteScrapeAsync(ValueTask pending, RequestContext context, uint transactionId, int count)
@@ -220,6 +284,7 @@ internal sealed class RequestHandler : IDisposable
         try
         {
             await pending.ConfigureAwait(false);
+            HideUnserved(context, count);
             length = WriteScrape(context, transactionId, count);
         }
         catch (Exception exception)

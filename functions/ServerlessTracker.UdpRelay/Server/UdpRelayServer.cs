@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Protocol.Udp;
 using ServerlessTracker.UdpRelay.Hosting;
@@ -11,6 +13,8 @@ namespace ServerlessTracker.UdpRelay.Server;
 /// <summary>Binds one UDP socket per configured address and runs the receive loops on them.</summary>
 public sealed partial class UdpRelayServer(
     ISwarmStore store,
+    AnnouncePolicy policy,
+    TrackerMetrics metrics,
     IOptions<SwarmSettings> swarmSettings,
     IOptions<RelayOptions> options,
     IOptions<RelayRateLimitOptions> rateLimit,
@@ -64,7 +68,7 @@ public sealed partial class UdpRelayServer(
             {
                 var ids = new ConnectionIds(key.Bytes, relay.ConnectionIdGraceSeconds, time);
                 ReceiveLoop? loop = null;
-                var handler = new RequestHandler(store, settings, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token, budgets);
+                var handler = new RequestHandler(store, settings, policy, metrics, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token, budgets);
                 loop = new ReceiveLoop(socket, handler, logger, _stopping.Token);
                 ThreadStart run = batched ? new BatchedReceiveLoop(socket, handler, loop, relay.BatchSize, answerSize, _stopping.Token).Run : loop.Run;
                 var thread = new Thread(run) { IsBackground = true, Name = $"udp {endPoint} #{i}" };

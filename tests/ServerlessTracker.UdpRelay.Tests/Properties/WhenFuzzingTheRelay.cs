@@ -17,6 +17,7 @@ public sealed class WhenFuzzingTheRelay : IDisposable
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-23T12:00:00Z"));
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly RequestContextPool _pool = new(200, AddressFamily.InterNetwork, 4);
+    private readonly System.Diagnostics.Metrics.Meter _meter = new("fuzzing-the-relay");
     private readonly RequestHandler _handler;
     private readonly SocketAddress _client = new IPEndPoint(IPAddress.Parse("198.51.100.20"), 6881).Serialize();
     private readonly ulong _validId;
@@ -25,7 +26,7 @@ public sealed class WhenFuzzingTheRelay : IDisposable
     {
         var settings = new SwarmSettings();
         var budgets = new AddressBudgets(1_000_000, 1_000_000, 64, 64, _time);
-        _handler = new RequestHandler(new InMemorySwarmStore(settings, _time, new Random(3)), settings, new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
+        _handler = new RequestHandler(new InMemorySwarmStore(settings, _time, new Random(3)), settings, Engine.Policy.AnnouncePolicy.InMemory(_time), new Engine.Diagnostics.TrackerMetrics(_meter), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);
         _handler.Handle(connect, _client, CancellationToken.None);
@@ -37,6 +38,7 @@ public sealed class WhenFuzzingTheRelay : IDisposable
         _handler.Dispose();
         _socket.Dispose();
         _pool.Dispose();
+        _meter.Dispose();
     }
 
     private static Gen<byte[]> Bytes(int min, int max) => Gen.Choose(min, max).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), n));

@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+
+namespace ServerlessTracker.Engine.Diagnostics;
+
+/// <summary>The protocol a request came by.</summary>
+public enum TrackerProtocol : byte
+{
+    Http = 0,
+    Udp = 1,
+}
+
+/// <summary>Why a request was refused; the first values match <see cref="Policy.PolicyVerdict"/>.</summary>
+public enum FailureReason : byte
+{
+    PasskeyRequired = 1,
+    PasskeyUnknown = 2,
+    PasskeyRevoked = 3,
+    InfoHashNotAllowed = 4,
+    InfoHashDenied = 5,
+    AddressNotAllowed = 6,
+    RatioTooLow = 7,
+    BadRequest = 8,
+    StoreUnavailable = 9,
+    KeyMismatch = 10,
+}
+
+/// <summary>Totals since start, per protocol, for the stats page's rates.</summary>
+public readonly record struct TrackerCounters(long HttpAnnounces, long UdpAnnounces, long HttpScrapes, long UdpScrapes, long Failures);
+
+/// <summary>The tracker's own counters on the <c>ServerlessTracker</c> meter: announces and scrapes by protocol, failures by reason.</summary>
+/// <remarks>
+/// Every count is one <see cref="Counter{T}.Add(T, KeyValuePair{string, object?})"/> with tags built once
+/// (boxed strings held in static arrays), plus an interlocked add for the local snapshot: nothing allocated.
+/// Adapters (HTTP, UDP relay) share one instance per process; other components publish on meters of their own
+/// (<c>ServerlessTracker.Storage</c>, <c>ServerlessTracker.Sync</c>, <c>ServerlessTracker.UdpRelay</c>).
+/// </remarks>
+public sealed class TrackerMetrics
+{
+    public const string MeterName = "ServerlessTracker";
+
+    private static readonly KeyValuePair<string, object?>[] ProtocolTags = [new("protocol", "http"), new("protocol", "udp")];
+    private static readonly KeyValuePair<string, object?>[] ReasonTags = BuildReasonTags();
+
+    private readonly Counter<long> _announces;
+    private readonly Counter<long> _scrapes;
+    private readonly Counter<long> _failures;
+    private long _httpAnnounces;
+    private long _udpAnnounces;
+    private long _httpScrapes;
+    private long _udpScrapes;
+    private long _failureCount;
+
+    public TrackerMetrics(Meter meter)
+    {
+        Meter = meter;
+        _announces = meter.CreateCounter<long>("tracker.announces", "{announce}", "Announce requests received, by protocol.");
+        _scrapes = meter.CreateCounter<long>("tracker.scrapes", "{scrape}", "Scrape requests received, by protocol.");
+        _failures = meter.CreateCounter<long>("tracker.failures", "{failure}", "Requests answered with a failure, by reason and protocol.");
+    }
+
+    /// <summary>The meter these counters live on; other instruments of the tracker (gauges) are added to it.</summary>
+    public Meter Meter { get; }
+
+    public void Announce(TrackerProtocol protocol)
+    {
+        Interlocked.Increment(ref protocol == TrackerProtocol.Http ? ref _httpAnnounces : ref _udpAnnounces);
+        _announces.Add(1, ProtocolTags[(int)protocol]);
+    }
+
+    public void Scrape(TrackerProtocol protocol)
+    {
+        Interlocked.Increment(ref protocol == TrackerProtocol.Http ? ref _httpScrapes : ref _udpScrapes);
+        _scrapes.Add(1, ProtocolTags[(int)protocol]);
+    }
+
+    public void Failure(TrackerProtocol protocol, FailureReason reason)
+    {
+        Interlocked.Increment(ref _failureCount);
+        _failures.Add(1, ReasonTags[(int)reason], ProtocolTags[(int)protocol]);
+    }
+
+    public TrackerCounters Snapshot() => new(
+        Interlocked.Read(ref _httpAnnounces),
+        Interlocked.Read(ref _udpAnnounces),
+        Interlocked.Read(ref _httpScrapes),
+        Interlocked.Read(ref _udpScrapes),
+        Interlocked.Read(ref _failureCount));
+
+    /// <summary>The tag value used for a reason (snake case), as it appears in exported metrics.</summary>
+    public static string ReasonName(FailureReason reason) => (string)ReasonTags[(int)reason].Value!;
+
+    private static KeyValuePair<string, object?>[] BuildReasonTags()
+    {
+        var names = new[]
+        {
+            "none", "passkey_required", "passkey_unknown", "passkey_revoked", "infohash_not_allowed", "infohash_denied",
+            "address_not_allowed", "ratio_too_low", "bad_request", "store_unavailable", "key_mismatch",
+        };
+        var tags = new KeyValuePair<string, object?>[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            tags[i] = new KeyValuePair<string, object?>("reason", names[i]);
+        }
+
+        return tags;
+    }
+}

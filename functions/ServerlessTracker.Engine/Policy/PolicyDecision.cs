@@ -1,0 +1,23 @@
+using ServerlessTracker.Engine.Policy.Passkeys;
+
+namespace ServerlessTracker.Engine.Policy;
+
+/// <summary>The policy's answer for one request: a verdict and, when a passkey was recognised, its account.</summary>
+/// <remarks>A value, not an exception: refusals are ordinary answers (a bencoded <c>failure reason</c> or a UDP error packet).</remarks>
+public readonly struct PolicyDecision
+{
+    public PolicyDecision(PolicyVerdict verdict, PasskeyAccount? account = null)
+    {
+        Verdict = verdict;
+        Account = account;
+    }
+
+    public PolicyVerdict Verdict { get; }
+
+    /// <summary>The recognised passkey's live account; null without a (known) passkey.</summary>
+    public PasskeyAccount? Account { get; }
+
+    public bool IsAllowed => Verdict == PolicyVerdict.Allowed;
+
+    public static PolicyDecision Allow(PasskeyAccount? account) => new(PolicyVerdict.Allowed, account);
+}

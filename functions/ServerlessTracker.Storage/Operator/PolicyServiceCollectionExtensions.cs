@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Passkeys;
+using ServerlessTracker.Storage.Hosting;
+
+namespace ServerlessTracker.Storage.Operator;
+
+/// <summary>Registers the announce policy for any host (the function app, the UDP relay): its settings, its stores
+/// (Table Storage when <c>Tracker:Tables:*</c> is configured, in memory otherwise), the tracker's meter and the upkeep.</summary>
+/// <remarks>It lives here, beside the Table stores, because both hosts reference this project and the policy's stores.</remarks>
+public static class PolicyServiceCollectionExtensions
+{
+    public static IServiceCollection AddAnnouncePolicy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PrivateModeSettings>().Bind(configuration.GetSection(PrivateModeSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AccessSettings>().Bind(configuration.GetSection(AccessSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LeechControlSettings>().Bind(configuration.GetSection(LeechControlSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PolicySettings>().Bind(configuration.GetSection(PolicySettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new TrackerMetrics(sp.GetService<IMeterFactory>()?.Create(TrackerMetrics.MeterName) ?? new Meter(TrackerMetrics.MeterName)));
+        services.AddTableOperatorStores(configuration);
+        services.TryAddSingleton<IPasskeyStore, InMemoryPasskeyStore>();
+        services.TryAddSingleton<IInfoHashListStore, InMemoryInfoHashListStore>();
+        services.TryAddSingleton<IIpAllowListStore, InMemoryIpAllowListStore>();
+
+        services.AddSingleton(sp => new PasskeyTable(sp.GetRequiredService<IPasskeyStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new InfoHashList(sp.GetRequiredService<IInfoHashListStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new IpAllowList(sp.GetRequiredService<IIpAllowListStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AnnouncePolicy(
+            sp.GetRequiredService<IOptions<PrivateModeSettings>>().Value,
+            sp.GetRequiredService<IOptions<AccessSettings>>().Value,
+            sp.GetRequiredService<IOptions<LeechControlSettings>>().Value,
+            sp.GetRequiredService<PasskeyTable>(),
+            sp.GetRequiredService<InfoHashList>(),
+            sp.GetRequiredService<IpAllowList>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<PolicyMaintenanceService>();
+        return services;
+    }
+}

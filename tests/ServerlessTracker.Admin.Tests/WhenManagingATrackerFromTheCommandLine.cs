@@ -1,0 +1,173 @@
+using System.Text;
+using ServerlessTracker.Functions.Tests.Support;
+
+namespace ServerlessTracker.Admin.Tests;
+
+/// <summary>st-admin against the real tracker on Kestrel: every command, both output forms, and its exit codes.</summary>
+public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
+{
+    private const string Token = "cli-test-token-1f0e2d3c4b5a69788796a5b4c3d2e1f0";
+
+    private RunningTracker _tracker = null!;
+    private Cli _cli = null!;
+
+    public async Task InitializeAsync()
+    {
+        _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tracker:Private:Enabled"] = "true",
+            ["Tracker:Admin:Token"] = Token,
+        }, ipv6: false);
+        _cli = new Cli(_tracker.BaseV4, Token);
+    }
+
+    public async Task DisposeAsync() => await _tracker.DisposeAsync();
+
+    private static string Announce(string passkey, int torrent, int peer, long uploaded, long downloaded, long left) =>
+        $"/announce/{passkey}?info_hash={Hex(torrent)}&peer_id=-ST0001-{peer:D12}&port={6881 + peer}&uploaded={uploaded}&downloaded={downloaded}&left={left}";
+
+    private static string Hex(int torrent) => string.Concat(Enumerable.Repeat($"%{torrent:X2}", 20));
+
+    [Fact]
+    public async Task APasskeyIsCreatedUsedShownListedAndRevoked()
+    {
+        var created = await _cli.RunAsync("passkey", "create", "--name", "alice", "--json");
+        Assert.True(created.ExitCode == 0, created.Error);
+        var passkey = created.Json["passkey"]!.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{32}$", passkey);
+        Assert.Equal($"{_tracker.BaseV4.ToString().TrimEnd('/')}/announce/{passkey}", created.Json["announceUrl"]!.GetValue<string>());
+
+        await _tracker.Client.GetStringAsync(Announce(passkey, 1, 1, 0, 0, 100));
+        await _tracker.Client.GetStringAsync(Announce(passkey, 1, 1, 4096, 1024, 50));
+
+        var shown = await _cli.RunAsync("passkey", "show", passkey);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Matches(@"uploaded\s+4096", shown.Output);
+        Assert.Matches(@"downloaded\s+1024", shown.Output);
+
+        var listed = await _cli.RunAsync("passkey", "list");
+        Assert.Equal(0, listed.ExitCode);
+        var lines = listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("PASSKEY", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith(passkey) && l.Contains("alice") && l.Contains("4096"));
+
+        Assert.Equal(0, (await _cli.RunAsync("passkey", "revoke", passkey)).ExitCode);
+        Assert.Contains("passkey revoked", await _tracker.Client.GetStringAsync(Announce(passkey, 1, 1, 4096, 1024, 50)));
+        Assert.Matches(@"revoked\s+yes", (await _cli.RunAsync("passkey", "show", passkey)).Output);
+    }
+
+    [Fact]
+    public async Task ListsSwarmsAndSettingsAreManaged()
+    {
+        var passkey = (await _cli.RunAsync("passkey", "create", "--json")).Json["passkey"]!.GetValue<string>();
+        await _tracker.Client.GetStringAsync(Announce(passkey, 7, 1, 0, 0, 0));
+        var hash = string.Concat(Enumerable.Repeat("07", 20));
+
+        var swarms = await _cli.RunAsync("swarm", "list");
+        Assert.Contains(hash, swarms.Output);
+        Assert.Contains("127.0.0.1", (await _cli.RunAsync("swarm", "show", hash)).Output);
+
+        var denied = await _cli.RunAsync("infohash", "deny", hash, "--note", "dmca");
+        Assert.Equal(0, denied.ExitCode);
+        Assert.Contains("dmca", denied.Output);
+        Assert.Contains("torrent not allowed", await _tracker.Client.GetStringAsync(Announce(passkey, 7, 2, 0, 0, 5)));
+        Assert.Equal("removed", (await _cli.RunAsync("infohash", "remove", "deny", hash)).Output.Trim());
+
+        var hybrid = await _cli.RunAsync("infohash", "allow", new string('a', 40), new string('b', 64), "--json");
+        Assert.Equal(0, hybrid.ExitCode);
+        Assert.Equal(new string('b', 40), hybrid.Json["added"]![1]!["infoHash"]!.GetValue<string>());
+
+        Assert.Equal(0, (await _cli.RunAsync("ip", "add", "198.51.100.0/24", "--note", "office")).ExitCode);
+        Assert.Contains("198.51.100.0/24", (await _cli.RunAsync("ip", "list")).Output);
+        Assert.Equal("removed", (await _cli.RunAsync("ip", "remove", "198.51.100.0/24")).Output.Trim());
+
+        Assert.Equal("dropped", (await _cli.RunAsync("swarm", "drop", hash)).Output.Trim());
+        var settings = await _cli.RunAsync("settings", "--json");
+        Assert.True(settings.Json["private"]!["enabled"]!.GetValue<bool>());
+        Assert.DoesNotContain(Token, settings.Output);
+    }
+
+    [Fact]
+    public async Task FailuresEndWithANonZeroExitCodeAndAReason()
+    {
+        var wrongToken = await new Cli(_tracker.BaseV4, "not-the-token").RunAsync("passkey", "list");
+        Assert.Equal(1, wrongToken.ExitCode);
+        Assert.Contains("401", wrongToken.Error);
+        Assert.Empty(wrongToken.Output);
+
+        var unknown = await _cli.RunAsync("passkey", "show", "0123456789abcdef0123456789abcdef");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("404", unknown.Error);
+
+        var badEntry = await _cli.RunAsync("ip", "add", "10.0.0.0/99");
+        Assert.Equal(1, badEntry.ExitCode);
+        Assert.Contains("neither an address nor a CIDR range", badEntry.Error);
+
+        var unreachable = await new Cli(new Uri("http://127.0.0.1:1"), Token).RunAsync("passkey", "list");
+        Assert.Equal(2, unreachable.ExitCode);
+        Assert.Contains("cannot reach", unreachable.Error);
+
+        Assert.Equal(2, (await _cli.RunAsync("passkey", "frobnicate")).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("infohash", "remove", "maybe", new string('a', 40))).ExitCode);
+    }
+
+    [Fact]
+    public async Task HelpListsTheCommandsAndNeverPrintsTheToken()
+    {
+        var help = await new Cli(_tracker.BaseV4, null, new Dictionary<string, string> { [AdminCli.TokenVariable] = Token }).RunAsync("--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.DoesNotContain(Token, help.Output);
+        foreach (var command in new[] { "passkey", "infohash", "ip", "swarm", "settings", "--url", "--token", "--json" })
+        {
+            Assert.Contains(command, help.Output);
+        }
+    }
+
+    [Fact]
+    public async Task TheExecutableReadsItsUrlAndTokenFromTheEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            [AdminCli.UrlVariable] = _tracker.BaseV4.ToString(),
+            [AdminCli.TokenVariable] = Token,
+        };
+        var created = await Cli.RunExecutableAsync(environment, "passkey", "create", "--name", "from-env");
+        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.Contains("from-env", created.Output);
+
+        environment[AdminCli.TokenVariable] = "wrong";
+        var refused = await Cli.RunExecutableAsync(environment, "passkey", "list");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("401", refused.Error);
+    }
+}
+
+/// <summary>Under the Functions host the CLI calls the manage function (/manage) with the function key.</summary>
+public sealed class WhenTheTrackerRunsUnderTheFunctionsHost
+{
+    [Fact]
+    public async Task TheFunctionKeySwitchesTheCliToTheManageRoute()
+    {
+        var port = FreePort();
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString() }, urls: "");
+        var url = new Uri($"http://127.0.0.1:{port}");
+        var viaAdmin = await new Cli(url, null).RunAsync("passkey", "create");
+        Assert.Equal(1, viaAdmin.ExitCode);
+        Assert.Contains("403", viaAdmin.Error);
+
+        var viaManage = await new Cli(url, null, new Dictionary<string, string>
+        {
+            [AdminCli.UrlVariable] = url.ToString(),
+            [AdminCli.FunctionKeyVariable] = "the-host-checks-this",
+        }).RunAsync("passkey", "create", "--name", "hosted");
+        Assert.True(viaManage.ExitCode == 0, viaManage.Error);
+        Assert.Matches(@"passkey\s+[0-9a-f]{32}", viaManage.Output);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

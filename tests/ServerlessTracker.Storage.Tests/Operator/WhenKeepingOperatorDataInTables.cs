@@ -1,0 +1,130 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Passkeys;
+using ServerlessTracker.Storage.Operator;
+
+namespace ServerlessTracker.Storage.Tests.Operator;
+
+/// <summary>Passkeys, their figures and the access lists in real Table Storage (Azurite), shared by two instances.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class WhenKeepingOperatorDataInTables(AzuriteFixture azurite)
+{
+    private readonly FakeTimeProvider _time = Tables.Clock();
+
+    private (TableServiceClient Service, OperatorTablesOptions Options) NewTables()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        return (new TableServiceClient(azurite.Server.ConnectionString), new OperatorTablesOptions { PasskeysTable = "passkeys" + suffix, AccessListsTable = "lists" + suffix });
+    }
+
+    [Fact]
+    public async Task PasskeysRoundTripAndRevocationsReachAnotherInstance()
+    {
+        var (service, options) = NewTables();
+        var first = new PasskeyTable(new TablePasskeyStore(service, options), _time, "one");
+        var second = new PasskeyTable(new TablePasskeyStore(service, options), _time, "two");
+        var alice = await first.CreateAsync("alice", default);
+        await second.RefreshAsync(default);
+        var seen = second.Find(alice.Passkey)!;
+        Assert.Equal("alice", seen.Name);
+        Assert.Equal(alice.CreatedAt, seen.CreatedAt);
+        Assert.False(seen.IsRevoked);
+
+        await first.RevokeAsync(alice.Passkey, default);
+        await second.RefreshAsync(default);
+        Assert.True(second.Find(alice.Passkey)!.IsRevoked);
+
+        var store = new TablePasskeyStore(service, options);
+        Assert.False(await store.CreateAsync(new PasskeyRecord(alice.Passkey, "again", _time.GetUtcNow(), null, 0, 0), default));
+        Assert.False(await store.RevokeAsync("0123456789abcdef0123456789abcdef", _time.GetUtcNow(), default));
+    }
+
+    [Fact]
+    public async Task FiguresOfTwoInstancesAddUpAndRewritingThemCountsNothingTwice()
+    {
+        var (service, options) = NewTables();
+        var first = new PasskeyTable(new TablePasskeyStore(service, options), _time, "one");
+        var second = new PasskeyTable(new TablePasskeyStore(service, options), _time, "two");
+        var key = (await first.CreateAsync(null, default)).Passkey;
+        await second.RefreshAsync(default);
+
+        first.Find(key)!.Add(1000, 5000);
+        second.Find(key)!.Add(300, 700);
+        await first.FlushAsync(default);
+        await second.FlushAsync(default);
+        first.Find(key)!.Add(1, 1);
+        await first.FlushAsync(default);
+        // A flush retried after a timeout writes the same cumulative figures again.
+        await new TablePasskeyStore(service, options).SaveUsageAsync("one", [new PasskeyUsage(key, 1001, 5001)], default);
+
+        var stored = Assert.Single(await new TablePasskeyStore(service, options).ListAsync(null, default));
+        Assert.Equal((1301, 5701), (stored.Uploaded, stored.Downloaded));
+
+        await first.RefreshAsync(default);
+        await second.RefreshAsync(default);
+        Assert.Equal((1301, 5701), (first.Find(key)!.Uploaded, first.Find(key)!.Downloaded));
+        Assert.Equal((1301, 5701), (second.Find(key)!.Uploaded, second.Find(key)!.Downloaded));
+    }
+
+    [Fact]
+    public async Task InfoHashListsRoundTripWithTheHashAsGiven()
+    {
+        var (service, options) = NewTables();
+        var policy = Policy(service, options, new AccessSettings { InfoHashAllowListOnly = true });
+        var v2 = new string('c', 64);
+        InfoHashRule.TryParseHash(v2, out var truncated);
+        await policy.InfoHashes.AddAsync(InfoHashListKind.Allow, v2, truncated, "hybrid", default);
+        await policy.InfoHashes.AddAsync(InfoHashListKind.Deny, new string('d', 40), InfoHash.ParseHex(new string('d', 40)), null, default);
+
+        var other = Policy(service, options, new AccessSettings { InfoHashAllowListOnly = true });
+        await other.InitializeAsync(default);
+        Assert.True(other.IsServed(truncated));
+        Assert.False(other.IsServed(InfoHash.ParseHex(new string('d', 40))));
+        var rule = Assert.Single(other.InfoHashes.List(InfoHashListKind.Allow));
+        Assert.Equal((v2, "hybrid"), (rule.Given, rule.Note));
+
+        Assert.True(await policy.InfoHashes.RemoveAsync(InfoHashListKind.Allow, truncated, default));
+        Assert.False(await new TableInfoHashListStore(service, options).RemoveAsync(truncated, InfoHashListKind.Allow, default));
+        await other.MaintainAsync(default);
+        Assert.False(other.IsServed(truncated));
+    }
+
+    [Fact]
+    public async Task IpEntriesKeepTheLatestUseAndExpireAcrossInstances()
+    {
+        var (service, options) = NewTables();
+        var access = new AccessSettings { IpAllowListEnabled = true, IpAllowListExpirySeconds = 3600 };
+        var first = Policy(service, options, access);
+        var second = Policy(service, options, access);
+        await first.IpAllowList.AddAsync("198.51.100.0/24", "office", default);
+        await first.IpAllowList.AddAsync("2001:db8::/32", null, default);
+        await second.InitializeAsync(default);
+
+        _time.Advance(TimeSpan.FromMinutes(50));
+        Assert.True(second.CheckAnnounce([], Command("198.51.100.9")).IsAllowed);
+        await second.MaintainAsync(default);
+        // An older use reported later never moves the time back.
+        await new TableIpAllowListStore(service, options).TouchAsync([("198.51.100.0/24", _time.GetUtcNow().AddMinutes(-40))], default);
+
+        _time.Advance(TimeSpan.FromMinutes(50));
+        var report = await first.MaintainAsync(default);
+        Assert.Equal(["2001:db8::/32"], report.IpEntriesRetired);
+        var left = Assert.Single(await new TableIpAllowListStore(service, options).ListAsync(default));
+        Assert.Equal(("198.51.100.0/24", "office"), (left.Entry, left.Note));
+        Assert.Equal(_time.GetUtcNow().AddMinutes(-50), left.LastUsedAt);
+        Assert.True(first.CheckAnnounce([], Command("198.51.100.200")).IsAllowed);
+    }
+
+    private AnnouncePolicy Policy(TableServiceClient service, OperatorTablesOptions options, AccessSettings access) =>
+        new(new PrivateModeSettings(), access, new LeechControlSettings(),
+            new PasskeyTable(new TablePasskeyStore(service, options), _time),
+            new InfoHashList(new TableInfoHashListStore(service, options), _time),
+            new IpAllowList(new TableIpAllowListStore(service, options), _time), _time);
+
+    private static AnnounceCommand Command(string address) => new(
+        InfoHash.ParseHex(new string('a', 40)), Engine.Peers.PeerId.FromBytes(new byte[20]),
+        Engine.Peers.PeerAddress.FromIPAddress(System.Net.IPAddress.Parse(address)), 6881, PeerEvent.None, 0, 0, 1, -1, 0, false, AddressFamilies.Both);
+}
