@@ -121,7 +121,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the service as an orderly shutdown does (SIGTERM): Azurite saves what it holds to its location first.</summary>
+    /// <summary>Stops the service as an orderly shutdown does (SIGINT, as Ctrl+C): Azurite saves what it holds to its location
+    /// first. (On SIGTERM it exits without saving, losing up to its last five seconds of acknowledged writes.)</summary>
     public async Task StopGracefullyAsync()
     {
         if (_process is not { } process)
@@ -129,7 +130,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             return;
         }
 
-        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
         {
             await kill.WaitForExitAsync();
         }

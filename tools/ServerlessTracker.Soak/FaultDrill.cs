@@ -8,7 +8,8 @@ namespace ServerlessTracker.Soak;
 /// <summary>Steady announce load on two instances of one region over Table Storage, through storage outages, Event Grid
 /// publishing failures and instance restarts; then checks answers, completed counts and convergence.</summary>
 /// <remarks>
-/// Instances A and B (region east) share tables on one Azurite; W (region west, in memory) is the live region their
+/// Instances A and B (region east, private mode: every announce names one of 20 passkeys) share tables on one Azurite;
+/// W (region west, in memory, open) is the live region their
 /// changes are published to. A starts with its topic on a closed port (every publish fails); each round stops Azurite for
 /// the outage and starts it again on its port (data kept), then restarts A, switching its topic between the live region
 /// and the closed port. The load alternates between A and B and falls back to B while A is down, as a load balancer would.
@@ -16,6 +17,8 @@ namespace ServerlessTracker.Soak;
 public sealed class FaultDrill(DrillOptions options)
 {
     private const string SyncKey = "drill-sync-key";
+    private const string AdminToken = "drill-admin-token";
+    private const int Passkeys = 20;
 
     private readonly AnswerLedger _ledger = new();
     private readonly Workload _workload = new(options.Torrents, options.PeersPerTorrent);
@@ -43,6 +46,10 @@ public sealed class FaultDrill(DrillOptions options)
             options.Log($"drill: Azurite on {azurite.Port}, A {a.BaseAddress}, B {b.BaseAddress}, west {west.BaseAddress}; A publishes to a closed port");
 
             using var client = NewClient();
+            _workload.Passkeys = await CreatePasskeysAsync(client, b);
+
+            // A learns B's passkeys from the shared table within its refresh period.
+            await Task.Delay(TimeSpan.FromSeconds(3));
             using var stop = new CancellationTokenSource();
             var load = RunLoadAsync(client, a, b, stop.Token);
             await Task.Delay(options.Warmup);
@@ -71,7 +78,7 @@ public sealed class FaultDrill(DrillOptions options)
             var downloaded = await VerifyAsync(client, a, b, west);
             var peers = _workload.Sweep().Select(s => s.Peer).ToList();
             return new DrillReport(_ledger.Sent, _ledger.Ok, _ledger.RetryLater, _ledger.Unreachable,
-                peers.Count(p => p.Acknowledged), peers.Count(p => p.Attempted), downloaded, clock.Elapsed, [.. _ledger.Violations]);
+                peers.Count(p => p.Acknowledged), peers.Count(p => p.Attempted), downloaded, _workload.Passkeys.Count, PasskeyBytes, clock.Elapsed, [.. _ledger.Violations]);
         }
         finally
         {
@@ -105,6 +112,15 @@ public sealed class FaultDrill(DrillOptions options)
             ["Tracker:Swarm:MinIntervalSeconds"] = "2",
             ["Tracker:Purge:InProcessTimer"] = "false",
         };
+        if (azurite is not null)
+        {
+            // Private mode: every announce names a passkey, and its transfer figures are accounted and written every second.
+            settings["Tracker:Private:Enabled"] = "true";
+            settings["Tracker:Admin:Token"] = AdminToken;
+            settings["Tracker:Policy:FlushSeconds"] = "1";
+            settings["Tracker:Policy:RefreshSeconds"] = "1";
+        }
+
         if (topic is not null)
         {
             settings["Tracker:Sync:TopicEndpoint"] = topic;
@@ -176,23 +192,24 @@ public sealed class FaultDrill(DrillOptions options)
     private async Task<bool?> AnnounceAsync(HttpClient client, TrackerInstance instance, string url, Workload.Peer peer, bool completing)
     {
         _ledger.Sending();
-        if (completing)
+        long uploaded, downloaded;
+        lock (peer)
         {
-            lock (peer)
-            {
-                peer.Attempted = true;
-            }
+            peer.Attempted |= completing;
+            (uploaded, downloaded) = (peer.Uploaded, peer.Downloaded);
         }
 
         try
         {
             using var response = await client.GetAsync(new Uri(instance.BaseAddress, url));
             var ok = _ledger.Answer(instance.Name, (int)response.StatusCode, await response.Content.ReadAsByteArrayAsync());
-            if (ok && completing)
+            if (ok)
             {
                 lock (peer)
                 {
-                    peer.Acknowledged = true;
+                    peer.Acknowledged |= completing;
+                    peer.AcknowledgedUploaded = Math.Max(peer.AcknowledgedUploaded, uploaded);
+                    peer.AcknowledgedDownloaded = Math.Max(peer.AcknowledgedDownloaded, downloaded);
                 }
             }
 
@@ -264,7 +281,7 @@ public sealed class FaultDrill(DrillOptions options)
         do
         {
             await Task.Delay(500);
-            fromWest = await ScrapeAsync(client, west);
+            fromWest = await ScrapeAsync(client, west, withPasskey: false);
         }
         while (DateTime.UtcNow < deadline && Enumerable.Range(0, fromA.Count).Any(t => fromWest[t].Item1 + fromWest[t].Item2 != fromA[t].Item1 + fromA[t].Item2));
 
@@ -281,6 +298,8 @@ public sealed class FaultDrill(DrillOptions options)
             }
         }
 
+        await VerifyPasskeysAsync(client, a, b);
+
         foreach (var instance in new[] { a, b, west })
         {
             using var root = await client.GetAsync(instance.BaseAddress);
@@ -293,9 +312,79 @@ public sealed class FaultDrill(DrillOptions options)
         return counted;
     }
 
-    private async Task<List<(long Complete, long Incomplete, long Downloaded)>> ScrapeAsync(HttpClient client, TrackerInstance instance)
+    /// <summary>Each passkey's figures, as both instances report them once their flushes and refreshes have run, lie between
+    /// what acknowledged announces reported (accounted for certain) and what was sent at all.</summary>
+    private async Task VerifyPasskeysAsync(HttpClient client, TrackerInstance a, TrackerInstance b)
     {
-        var body = await client.GetByteArrayAsync(new Uri(instance.BaseAddress, _workload.ScrapeUrl()));
+        var peers = _workload.Sweep().Select(s => s.Peer).ToList();
+        var expected = _workload.Passkeys.Select((passkey, i) =>
+        {
+            var own = peers.Where(p => p.Index % _workload.Passkeys.Count == i).ToList();
+            return (Passkey: passkey,
+                AckUp: own.Sum(p => p.AcknowledgedUploaded), SentUp: own.Sum(p => p.Uploaded),
+                AckDown: own.Sum(p => p.AcknowledgedDownloaded), SentDown: own.Sum(p => p.Downloaded));
+        }).ToList();
+
+        // Every instance writes its figures each second and reads the others' each second.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        foreach (var instance in new[] { a, b })
+        {
+            var figures = await PasskeyFiguresAsync(client, instance);
+            foreach (var (passkey, ackUp, sentUp, ackDown, sentDown) in expected)
+            {
+                if (!figures.TryGetValue(passkey, out var got))
+                {
+                    _ledger.Violate($"{instance.Name} does not know passkey {passkey[..6]}...");
+                }
+                else if (got.Uploaded < ackUp || got.Uploaded > sentUp || got.Downloaded < ackDown || got.Downloaded > sentDown)
+                {
+                    _ledger.Violate($"{instance.Name}: passkey {passkey[..6]}... has uploaded {got.Uploaded}, downloaded {got.Downloaded}; " +
+                        $"acknowledged {ackUp}/{ackDown}, sent {sentUp}/{sentDown}");
+                }
+            }
+        }
+
+        PasskeyBytes = expected.Sum(e => e.AckUp + e.AckDown);
+    }
+
+    /// <summary>Bytes of transfer the passkeys' acknowledged announces reported (all of it must be accounted).</summary>
+    private long PasskeyBytes { get; set; }
+
+    private static async Task<List<string>> CreatePasskeysAsync(HttpClient client, TrackerInstance instance)
+    {
+        var passkeys = new List<string>();
+        for (var i = 0; i < Passkeys; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance.BaseAddress, "/admin/passkeys"))
+            {
+                Content = new StringContent("{\"name\":\"drill-" + i + "\"}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+            using var response = await client.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            passkeys.Add(json.RootElement.GetProperty("passkey").GetString()!);
+        }
+
+        return passkeys;
+    }
+
+    private static async Task<Dictionary<string, (long Uploaded, long Downloaded)>> PasskeyFiguresAsync(HttpClient client, TrackerInstance instance)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance.BaseAddress, "/admin/passkeys"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("passkeys").EnumerateArray().ToDictionary(
+            p => p.GetProperty("passkey").GetString()!,
+            p => (p.GetProperty("uploaded").GetInt64(), p.GetProperty("downloaded").GetInt64()));
+    }
+
+    private async Task<List<(long Complete, long Incomplete, long Downloaded)>> ScrapeAsync(HttpClient client, TrackerInstance instance, bool withPasskey = true)
+    {
+        var body = await client.GetByteArrayAsync(new Uri(instance.BaseAddress, _workload.ScrapeUrl(withPasskey)));
+
         var files = BencodeDecoder.Decode(body)["files"]!;
         return [.. _workload.Hashes.Select(hash => files.Find(hash) is { } entry
             ? (entry["complete"]!.Integer, entry["incomplete"]!.Integer, entry["downloaded"]!.Integer)

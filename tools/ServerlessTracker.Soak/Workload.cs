@@ -29,6 +29,11 @@ public sealed class Workload
 
     public byte[][] Hashes { get; }
 
+    /// <summary>The passkeys peers announce with (private mode), peer i using passkey i mod count; empty for open mode.</summary>
+    public IReadOnlyList<string> Passkeys { get; set; } = [];
+
+    private string Prefix(Peer peer) => Passkeys.Count == 0 ? "" : "/" + Passkeys[peer.Index % Passkeys.Count];
+
     public int PeerCount => _peers.Length;
 
     /// <summary>The next announce of the round-robin, as a path and query, and the peer it speaks for.</summary>
@@ -42,6 +47,14 @@ public sealed class Workload
             peer.Announces++;
             var left = completing || peer.Acknowledged ? 0 : 1000;
             var @event = first ? "started" : completing ? "completed" : "";
+
+            // The session's running counters grow with every announce: what the tracker accounts per passkey.
+            if (!first)
+            {
+                peer.Uploaded += 1000 + peer.Index;
+                peer.Downloaded += 500;
+            }
+
             return (peer, Url(peer, left, @event), completing);
         }
     }
@@ -51,10 +64,11 @@ public sealed class Workload
         _peers.Select(p => (p, Url(p, p.Acknowledged ? 0 : 1000, "")));
 
     public string Url(Peer peer, long left, string @event) =>
-        $"/announce?info_hash={Encode(Hashes[peer.Torrent])}&peer_id={Encode(PeerId(peer))}&port={10000 + peer.Index}&uploaded=0&downloaded=0&left={left}"
-        + (@event.Length > 0 ? "&event=" + @event : "");
+        $"/announce{Prefix(peer)}?info_hash={Encode(Hashes[peer.Torrent])}&peer_id={Encode(PeerId(peer))}&port={10000 + peer.Index}" +
+        $"&uploaded={peer.Uploaded}&downloaded={peer.Downloaded}&left={left}" + (@event.Length > 0 ? "&event=" + @event : "");
 
-    public string ScrapeUrl() => "/scrape?" + string.Join("&", Hashes.Select(h => "info_hash=" + Encode(h)));
+    public string ScrapeUrl(bool withPasskey = true) =>
+        "/scrape" + (withPasskey && Passkeys.Count > 0 ? "/" + Passkeys[0] : "") + "?" + string.Join("&", Hashes.Select(h => "info_hash=" + Encode(h)));
 
     private byte[] PeerId(Peer peer) => Encoding.ASCII.GetBytes($"-SK0001-{peer.Torrent:D4}{peer.Index:D8}");
 
@@ -74,5 +88,15 @@ public sealed class Workload
 
         /// <summary>A <c>completed</c> was sent (answered or not): the swarm may have counted it.</summary>
         public bool Attempted { get; set; }
+
+        /// <summary>The session's counters as last sent (bytes).</summary>
+        public long Uploaded { get; set; }
+
+        public long Downloaded { get; set; }
+
+        /// <summary>The counters of the last announce that got a successful answer: accounted for certain.</summary>
+        public long AcknowledgedUploaded { get; set; }
+
+        public long AcknowledgedDownloaded { get; set; }
     }
 }

@@ -184,7 +184,8 @@ public sealed partial class Swarm
 
     /// <summary>A re-announce that a store need not write: no event, nothing the record keeps has changed, and the
     /// record was stored less than <paramref name="window"/> seconds ago. A remote record is always rewritten, so the peer
-    /// becomes local here; <c>started</c>, <c>completed</c> and <c>stopped</c> are always processed.</summary>
+    /// becomes local here; <c>started</c>, <c>completed</c> and <c>stopped</c> are always processed; and an accounted
+    /// announce (private tracking) is processed whenever its counters moved.</summary>
     private static bool IsUnchangedReannounce(in PeerRecord peer, bool seeder, in AnnounceCommand command, uint now, int window) =>
         command.Event == PeerEvent.None
         && (long)peer.LastSeen + window > now
@@ -192,7 +193,8 @@ public sealed partial class Swarm
         && seeder == command.IsSeeder
         && peer.Port == command.Port
         && peer.Address == command.Address
-        && (!command.HasKey || ((peer.Flags & PeerFlags.HasKey) != 0 && peer.Key == command.Key));
+        && (!command.HasKey || ((peer.Flags & PeerFlags.HasKey) != 0 && peer.Key == command.Key))
+        && (!command.Accounted || (command.Uploaded == peer.Uploaded && command.Downloaded == peer.Downloaded));
 
     private static void Refresh(ref PeerRecord peer, in AnnounceCommand command, uint now, AnnounceResult result)
     {

@@ -57,7 +57,7 @@ public sealed class AnnounceHandler(
         var result = results.Get();
         try
         {
-            await store.AnnounceAsync(command, result, context.RequestAborted);
+            await store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, result, context.RequestAborted);
             AnnouncePolicy.Account(decision, result);
             await Answer(context, result, format);
         }

@@ -130,7 +130,7 @@ internal sealed class RequestHandler : IDisposable
         var interval = _settings.JitteredInterval(_random);
         var context = _context;
         context.Result.Reset();
-        var pending = _store.AnnounceAsync(command, context.Result, CancellationToken.None);
+        var pending = _store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, context.Result, CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
             return Answer(context, decision, request.TransactionId, interval, families);

@@ -93,6 +93,20 @@ public class WhenClientsReannounceTooOften
     }
 
     [Fact]
+    public void AnAccountedReannounceIsStoredWhenItsCountersMoved()
+    {
+        Announce(Peers.Announce(1, @event: PeerEvent.Started, uploaded: 100) with { Accounted = true });
+
+        var moved = Announce(Peers.Announce(1, uploaded: 900) with { Accounted = true }, Now + 1);
+        var same = Announce(Peers.Announce(1, uploaded: 900) with { Accounted = true }, Now + 2);
+
+        Assert.Equal(PeerChange.Updated, moved.Change);
+        Assert.Equal(800, moved.UploadedDelta);
+        Assert.Equal(PeerChange.Unchanged, same.Change);
+        Assert.Equal(0, same.UploadedDelta);
+    }
+
+    [Fact]
     public void AReannounceAfterTheWindowIsStoredAgain()
     {
         Announce(Peers.Announce(1));
