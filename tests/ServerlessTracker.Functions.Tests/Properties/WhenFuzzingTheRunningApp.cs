@@ -32,7 +32,7 @@ public sealed class WhenFuzzingTheRunningApp : IAsyncLifetime
 
     [Property(MaxTest = 300)]
     public Property AnnounceAndScrapeAlwaysAnswerBencodeWithStatus200() =>
-        Prop.ForAll(Queries().ToArbitrary(), Gen.Elements("/announce", "/scrape").ToArbitrary(), (query, path) =>
+        Prop.ForAll(Queries().ToArbitrary(), Gen.Elements("/announce", "/scrape", "/announce/0123456789abcdef0123456789abcdef", "/scrape/not-a-passkey").ToArbitrary(), (query, path) =>
         {
             var (status, body) = RawHttp.SendAsync(_tracker.BaseV4, "GET", path + "?" + query).GetAwaiter().GetResult();
             return status == 200 && BencodeDecoder.TryDecode(body, out _, out _);

@@ -11,12 +11,14 @@ namespace ServerlessTracker.Functions.Tests.Security;
 public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
 {
     private const string Key = "the-receiver-key-0123456789";
+    private const string AdminToken = "the-admin-token-0123456789";
     private RunningTracker _tracker = null!;
 
     public async Task InitializeAsync() =>
         _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
         {
             ["Tracker:Sync:ReceiverKey"] = Key,
+            ["Tracker:Admin:Token"] = AdminToken,
             ["Tracker:Network:TrustedProxies:0"] = "127.0.0.1",
         }, ipv6: false);
 
@@ -68,6 +70,41 @@ public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
     [InlineData("OPTIONS", "/purge")]
     public async Task OtherMethodsAreNotServedEvenWithTheKey(string method, string path) =>
         Assert.Equal(HttpStatusCode.MethodNotAllowed, await SendAsync(new HttpMethod(method), path, Key));
+
+    [Theory]
+    [InlineData("GET", "/admin/passkeys", null)]
+    [InlineData("POST", "/admin/passkeys", null)]
+    [InlineData("HEAD", "/admin/passkeys", null)]
+    [InlineData("OPTIONS", "/admin/passkeys", null)]
+    [InlineData("DELETE", "/admin/passkeys/0123456789abcdef0123456789abcdef", null)]
+    [InlineData("GET", "/admin/passkeys", "Bearer the-admin-token-012345678")]
+    [InlineData("GET", "/admin/passkeys", "Bearer the-receiver-key-0123456789")]
+    [InlineData("GET", "/admin/passkeys?token=the-admin-token-0123456789", null)]
+    [InlineData("GET", "/admin/passkeys", "Basic dGhlLWFkbWluLXRva2VuLTAxMjM0NTY3ODk=")]
+    [InlineData("GET", "/manage/passkeys", null)]
+    [InlineData("GET", "/admin/settings", null)]
+    [InlineData("GET", "/admin/swarms", null)]
+    public async Task TheAdminApiServesNothingWithoutItsToken(string method, string path, string? authorization)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await _tracker.Client.SendAsync(request);
+        Assert.False(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}");
+        Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheAdminTokenIsAccepted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/passkeys");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await _tracker.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 
     [Fact]
     public async Task TheRightKeyIsAccepted()

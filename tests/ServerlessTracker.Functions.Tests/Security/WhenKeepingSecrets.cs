@@ -17,6 +17,7 @@ public class WhenKeepingSecrets
         var storageKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
         var topicKey = "topic-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var receiverKey = "receiver-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var adminToken = "admin-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var closed = WhenBehindProxies.FreePort();
         var logs = new CapturedLogs();
         await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
@@ -30,6 +31,7 @@ public class WhenKeepingSecrets
             ["Tracker:Sync:ReceiverKey"] = receiverKey,
             ["Tracker:Sync:MaxPublishAttempts"] = "1",
             ["Tracker:Sync:FlushIntervalMilliseconds"] = "50",
+            ["Tracker:Admin:Token"] = adminToken,
         }, builder =>
         {
             // Everything our code and the Azure SDK log, at every level; the framework at the levels the app ships with.
@@ -55,6 +57,16 @@ public class WhenKeepingSecrets
             Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
         }
 
+        foreach (var bearer in new[] { adminToken, "wrong-" + adminToken })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/passkeys");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+            using var response = await tracker.Client.SendAsync(request);
+
+            // The right token with storage down: 503 and a retry hint, never a 500.
+            Assert.Equal(bearer == adminToken ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
         // A change to publish, then time for the publisher to fail against the closed port.
         var inMemory = await RunningTracker.StartAsync(new Dictionary<string, string?>
         {
@@ -62,6 +74,7 @@ public class WhenKeepingSecrets
             ["Tracker:Sync:TopicKey"] = topicKey,
             ["Tracker:Sync:MaxPublishAttempts"] = "1",
             ["Tracker:Sync:FlushIntervalMilliseconds"] = "50",
+            ["Tracker:Admin:Token"] = adminToken,
         }, builder => builder.Logging.AddProvider(logs), ipv6: false);
         await using (inMemory)
         {
@@ -72,7 +85,7 @@ public class WhenKeepingSecrets
 
         var lines = logs.Lines.ToList();
         Assert.Contains(lines, l => l.Contains("ServerlessTracker.Storage", StringComparison.Ordinal));
-        foreach (var secret in new[] { storageKey, topicKey, receiverKey })
+        foreach (var secret in new[] { storageKey, topicKey, receiverKey, adminToken })
         {
             Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
         }
