@@ -44,5 +44,10 @@ public sealed class SyncOptions
     [Range(10, 600_000)]
     public int MaxBackoffMilliseconds { get; set; } = 8000;
 
+    /// <summary>Seconds between publishes of this region's whole operator state (passkeys, this region's figures rows, the
+    /// access lists), which heal changes whose publishing failed and fill a region added later; 0: never. Default 900.</summary>
+    [Range(0, 86_400)]
+    public int OperatorResyncSeconds { get; set; } = 900;
+
     public bool PublishEnabled => !string.IsNullOrWhiteSpace(TopicEndpoint);
 }
