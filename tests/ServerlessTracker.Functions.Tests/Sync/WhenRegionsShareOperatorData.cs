@@ -157,6 +157,17 @@ public class WhenRegionsShareOperatorData : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheEventGridTriggerDeliversOperatorEventsToo()
+    {
+        var key = Passkey.Create();
+        var payload = "{\"Data\":{\"event\":" + EventJson("north", new PasskeyChange(key, "grace", DateTimeOffset.UtcNow, null)) + "},\"Metadata\":{}}";
+        using var response = await West.Client.PostAsync($"/sync?code={TwoRegions.Key}", new StringContent(payload, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("1 of 1 operator changes", await response.Content.ReadAsStringAsync());
+        Assert.Null((await West.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(611), 1, left: 5))).Failure());
+    }
+
+    [Fact]
     public async Task MalformedOperatorChangesAreSkippedAndNothingElseIsLost()
     {
         var key = Passkey.Create();
