@@ -4,64 +4,6 @@ using ServerlessTracker.Engine.Peers;
 
 namespace ServerlessTracker.Engine.Policy.AccessLists;
 
-/// <summary>One live IP allow-list entry; its last use is updated by the hot path without locks.</summary>
-public sealed class IpAllowEntry
-{
-    private uint _lastUsed;
-
-    internal IpAllowEntry(IpRange range, IpAllowRecord record)
-    {
-        Range = range;
-        Entry = record.Entry;
-        Note = record.Note;
-        AddedAt = record.AddedAt;
-        _lastUsed = (uint)Math.Max(0, record.LastUsedAt.ToUnixTimeSeconds());
-        SavedLastUsed = _lastUsed;
-    }
-
-    public IpRange Range { get; }
-
-    public string Entry { get; }
-
-    public string? Note { get; }
-
-    public DateTimeOffset AddedAt { get; }
-
-    /// <summary>Last announce it let in, seconds since the Unix epoch.</summary>
-    public uint LastUsed => Volatile.Read(ref _lastUsed);
-
-    public DateTimeOffset LastUsedAt => DateTimeOffset.FromUnixTimeSeconds(LastUsed);
-
-    internal uint SavedLastUsed { get; set; }
-
-    internal void Touch(uint now)
-    {
-        // Write only when the second changed: a hot entry is then written about once a second, not once per announce.
-        if (Volatile.Read(ref _lastUsed) < now)
-        {
-            Volatile.Write(ref _lastUsed, now);
-        }
-    }
-
-    internal void Merge(uint stored)
-    {
-        var current = Volatile.Read(ref _lastUsed);
-        while (stored > current)
-        {
-            var seen = Interlocked.CompareExchange(ref _lastUsed, stored, current);
-            if (seen == current)
-            {
-                break;
-            }
-
-            current = seen;
-        }
-    }
-
-    /// <summary>Unused for longer than <paramref name="expirySeconds"/> (0: never expires).</summary>
-    public bool IsExpired(uint now, long expirySeconds) => expirySeconds > 0 && now > LastUsed && now - LastUsed > expirySeconds;
-}
-
 /// <summary>The IP allow-list held in memory for the hot path, kept in step with an <see cref="IIpAllowListStore"/>.</summary>
 /// <remarks>
 /// Entries are keyed by their masked range; a lookup masks the client's address once per prefix length
@@ -155,36 +97,15 @@ public sealed class IpAllowList(IIpAllowListStore store, TimeProvider time)
             return false;
         }
 
-        ChangeVersion.Observe(ref _clock, record.Version);
-        var lastUsed = Seconds(record.LastUsedAt);
         lock (_gate)
         {
-            if (_known.TryGetValue(range, out var known) && !record.Supersedes(known))
+            if (ApplyLocked(range, record with { Entry = canonical }))
             {
-                MergeUse(range, lastUsed);
-                return true;
+                RebuildPrefixes();
             }
-
-            _known[range] = record with { Entry = canonical };
-            if (record.Removed)
-            {
-                _entries.TryRemove(range, out _);
-            }
-            else
-            {
-                var entry = new IpAllowEntry(range, record with { Entry = canonical });
-                if (_entries.TryGetValue(range, out var previous))
-                {
-                    entry.Merge(previous.LastUsed);
-                    entry.SavedLastUsed = Math.Max(entry.SavedLastUsed, previous.SavedLastUsed);
-                }
-
-                _entries[range] = entry;
-            }
-
-            RebuildPrefixes();
-            return true;
         }
+
+        return true;
     }
 
     /// <summary>Takes a use reported elsewhere (another region, already stored): the entry's last use moves forward.</summary>
@@ -209,19 +130,28 @@ public sealed class IpAllowList(IIpAllowListStore store, TimeProvider time)
         var records = await store.ListAsync(cancellationToken);
         var seen = new HashSet<IpRange>();
         var now = time.GetUtcNow();
-        foreach (var record in records)
+        var forgettable = new List<IpAllowRecord>();
+        lock (_gate)
         {
-            if (!IpRange.TryParse(record.Entry, out var range, out _))
+            foreach (var record in records)
             {
-                continue;
-            }
+                if (!IpRange.TryParse(record.Entry, out var range, out var canonical))
+                {
+                    continue;
+                }
 
-            seen.Add(range);
-            Apply(record);
-            if (record.Removed && ChangeVersion.IsForgettable(record.Version, now))
-            {
-                await store.DeleteAsync(record.Entry, record.Version, DateTimeOffset.MaxValue, cancellationToken);
+                seen.Add(range);
+                ApplyLocked(range, record with { Entry = canonical });
+                if (record.Removed && ChangeVersion.IsForgettable(record.Version, now))
+                {
+                    forgettable.Add(record);
+                }
             }
+        }
+
+        foreach (var record in forgettable)
+        {
+            await store.DeleteAsync(record.Entry, record.Version, DateTimeOffset.MaxValue, cancellationToken);
         }
 
         // Gone from the store (retired by another instance, a forgotten removal, deleted by hand): gone here too.
@@ -337,6 +267,34 @@ public sealed class IpAllowList(IIpAllowListStore store, TimeProvider time)
             // Another instance or region changed it with a version ahead of our clock: learn it, then go after it.
             await RefreshAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Applies a change to the live entries (with <see cref="_gate"/> held); true when the set of ranges changed.</summary>
+    private bool ApplyLocked(IpRange range, IpAllowRecord record)
+    {
+        ChangeVersion.Observe(ref _clock, record.Version);
+        if (_known.TryGetValue(range, out var known) && !record.Supersedes(known))
+        {
+            MergeUse(range, Seconds(record.LastUsedAt));
+            return false;
+        }
+
+        _known[range] = record;
+        if (record.Removed)
+        {
+            return _entries.TryRemove(range, out _);
+        }
+
+        var entry = new IpAllowEntry(range, record);
+        var existed = _entries.TryGetValue(range, out var previous);
+        if (existed)
+        {
+            entry.Merge(previous!.LastUsed);
+            entry.SavedLastUsed = Math.Max(entry.SavedLastUsed, previous.SavedLastUsed);
+        }
+
+        _entries[range] = entry;
+        return !existed;
     }
 
     /// <summary>The live entry of <paramref name="range"/> as its latest change, with its last use; null when none.</summary>
