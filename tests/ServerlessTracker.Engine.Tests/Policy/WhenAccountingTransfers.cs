@@ -141,13 +141,19 @@ public class WhenAccountingTransfers
 
         public bool Failing { get; set; }
 
-        public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingInstance, CancellationToken cancellationToken) => _inner.ListAsync(excludingInstance, cancellationToken);
+        public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingOrigin, CancellationToken cancellationToken) => _inner.ListAsync(excludingOrigin, cancellationToken);
 
         public ValueTask<bool> CreateAsync(PasskeyRecord record, CancellationToken cancellationToken) => _inner.CreateAsync(record, cancellationToken);
 
         public ValueTask<bool> RevokeAsync(string passkey, DateTimeOffset at, CancellationToken cancellationToken) => _inner.RevokeAsync(passkey, at, cancellationToken);
 
-        public ValueTask SaveUsageAsync(string instanceId, IReadOnlyList<PasskeyUsage> usage, CancellationToken cancellationToken) =>
-            Failing ? throw new IOException("storage down") : _inner.SaveUsageAsync(instanceId, usage, cancellationToken);
+        public ValueTask<bool> MergeAsync(PasskeyRecord record, CancellationToken cancellationToken) => _inner.MergeAsync(record, cancellationToken);
+
+        public ValueTask SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) =>
+            Failing ? throw new IOException("storage down") : _inner.SaveUsageAsync(usage, cancellationToken);
+
+        public ValueTask<int> MergeUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) => _inner.MergeUsageAsync(usage, cancellationToken);
+
+        public ValueTask<IReadOnlyList<UsageSnapshot>> ListUsageAsync(CancellationToken cancellationToken) => _inner.ListUsageAsync(cancellationToken);
     }
 }
