@@ -2,7 +2,7 @@
 # The one test command (README): installs what the tests need on a fresh machine, then runs every test.
 #   tools/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Engine]
 # Installs: Debian packages (python3-libtorrent for the end-to-end download; shellcheck for the azd hooks;
-# chromium, headless, for the stats page),
+# chromium, headless, for the stats page; afl++ for the short fuzz run),
 # and the npm tools in tools/node_modules (Azurite, the real Table service; the bittorrent-tracker client).
 # The tests start their own Azurite instances (tools/node_modules/.bin/azurite-table) on free ports, so
 # they can stop and restart storage mid-test; they fail, never skip, when a program is missing.
@@ -31,3 +31,9 @@ export ST_NODE_MODULES="$root/tools/node_modules"
 export ST_AZURITE="$root/tools/node_modules/.bin/azurite-table"
 
 dotnet test ServerlessTracker.sln --nologo --logger "console;verbosity=minimal" "$@"
+
+# The whole run (no filter given) also fuzzes every parser briefly with AFL++ (installed by the script when missing);
+# a crash or a hang fails the run. The long run is tools/fuzz/run.sh all 3600 (docs/reliability.md).
+if [ $# -eq 0 ]; then
+  tools/fuzz/run.sh all "${ST_FUZZ_SECONDS:-15}"
+fi
