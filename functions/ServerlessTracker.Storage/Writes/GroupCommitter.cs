@@ -16,7 +16,7 @@ namespace ServerlessTracker.Storage.Writes;
 /// a row once, so repeated writes of one peer coalesce (the last wins) and all their announces complete with it.
 /// Counted completions add one upsert of this instance's delta row, in the same transaction as the peers' flags, so
 /// a completion is counted exactly when its peer row is stored. Once per purge bucket the swarm's index rows are
-/// written too (one transaction on the index table, in parallel). Every waiting announce learns the outcome.
+/// written too, in parallel, through the index table's own group commit (<see cref="IndexCommitter"/>). Every waiting announce learns the outcome.
 /// </remarks>
 internal sealed partial class GroupCommitter(
     TableClient swarms,
@@ -32,6 +32,7 @@ internal sealed partial class GroupCommitter(
     /// <summary>A delta row idle this long is never written again (a new generation starts), so purge may fold it.</summary>
     public const int DeltaRowIdleSeconds = 900;
 
+    private readonly IndexCommitter _index = new(index, resilience, options.MaxBatchSize);
     private uint _generation;
 
     /// <summary>Queues a write; call with the entry's Gate held, then <see cref="FlushAsync"/> when this returns true.</summary>
@@ -234,19 +235,7 @@ internal sealed partial class GroupCommitter(
             counts = entry.Counts;
         }
 
-        var partition = IndexRows.PartitionKey(entry.PartitionKey);
-        TableTransactionAction[] actions =
-        [
-            new(TableTransactionActionType.UpsertReplace, new TableEntity(partition, IndexRows.DueRowKey(due, entry.PartitionKey))),
-            new(TableTransactionActionType.UpsertMerge, new TableEntity(partition, IndexRows.RegistryRowKey(entry.PartitionKey))
-            {
-                [SwarmRows.Seeders] = counts.Complete,
-                [SwarmRows.Leechers] = counts.Incomplete,
-                [SwarmRows.Downloaded] = counts.Downloaded,
-                [IndexRows.LastActivity] = (long)now,
-            }),
-        ];
-        return SubmitAsync(index, actions);
+        return _index.TouchAsync(entry.PartitionKey, due, counts, now);
     }
 
     private async Task SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions)
