@@ -1,4 +1,5 @@
 using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Functions.FastPath;
 using ServerlessTracker.Functions.Invocations;
 
 namespace ServerlessTracker.Functions.Hosting;
@@ -13,6 +14,7 @@ public static class TrackerApp
         var host = FunctionsHost.FromConfiguration(builder.Configuration);
         host.ConfigureUrls(builder);
         builder.WebHost.ConfigureKestrel(KestrelTuning.Apply);
+        builder.WebHost.ConfigureKestrel(static kestrel => kestrel.UseTrackerFastPath());
         builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, host);
         configure?.Invoke(builder);

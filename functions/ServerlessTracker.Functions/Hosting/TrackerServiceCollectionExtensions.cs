@@ -5,6 +5,7 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Functions.FastPath;
 using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
@@ -45,6 +46,8 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<ClientAddressReader>();
         services.AddSingleton<AnnounceService>();
         services.AddSingleton<ScrapeService>();
+        services.AddSingleton<FastPathCounters>();
+        services.AddSingleton<FastPathServer>();
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();

@@ -5,12 +5,15 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 namespace ServerlessTracker.Functions.Tests.Private;
 
 /// <summary>Private mode end to end over HTTP: passkeys made with the admin API, announces and scrapes with and without them.</summary>
-public sealed class WhenRunningPrivately : IAsyncLifetime
+public class WhenRunningPrivately : IAsyncLifetime
 {
+    /// <summary>Configuration added to every tracker these tests start (a derived class runs them through Kestrel only).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     private RunningTracker _tracker = null!;
 
     public async Task InitializeAsync() =>
-        _tracker = await RunningTracker.StartAsync(AdminApi.Settings(("Tracker:Private:Enabled", "true")));
+        _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(AdminApi.Settings(("Tracker:Private:Enabled", "true")).Concat(Settings)));
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
@@ -95,9 +98,9 @@ public sealed class WhenRunningPrivately : IAsyncLifetime
     [Fact]
     public async Task LeechControlRefusesWithTheUsersFigures()
     {
-        await using var tracker = await RunningTracker.StartAsync(AdminApi.Settings(
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(AdminApi.Settings(
             ("Tracker:Private:Enabled", "true"), ("Tracker:LeechControl:Enabled", "true"),
-            ("Tracker:LeechControl:MinRatio", "0.5"), ("Tracker:LeechControl:GraceBytes", "1073741824")));
+            ("Tracker:LeechControl:MinRatio", "0.5"), ("Tracker:LeechControl:GraceBytes", "1073741824")).Concat(Settings)));
         var key = await tracker.Client.CreatePasskeyAsync();
         const long GiB = 1024L * 1024 * 1024;
         await tracker.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(108), 1, uploaded: GiB / 2, downloaded: 2 * GiB, left: 10));
