@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Primitives;
@@ -41,7 +42,10 @@ internal sealed class FastPathConnection
     private readonly ConnectionContext _connection;
     private readonly IPAddress _remote;
     private readonly bool _readsForwardedHeaders;
+    private readonly IConnectionHeartbeatFeature _heartbeat;
     private readonly CancellationToken _closeRequested;
+    private CancellationTokenRegistration _closeRegistration;
+    private bool _watched;
     private ResponseBuffer? _body;
     private byte[]? _scratch;
     private ReadOnlyMemory<byte> _head;
@@ -51,25 +55,20 @@ internal sealed class FastPathConnection
     private bool _waitingForRequest;
     private int _unflushed;
 
-    public FastPathConnection(FastPathServer server, ConnectionContext connection, IPAddress remote)
+    public FastPathConnection(FastPathServer server, ConnectionContext connection, IPAddress remote, IConnectionHeartbeatFeature heartbeat)
     {
         _server = server;
         _connection = connection;
+        _heartbeat = heartbeat;
         _remote = ClientAddressReader.Connection(remote);
         _readsForwardedHeaders = server.Addresses.BelievesHeadersFrom(_remote);
         _closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
     }
 
-    /// <summary>The fast path needs Kestrel's heartbeat for its timeouts; without one the connection goes to Kestrel.</summary>
-    public static bool CanServe(ConnectionContext connection) => connection.Features.Get<IConnectionHeartbeatFeature>() is not null;
-
     public async Task ServeAsync(ConnectionDelegate next)
     {
-        _connection.Features.Get<IConnectionHeartbeatFeature>()!.OnHeartbeat(Heartbeat, this);
         _body = _server.Buffers.Get();
         bool handOff;
-        // Kestrel stops its heartbeat when shutdown begins, then asks connections to close: idle ones go at once.
-        var closeRegistration = _closeRequested.UnsafeRegister(CloseRequested, this);
         try
         {
             handOff = await RunAsync(_connection.Transport.Input, _connection.Transport.Output);
@@ -82,7 +81,11 @@ internal sealed class FastPathConnection
         finally
         {
             Volatile.Write(ref _phase, Detached);
-            closeRegistration.Dispose();
+            if (_watched)
+            {
+                _closeRegistration.Dispose();
+            }
+
             _server.Buffers.Return(_body);
             _body = null;
             if (_scratch is not null)
@@ -100,7 +103,8 @@ internal sealed class FastPathConnection
     }
 
     /// <returns>True when the connection goes on in Kestrel's HTTP pipeline.</returns>
-    private async Task<bool> RunAsync(PipeReader input, PipeWriter output)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RunAsync(PipeReader input, PipeWriter output)
     {
         // Bytes at the start of the next read's buffer that an earlier AdvanceTo already marked examined.
         long examined = 0;
@@ -114,7 +118,13 @@ internal sealed class FastPathConnection
                 return false;
             }
 
-            var read = await input.ReadAsync();
+            var reading = input.ReadAsync();
+            if (!reading.IsCompleted)
+            {
+                Watch();
+            }
+
+            var read = await reading;
             if (Interlocked.CompareExchange(ref _phase, Busy, Reading) != Reading)
             {
                 // The heartbeat expired the wait or the server is shutting down: close (never hand off a cancelled reader).
@@ -291,8 +301,26 @@ internal sealed class FastPathConnection
 
         Volatile.Write(ref _writeDeadline, Environment.TickCount64 + rate.GraceMilliseconds + (long)(bytes * 1000 / rate.BytesPerSecond));
         Volatile.Write(ref _phase, Flushing);
+        Watch();
         var result = await flush;
         return Interlocked.CompareExchange(ref _phase, Busy, Flushing) == Flushing && !result.IsCompleted;
+    }
+
+    /// <summary>Timeouts and shutdown only matter while the connection waits: it joins Kestrel's heartbeat and listens for
+    /// shutdown at its first read or write that does not complete at once (a request already received is simply answered).</summary>
+    private void Watch()
+    {
+        if (_watched)
+        {
+            return;
+        }
+
+        _watched = true;
+        _heartbeat.OnHeartbeat(Heartbeat, this);
+
+        // Kestrel stops its heartbeat when shutdown begins, then asks connections to close: idle ones go at once
+        // (on an already cancelled token the callback runs here, before the read is awaited).
+        _closeRegistration = _closeRequested.UnsafeRegister(CloseRequested, this);
     }
 
     private void WaitForRequest()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
@@ -75,10 +76,11 @@ public sealed class FastPathServer
     /// <summary>Kestrel's MinResponseDataRate (grace in milliseconds, bytes per second); null when off.</summary>
     public (long GraceMilliseconds, double BytesPerSecond)? MinResponseDataRate { get; }
 
-    /// <summary>Wraps Kestrel's connection pipeline: a connection from an IP endpoint starts on the fast path.</summary>
+    /// <summary>Wraps Kestrel's connection pipeline: a connection from an IP endpoint starts on the fast path (its timeouts
+    /// need Kestrel's heartbeat: without one the connection goes straight to Kestrel).</summary>
     public ConnectionDelegate Wrap(ConnectionDelegate next) =>
-        connection => connection.RemoteEndPoint is IPEndPoint remote && FastPathConnection.CanServe(connection)
-            ? new FastPathConnection(this, connection, remote.Address).ServeAsync(next)
+        connection => connection.RemoteEndPoint is IPEndPoint remote && connection.Features.Get<IConnectionHeartbeatFeature>() is { } heartbeat
+            ? new FastPathConnection(this, connection, remote.Address, heartbeat).ServeAsync(next)
             : next(connection);
 
     private static long Milliseconds(TimeSpan span) =>
