@@ -20,4 +20,8 @@ public readonly record struct AnnounceCommand(
     AddressFamilies Families)
 {
     public bool IsSeeder => Left == 0;
+
+    /// <summary>This announce's transfer is accounted to a passkey: a change of its counters is stored at once, never
+    /// answered from the swarm, so every byte reported is counted even when the session ends without a <c>stopped</c>.</summary>
+    public bool Accounted { get; init; }
 }

@@ -23,6 +23,10 @@ public enum PeerChange : byte
     Added,
     Updated,
     Removed,
+
+    /// <summary>A re-announce inside the rewrite window that changed nothing a store keeps: answered from the swarm,
+    /// nothing written or replicated (see <see cref="SwarmSettings.RewriteWindowSeconds"/>).</summary>
+    Unchanged,
 }
 
 /// <summary>A reusable announce answer: counts and selected peers as compact bytes, buffers sized once.</summary>

@@ -37,6 +37,11 @@ public sealed class SwarmSettings
     /// Set by the app when cross-region sync is on; default false.</summary>
     public bool RememberStops { get; set; }
 
+    /// <summary>Seconds after a peer's last stored announce during which a plain re-announce (no event, same address,
+    /// port, seeder state and key) is answered from the swarm without writing: <see cref="MinIntervalSeconds"/>, at most
+    /// half the peer TTL, so a peer that keeps announcing is always stored again before it could expire.</summary>
+    public int RewriteWindowSeconds => Math.Min(MinIntervalSeconds, PeerTtlSeconds / 2);
+
     public int EffectiveNumWant(int requested) =>
         requested < 0 ? Math.Min(DefaultNumWant, MaxNumWant) : Math.Min(requested, MaxNumWant);
 

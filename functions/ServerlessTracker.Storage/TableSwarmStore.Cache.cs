@@ -78,7 +78,16 @@ public sealed partial class TableSwarmStore
 
             lock (entry.Gate)
             {
-                var own = ownDelta is not null && ownDelta == entry.DeltaRowKey ? Math.Max(snapshot.OwnDownloaded, entry.DeltaCommitted) : snapshot.OwnDownloaded;
+                // Rows this instance wrote are gone (an admin drop or a retirement emptied the partition): forget what it
+                // committed, or the next write would put old counts back. A false alarm (a first write still in flight)
+                // only starts a new delta row; the old one is still summed.
+                var ownDeltaGone = ownDelta is not null && ownDelta == entry.DeltaRowKey && !snapshot.OwnDeltaFound && entry.DeltaCommitted > 0;
+                if (ownDeltaGone || (entry.Exists && !snapshot.Exists))
+                {
+                    entry.WriterReset = true;
+                }
+
+                var own = ownDelta is not null && ownDelta == entry.DeltaRowKey && !entry.WriterReset ? Math.Max(snapshot.OwnDownloaded, entry.DeltaCommitted) : snapshot.OwnDownloaded;
                 snapshot.Swarm.Downloaded = snapshot.OthersDownloaded + own;
                 entry.Swarm = snapshot.Swarm;
                 entry.Partial = snapshot.Partial;

@@ -15,6 +15,10 @@ public sealed class SyncMetrics : IDisposable
     private readonly Counter<long> _applied;
     private readonly Counter<long> _received;
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _operatorPublished;
+    private readonly Counter<long> _operatorDropped;
+    private readonly Counter<long> _operatorReceived;
+    private readonly Counter<long> _operatorApplied;
     private long _publishedTotal;
     private long _droppedTotal;
     private long _appliedTotal;
@@ -31,6 +35,10 @@ public sealed class SyncMetrics : IDisposable
         _received = _meter.CreateCounter<long>("tracker.sync.changes.received", "{change}", "Peer changes received from other regions");
         _applied = _meter.CreateCounter<long>("tracker.sync.changes.applied", "{change}", "Received peer changes that changed something");
         _lag = _meter.CreateHistogram<double>("tracker.sync.lag", "ms", "From the origin announce to applying it here");
+        _operatorPublished = _meter.CreateCounter<long>("tracker.sync.operator.published", "{change}", "Operator changes (passkeys, figures, list entries) published, resyncs included");
+        _operatorDropped = _meter.CreateCounter<long>("tracker.sync.operator.dropped", "{change}", "Operator changes dropped: queue full or publishing failed past its budget (the next resync sends them again)");
+        _operatorReceived = _meter.CreateCounter<long>("tracker.sync.operator.received", "{change}", "Operator changes received from other regions");
+        _operatorApplied = _meter.CreateCounter<long>("tracker.sync.operator.applied", "{change}", "Received operator changes that changed something");
     }
 
     public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
@@ -69,6 +77,16 @@ public sealed class SyncMetrics : IDisposable
         {
             Interlocked.Exchange(ref _lastLagMs, newestLagMs);
         }
+    }
+
+    public void OperatorPublished(int changes) => _operatorPublished.Add(changes);
+
+    public void OperatorDropped(long changes) => _operatorDropped.Add(changes);
+
+    public void OperatorReceived(int changes, int applied)
+    {
+        _operatorReceived.Add(changes);
+        _operatorApplied.Add(applied);
     }
 
     /// <summary>Records one change's lag: from its announce at the origin to being applied here.</summary>

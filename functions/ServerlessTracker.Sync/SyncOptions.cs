@@ -20,7 +20,8 @@ public sealed class SyncOptions
     /// Functions host authenticates, still works).</summary>
     public string? ReceiverKey { get; set; }
 
-    /// <summary>Most peer changes in one CloudEvent; default 500 (about 56 KB of base64, under Event Grid's 64 KB billing unit).</summary>
+    /// <summary>Most changes in one CloudEvent; default 500 (peer changes: about 56 KB of base64, under Event Grid's 64 KB
+    /// billing unit; operator changes: at most about 150 KB of JSON, under the 1 MB event limit).</summary>
     [Range(1, 10000)]
     public int MaxChangesPerEvent { get; set; } = 500;
 
@@ -43,6 +44,11 @@ public sealed class SyncOptions
     /// <summary>Longest wait between publish attempts, milliseconds; default 8000.</summary>
     [Range(10, 600_000)]
     public int MaxBackoffMilliseconds { get; set; } = 8000;
+
+    /// <summary>Seconds between publishes of this region's whole operator state (passkeys, this region's figures rows, the
+    /// access lists), which heal changes whose publishing failed and fill a region added later; 0: never. Default 900.</summary>
+    [Range(0, 86_400)]
+    public int OperatorResyncSeconds { get; set; } = 900;
 
     public bool PublishEnabled => !string.IsNullOrWhiteSpace(TopicEndpoint);
 }

@@ -6,6 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Sync.Publishing;
@@ -13,10 +16,11 @@ using ServerlessTracker.Sync.Receiving;
 
 namespace ServerlessTracker.Sync;
 
-/// <summary>Registers cross-region sync: the applier always, the publisher when a topic is configured.</summary>
+/// <summary>Registers cross-region sync: the appliers always, the publishers when a topic is configured.</summary>
 public static class SyncServiceCollectionExtensions
 {
-    /// <summary>Call after the store is registered: the store is wrapped to queue its changes for publishing.</summary>
+    /// <summary>Call after the swarm store and the announce policy are registered: the swarm store and the policy's operator
+    /// stores are wrapped to queue their changes for publishing.</summary>
     public static IServiceCollection AddTrackerSync(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateDataAnnotations()
@@ -26,9 +30,16 @@ public static class SyncServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<SyncReceiverAuth>();
+        services.AddSingleton(sp => new OperatorEventApplier(
+            sp.GetService<AnnouncePolicy>(),
+            sp.GetService<IPasskeyStore>() is { } passkeys ? OperatorStores.Innermost(passkeys) : null,
+            sp.GetService<IInfoHashListStore>() is { } infoHashes ? OperatorStores.Innermost(infoHashes) : null,
+            sp.GetService<IIpAllowListStore>() is { } ips ? OperatorStores.Innermost(ips) : null,
+            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SyncEventApplier>(sp => new SyncEventApplier(
             sp.GetRequiredService<ISwarmStore>() as IPeerUpdateTarget ?? throw new InvalidOperationException("The configured store cannot apply replicated changes."),
-            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<OperatorEventApplier>()));
 
         var sync = configuration.GetSection(SyncOptions.Section).Get<SyncOptions>() ?? new SyncOptions();
         if (!sync.PublishEnabled)
@@ -42,7 +53,28 @@ public static class SyncServiceCollectionExtensions
         services.AddSingleton<EventGridSyncPublisher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<EventGridSyncPublisher>());
         DecorateStore(services);
+
+        services.AddSingleton<OperatorSyncQueue>();
+        services.AddSingleton<OperatorSyncPublisher>();
+        // First among the hosted services, so it stops last: after the policy's final flush of figures, which it publishes.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<OperatorSyncPublisher>()));
+        Decorate<IPasskeyStore>(services, (sp, inner) => new ReplicatingPasskeyStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
+        Decorate<IInfoHashListStore>(services, (sp, inner) => new ReplicatingInfoHashListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
+        Decorate<IIpAllowListStore>(services, (sp, inner) => new ReplicatingIpAllowListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         return services;
+    }
+
+    /// <summary>Wraps the registered <typeparamref name="T"/>, when there is one (the announce policy's operator stores).</summary>
+    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap)
+        where T : class
+    {
+        if (services.LastOrDefault(d => d.ServiceType == typeof(T)) is not { } original)
+        {
+            return;
+        }
+
+        services.Remove(original);
+        services.AddSingleton(sp => wrap(sp, (T)Create(sp, original)));
     }
 
     private static EventGridPublisherClient CreateClient(SyncOptions options)
@@ -63,11 +95,11 @@ public static class SyncServiceCollectionExtensions
             ?? throw new InvalidOperationException("Register the swarm store before sync.");
         services.Remove(original);
         services.AddSingleton<ISwarmStore>(sp => new ReplicatingSwarmStore(
-            Create(sp, original), sp.GetRequiredService<SyncQueue>(), sp.GetRequiredService<TimeProvider>()));
+            (ISwarmStore)Create(sp, original), sp.GetRequiredService<SyncQueue>(), sp.GetRequiredService<TimeProvider>()));
     }
 
-    private static ISwarmStore Create(IServiceProvider services, ServiceDescriptor descriptor) =>
-        (ISwarmStore)(descriptor.ImplementationInstance
+    private static object Create(IServiceProvider services, ServiceDescriptor descriptor) =>
+        descriptor.ImplementationInstance
             ?? descriptor.ImplementationFactory?.Invoke(services)
-            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!);
 }

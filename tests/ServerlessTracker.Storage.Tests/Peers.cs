@@ -47,6 +47,14 @@ public static class Peers
         return counts[0];
     }
 
+    /// <summary>The number an address made by <see cref="Address"/> stands for.</summary>
+    public static int Number(PeerAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.Write16(bytes);
+        return (bytes[13] << 16) | (bytes[14] << 8) | bytes[15];
+    }
+
     /// <summary>The 4-byte addresses in a compact peer list, as numbers.</summary>
     public static HashSet<int> Numbers(AnnounceResult result)
     {

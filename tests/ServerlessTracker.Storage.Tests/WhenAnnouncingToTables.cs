@@ -37,6 +37,8 @@ public sealed class WhenAnnouncingToTables(AzuriteFixture azurite)
             await first.AnnounceAsync(keyed);
         }
 
+        // A min interval later, so the re-announce is stored rather than answered from the swarm.
+        time.Advance(TimeSpan.FromSeconds(new SwarmSettings().RewriteWindowSeconds));
         using var second = Tables.Store(options, time);
         var hijack = await second.AnnounceAsync(Peers.Command(hash, 5) with { Address = Peers.Address(99) });
         var sameKey = await second.AnnounceAsync(keyed with { Event = PeerEvent.None, Uploaded = 15 });

@@ -17,14 +17,16 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private readonly string _executable;
     private readonly bool _accessLog;
+    private readonly string? _location;
     private Process? _process;
     private long _requestsLogged;
 
-    private AzuriteServer(string executable, int port, bool accessLog)
+    private AzuriteServer(string executable, int port, bool accessLog, string? location)
     {
         _executable = executable;
         Port = port;
         _accessLog = accessLog;
+        _location = location;
     }
 
     public int Port { get; }
@@ -35,14 +37,17 @@ public sealed class AzuriteServer : IAsyncDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
-    public static async Task<AzuriteServer> StartAsync(bool accessLog = false)
+    /// <param name="accessLog">Keep Azurite's access log, to count the requests it answered (<see cref="RequestsLogged"/>).</param>
+    /// <param name="location">A folder to keep the data in across restarts (see <see cref="StopGracefullyAsync"/>); null for
+    /// in-memory storage that every start empties.</param>
+    public static async Task<AzuriteServer> StartAsync(bool accessLog = false, string? location = null)
     {
-        var server = new AzuriteServer(FindExecutable(), FreePort(), accessLog);
+        var server = new AzuriteServer(FindExecutable(), FreePort(), accessLog, location);
         await server.StartAgainAsync();
         return server;
     }
 
-    /// <summary>Starts (again) on the same port, with empty in-memory storage.</summary>
+    /// <summary>Starts (again) on the same port: with empty in-memory storage, or on the data in its location.</summary>
     public async Task StartAgainAsync()
     {
         var start = new ProcessStartInfo(_executable)
@@ -51,7 +56,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
+        var persistence = _location is null ? new[] { "--inMemoryPersistence" } : ["--location", _location];
+        foreach (var argument in persistence.Concat(new[] { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" }))
         {
             start.ArgumentList.Add(argument);
         }
@@ -113,6 +119,33 @@ public sealed class AzuriteServer : IAsyncDisposable
             await process.WaitForExitAsync();
             process.Dispose();
         }
+    }
+
+    /// <summary>Stops the service as an orderly shutdown does (SIGINT, as Ctrl+C): Azurite saves what it holds to its location
+    /// first. (On SIGTERM it exits without saving, losing up to its last five seconds of acknowledged writes.)</summary>
+    public async Task StopGracefullyAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Did not stop in time: end it as an outage would.
+        }
+
+        await StopAsync();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

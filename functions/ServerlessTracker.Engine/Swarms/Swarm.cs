@@ -51,6 +51,15 @@ public sealed partial class Swarm
             }
         }
 
+        if (exists && IsUnchangedReannounce(At(slot), (slot & SeederBit) != 0, command, now, settings.RewriteWindowSeconds))
+        {
+            // Answered from the swarm: the stored record (and its counters, the base of the next deltas) stays as it is.
+            result.Change = PeerChange.Unchanged;
+            SelectPeers(command, settings.EffectiveNumWant(command.NumWant), UnixTime.Before(now, settings.PeerTtlSeconds), random, result);
+            result.Counts = Counts;
+            return;
+        }
+
         LastActivity = now;
         ClearTombstone(command.PeerId);
         if (command.Event == PeerEvent.Stopped)
@@ -172,6 +181,20 @@ public sealed partial class Swarm
 
         return peers;
     }
+
+    /// <summary>A re-announce that a store need not write: no event, nothing the record keeps has changed, and the
+    /// record was stored less than <paramref name="window"/> seconds ago. A remote record is always rewritten, so the peer
+    /// becomes local here; <c>started</c>, <c>completed</c> and <c>stopped</c> are always processed; and an accounted
+    /// announce (private tracking) is processed whenever its counters moved.</summary>
+    private static bool IsUnchangedReannounce(in PeerRecord peer, bool seeder, in AnnounceCommand command, uint now, int window) =>
+        command.Event == PeerEvent.None
+        && (long)peer.LastSeen + window > now
+        && (peer.Flags & PeerFlags.Remote) == 0
+        && seeder == command.IsSeeder
+        && peer.Port == command.Port
+        && peer.Address == command.Address
+        && (!command.HasKey || ((peer.Flags & PeerFlags.HasKey) != 0 && peer.Key == command.Key))
+        && (!command.Accounted || (command.Uploaded == peer.Uploaded && command.Downloaded == peer.Downloaded));
 
     private static void Refresh(ref PeerRecord peer, in AnnounceCommand command, uint now, AnnounceResult result)
     {

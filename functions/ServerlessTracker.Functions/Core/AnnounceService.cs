@@ -57,7 +57,8 @@ public sealed class AnnounceService(
         ValueTask stored;
         try
         {
-            stored = store.AnnounceAsync(command, result, cancellationToken);
+            // A passkey's announce is accounted: the engine then stores it whenever its counters move, even inside min interval.
+            stored = store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, result, cancellationToken);
         }
         catch
         {

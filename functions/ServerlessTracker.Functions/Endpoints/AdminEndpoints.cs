@@ -43,12 +43,36 @@ public static class AdminEndpoints
             return Error(status, "the admin API is closed: set Tracker:Admin:Token (or call the manage function with its key under the Functions host)");
         });
 
+        // Operator data lives in storage: when it is down, say so (503, retry later) instead of failing with a 500.
+        group.AddEndpointFilter(static async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception exception) when (IsStorageFault(exception) && !context.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "30";
+                return Error(StatusCodes.Status503ServiceUnavailable, "tracker storage is unavailable, retry later");
+            }
+        });
+
         group.MapAdminPasskeys();
         group.MapAdminAccessLists();
         group.MapAdminSwarms();
         group.MapAdminSettings();
         group.MapFallback(static () => Error(StatusCodes.Status404NotFound, "no such admin resource"));
     }
+
+    /// <summary>A storage outage (unreachable, throttled, timed out, circuit open), as opposed to a bug.</summary>
+    private static bool IsStorageFault(Exception exception) => exception switch
+    {
+        Azure.RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
+        HttpRequestException or TimeoutException or IOException or OperationCanceledException => true,
+        Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageFault),
+        _ => false,
+    };
 
     public static IResult Error(int status, string message) =>
         Results.Json(new ErrorJson(message), AdminJsonContext.Default.ErrorJson, statusCode: status);

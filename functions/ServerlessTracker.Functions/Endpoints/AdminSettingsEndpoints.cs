@@ -22,7 +22,7 @@ public static class AdminSettingsEndpoints
             var settings = new SettingsJson(
                 services.GetRequiredService<FunctionsHost>().IsHosted,
                 SwarmInspection.Innermost(services.GetRequiredService<ISwarmStore>()).GetType().Name,
-                services.GetRequiredService<IPasskeyStore>().GetType().Name,
+                ServerlessTracker.Sync.Publishing.OperatorStores.Innermost(services.GetRequiredService<IPasskeyStore>()).GetType().Name,
                 services.GetRequiredService<SwarmSettings>(),
                 Value<HttpTrackerOptions>(),
                 Value<NetworkOptions>(),

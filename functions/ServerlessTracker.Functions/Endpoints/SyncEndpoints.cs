@@ -1,4 +1,5 @@
 using Azure.Messaging;
+using ServerlessTracker.Functions.Limits;
 using ServerlessTracker.Sync.Receiving;
 
 namespace ServerlessTracker.Functions.Endpoints;
@@ -57,6 +58,7 @@ public static class SyncEndpoints
 
         try
         {
+            RequestBodyLimit.Raise(request.HttpContext, MaxDeliveryBytes);
             var body = await BinaryData.FromStreamAsync(request.Body, cancellationToken);
             return body.ToMemory().Length > MaxDeliveryBytes ? null : ParseCloudEvents(body);
         }

@@ -222,6 +222,13 @@ internal sealed class FastPathConnection
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
         var client = _readsForwardedHeaders ? ForwardedClient(bytes[..head.Length]) : _remote;
+        if (!_server.RateLimit.TryAcquire(client))
+        {
+            // Over the address's budget, as the rate limiter middleware in front of Kestrel's endpoints would refuse it.
+            _server.RateLimit.WriteRefusal(_body!);
+            return new(TrackerReply.Plain);
+        }
+
         if (head.Endpoint == TrackerEndpoint.Scrape)
         {
             return _server.Scrapes.ScrapeAsync(query, passkey, client, new AcceptEncodingSource(ReadAcceptEncoding, this), _body!, _connection.ConnectionClosed);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Hosting;
+using ServerlessTracker.Functions.Limits;
 using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 
@@ -24,6 +25,7 @@ public sealed class FastPathServer
         AnnounceService announces,
         ScrapeService scrapes,
         ClientAddressReader addresses,
+        TrackerRateLimiter rateLimit,
         ObjectPool<ResponseBuffer> buffers,
         IOptions<HttpTrackerOptions> options,
         IOptions<KestrelServerOptions> kestrel,
@@ -34,6 +36,7 @@ public sealed class FastPathServer
         Announces = announces;
         Scrapes = scrapes;
         Addresses = addresses;
+        RateLimit = rateLimit;
         Buffers = buffers;
         Counters = counters;
         Date = new HttpDateLine(time);
@@ -55,6 +58,9 @@ public sealed class FastPathServer
     public ScrapeService Scrapes { get; }
 
     public ClientAddressReader Addresses { get; }
+
+    /// <summary>The per-address budgets, shared with the rate limiter middleware in front of Kestrel's endpoints.</summary>
+    public TrackerRateLimiter RateLimit { get; }
 
     public ObjectPool<ResponseBuffer> Buffers { get; }
 

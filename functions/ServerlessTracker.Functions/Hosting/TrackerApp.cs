@@ -1,6 +1,7 @@
 using ServerlessTracker.Functions.Endpoints;
 using ServerlessTracker.Functions.FastPath;
 using ServerlessTracker.Functions.Invocations;
+using ServerlessTracker.Functions.Limits;
 
 namespace ServerlessTracker.Functions.Hosting;
 
@@ -13,13 +14,15 @@ public static class TrackerApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var host = FunctionsHost.FromConfiguration(builder.Configuration);
         host.ConfigureUrls(builder);
-        builder.WebHost.ConfigureKestrel(KestrelTuning.Apply);
+        builder.WebHost.ConfigureKestrel(static (context, options) => KestrelTuning.Apply(options, context.Configuration));
         builder.WebHost.ConfigureKestrel(static kestrel => kestrel.UseTrackerFastPath());
         builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, host);
+        builder.Services.AddTrackerRateLimiting(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseTrackerRateLimiting();
         app.MapRoot();
         app.MapAnnounce();
         app.MapScrape();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ServerlessTracker.Functions.Limits;
 
 namespace ServerlessTracker.Functions.Invocations;
 
@@ -19,6 +20,7 @@ public static class InvocationEndpoints
                 return null;
             }
 
+            RequestBodyLimit.Raise(context, MaxPayloadBytes);
             var request = await JsonSerializer.DeserializeAsync(context.Request.Body, InvocationJsonContext.Default.InvocationRequest, context.RequestAborted);
             if (request is not null)
             {

@@ -1,16 +1,27 @@
+using System.Net;
+using ServerlessTracker.Functions.Hosting;
+using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Purge;
 
 namespace ServerlessTracker.Functions.Invocations;
 
-/// <summary><c>POST /purge</c>: the <c>purge</c> timer trigger as the Functions host delivers it.</summary>
+/// <summary><c>POST /purge</c>: the <c>purge</c> timer trigger as the Functions host delivers it; standalone, only from this machine.</summary>
 public static class PurgeInvocation
 {
     public const string FunctionName = "purge";
 
     public static IEndpointRouteBuilder MapPurgeInvocation(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/" + FunctionName, static async (HttpContext context) =>
+        app.MapPost("/" + FunctionName, static async (HttpContext context, FunctionsHost host, ClientAddressReader addresses) =>
         {
+            // Under the host only the host reaches this port. Standalone the in-process timer purges, and the route
+            // answers only the machine itself: a purge walks storage, so the public must not be able to start one.
+            if (!host.IsHosted && !IPAddress.IsLoopback(addresses.Read(context)))
+            {
+                await InvocationEndpoints.RespondAsync(context, StatusCodes.Status401Unauthorized, ["purge invocation refused: not from this machine"]);
+                return;
+            }
+
             if (await InvocationEndpoints.ReadAsync(context) is null)
             {
                 return;

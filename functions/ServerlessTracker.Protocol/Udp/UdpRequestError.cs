@@ -14,6 +14,9 @@ public enum UdpRequestError : byte
     KeyMismatch,
     TryAgainLater,
     Refused,
+
+    /// <summary>The sender's address is over its request budget.</summary>
+    SlowDown,
 }
 
 /// <summary>The fixed ASCII texts sent in error packets.</summary>
@@ -37,6 +40,7 @@ public static class UdpRequestErrors
         UdpRequestError.UrlDataTooLong => "url data too long"u8,
         UdpRequestError.KeyMismatch => "key mismatch"u8,
         UdpRequestError.TryAgainLater => "try again later"u8,
+        UdpRequestError.SlowDown => "slow down"u8,
         _ => "refused"u8,
     };
 }

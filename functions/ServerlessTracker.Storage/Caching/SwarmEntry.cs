@@ -40,6 +40,10 @@ internal sealed class SwarmEntry(InfoHash hash, Random random)
     public readonly List<PendingWrite> Queue = [];
     public bool Flushing;
 
+    /// <summary>The partition was emptied under this writer (an admin drop, a purge retirement): the next commit starts a
+    /// new delta row and rewrites the index rows, instead of writing old cumulative counts back.</summary>
+    public bool WriterReset;
+
     // Writer state, owned by the flush loop.
     public string? DeltaRowKey;
     public long DeltaCommitted;

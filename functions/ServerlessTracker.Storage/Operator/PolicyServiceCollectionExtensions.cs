@@ -30,7 +30,9 @@ public static class PolicyServiceCollectionExtensions
         services.TryAddSingleton<IInfoHashListStore, InMemoryInfoHashListStore>();
         services.TryAddSingleton<IIpAllowListStore, InMemoryIpAllowListStore>();
 
-        services.AddSingleton(sp => new PasskeyTable(sp.GetRequiredService<IPasskeyStore>(), sp.GetRequiredService<TimeProvider>()));
+        // Figures are counted per origin, {region}-{random}: one row per process and region, summed on read and synced between regions.
+        var region = configuration["Tracker:Region"] is { Length: > 0 } named ? named : "local";
+        services.AddSingleton(sp => new PasskeyTable(sp.GetRequiredService<IPasskeyStore>(), sp.GetRequiredService<TimeProvider>(), UsageOrigin.Create(region)));
         services.AddSingleton(sp => new InfoHashList(sp.GetRequiredService<IInfoHashListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IpAllowList(sp.GetRequiredService<IIpAllowListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AnnouncePolicy(

@@ -173,6 +173,7 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
                 if (key == ownDeltaRowKey)
                 {
                     snapshot.OwnDownloaded = count;
+                    snapshot.OwnDeltaFound = true;
                 }
                 else
                 {

@@ -21,6 +21,9 @@ internal sealed class SwarmSnapshot
     /// <summary>This instance's current delta row as read (0 when absent).</summary>
     public long OwnDownloaded { get; set; }
 
+    /// <summary>This instance's current delta row was among the rows read.</summary>
+    public bool OwnDeltaFound { get; set; }
+
     /// <summary>The summary row holds a count (large partitions).</summary>
     public bool Counted { get; set; }
 

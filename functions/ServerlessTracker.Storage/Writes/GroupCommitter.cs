@@ -69,6 +69,13 @@ internal sealed partial class GroupCommitter(
                     }
 
                     taken = Take(entry.Queue, options.MaxBatchSize);
+                    if (entry.WriterReset)
+                    {
+                        entry.WriterReset = false;
+                        entry.DeltaRowKey = null;
+                        entry.DeltaCommitted = 0;
+                        entry.IndexedDue = 0;
+                    }
                 }
 
                 await CommitAsync(entry, taken).ConfigureAwait(false);

@@ -13,7 +13,7 @@ public sealed class ReplicatingSwarmStore(ISwarmStore inner, SyncQueue queue, Ti
     public async ValueTask AnnounceAsync(AnnounceCommand command, AnnounceResult result, CancellationToken cancellationToken)
     {
         await inner.AnnounceAsync(command, result, cancellationToken);
-        if (result.Status != AnnounceStatus.Ok || result.Change == PeerChange.None)
+        if (result.Status != AnnounceStatus.Ok || result.Change is PeerChange.None or PeerChange.Unchanged)
         {
             return;
         }

@@ -6,16 +6,23 @@ using Microsoft.Extensions.Options;
 namespace ServerlessTracker.Sync.Receiving;
 
 /// <summary>Checks that a delivery presents the receiver key (query <c>code</c> or header <c>aeg-sas-key</c>), in constant time.</summary>
+/// <remarks>
+/// Both sides are hashed (SHA-256) before the fixed-time comparison, so neither the key's bytes nor its length can be
+/// learned from how long a refusal takes. A key longer than <see cref="MaxKeyLength"/> is refused without hashing.
+/// </remarks>
 public sealed class SyncReceiverAuth(IOptions<SyncOptions> options)
 {
-    private readonly byte[]? _key = string.IsNullOrEmpty(options.Value.ReceiverKey) ? null : Encoding.UTF8.GetBytes(options.Value.ReceiverKey);
+    /// <summary>The longest key presented that is hashed at all; longer is refused at once. Characters.</summary>
+    public const int MaxKeyLength = 512;
+
+    private readonly byte[]? _keyHash = string.IsNullOrEmpty(options.Value.ReceiverKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.ReceiverKey));
 
     /// <summary>False when no key is configured: the webhook is then closed.</summary>
-    public bool IsConfigured => _key is not null;
+    public bool IsConfigured => _keyHash is not null;
 
     public bool IsAuthorized(HttpRequest request)
     {
-        if (_key is null)
+        if (_keyHash is null)
         {
             return false;
         }
@@ -26,6 +33,13 @@ public sealed class SyncReceiverAuth(IOptions<SyncOptions> options)
             presented = request.Query["code"].ToString();
         }
 
-        return presented.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
+        if (presented.Length is 0 or > MaxKeyLength)
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
+        return CryptographicOperations.FixedTimeEquals(hash, _keyHash);
     }
 }

@@ -20,6 +20,10 @@ public static class RelayServiceCollectionExtensions
             .Bind(configuration.GetSection(RelayOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<RelayRateLimitOptions>()
+            .Bind(configuration.GetSection(RelayRateLimitOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<SwarmSettings>()
             .Bind(configuration.GetSection("Tracker:Swarm"))
             .ValidateDataAnnotations()
@@ -43,10 +47,12 @@ public static class RelayServiceCollectionExtensions
             provider.GetRequiredService<SwarmSettings>(),
             provider.GetRequiredService<TimeProvider>()));
         services.AddTableSwarmStore(configuration);
-        services.AddTrackerSync(configuration);
 
         // The same policy as HTTP (Tracker:Private, Tracker:Access, Tracker:LeechControl) over the same operator stores.
         services.AddAnnouncePolicy(configuration);
+
+        // Last: sync wraps the swarm store and the policy's stores, so the relay's passkey figures reach other regions too.
+        services.AddTrackerSync(configuration);
         return services;
     }
 

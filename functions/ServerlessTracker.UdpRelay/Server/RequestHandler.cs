@@ -16,7 +16,8 @@ namespace ServerlessTracker.UdpRelay.Server;
 /// 16 bytes, exactly its own size. A request with a bad or expired id gets the 25-byte
 /// "bad connection id" error only when the request itself was at least that long, otherwise nothing;
 /// so no unverified address ever receives more bytes than it sent. Malformed packets from verified
-/// clients get an error packet; anything without a transaction id is dropped.
+/// clients get an error packet; anything without a transaction id is dropped. A sender over its budget
+/// (<see cref="AddressBudgets"/>) is served nothing but one "slow down" when verified.
 /// Policy is the HTTP policy: a passkey travels in BEP 41 URL data (<c>/announce/{passkey}</c>), a refusal is an
 /// error packet with the same reason text (sent only to verified clients, so never an amplifier).
 /// </remarks>
@@ -35,11 +36,13 @@ internal sealed class RequestHandler : IDisposable
     private readonly byte[] _urlData = new byte[MaxUrlData];
     private readonly byte[] _client = new byte[16];
     private readonly Action<Exception> _onAsyncFault;
+    private readonly AddressBudgets? _budgets;
     private RequestContext _context;
 
     public RequestHandler(ISwarmStore store, SwarmSettings settings, AnnouncePolicy policy, TrackerMetrics metrics, ConnectionIds ids,
-        RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping)
+        RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping, AddressBudgets? budgets = null)
     {
+        _budgets = budgets;
         _store = store;
         _settings = settings;
         _policy = policy;
@@ -60,6 +63,11 @@ internal sealed class RequestHandler : IDisposable
         if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out _))
         {
             return 0;
+        }
+
+        if (_budgets is not null && _budgets.Take(_client) is var verdict && verdict != BudgetVerdict.Allowed)
+        {
+            return OverBudget(verdict, header, packet.Length);
         }
 
         if (header.KnownAction == UdpAction.Connect)
@@ -122,7 +130,7 @@ internal sealed class RequestHandler : IDisposable
         var interval = _settings.JitteredInterval(_random);
         var context = _context;
         context.Result.Reset();
-        var pending = _store.AnnounceAsync(command, context.Result, CancellationToken.None);
+        var pending = _store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, context.Result, CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
             return Answer(context, decision, request.TransactionId, interval, families);
@@ -193,6 +201,16 @@ internal sealed class RequestHandler : IDisposable
         _ = CompleteScrapeAsync(pending, context, transactionId, count);
         return 0;
     }
+
+    /// <summary>Over budget: a verified sender is told to slow down once (an error no larger than its request), anyone else
+    /// gets silence. Connects are never answered then: that is what keeps a spoofed flood from drawing our packets.</summary>
+    private int OverBudget(BudgetVerdict verdict, UdpRequestHeader header, int requestLength) =>
+        verdict == BudgetVerdict.FirstRefusal
+        && header.KnownAction != UdpAction.Connect
+        && ErrorResponse.LengthOf(UdpRequestError.SlowDown) <= requestLength
+        && _ids.IsValid(header.ConnectionId, _client)
+            ? ErrorResponse.Write(_context.Response, header.TransactionId, UdpRequestError.SlowDown)
+            : 0;
 
     private int Refuse(UdpParseResult result, uint transactionId) =>
         result.Outcome == UdpParseOutcome.Error ? ErrorResponse.Write(_context.Response, transactionId, result.Error) : 0;

@@ -17,6 +17,7 @@ public sealed partial class UdpRelayServer(
     TrackerMetrics metrics,
     IOptions<SwarmSettings> swarmSettings,
     IOptions<RelayOptions> options,
+    IOptions<RelayRateLimitOptions> rateLimit,
     ConnectionIdKey key,
     TimeProvider time,
     ILogger<UdpRelayServer> logger) : IHostedService, IDisposable
@@ -40,6 +41,8 @@ public sealed partial class UdpRelayServer(
             LogGeneratedKey();
         }
 
+        var limits = rateLimit.Value;
+        var budgets = limits.Enabled ? new AddressBudgets(limits.PacketsPerSecond, limits.Burst, limits.IPv6PrefixLength, limits.Buckets, time) : null;
         foreach (var address in relay.ParseAddresses())
         {
             var socket = TryBind(address, relay.Port);
@@ -65,7 +68,7 @@ public sealed partial class UdpRelayServer(
             {
                 var ids = new ConnectionIds(key.Bytes, relay.ConnectionIdGraceSeconds, time);
                 ReceiveLoop? loop = null;
-                var handler = new RequestHandler(store, settings, policy, metrics, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token);
+                var handler = new RequestHandler(store, settings, policy, metrics, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token, budgets);
                 loop = new ReceiveLoop(socket, handler, logger, _stopping.Token);
                 ThreadStart run = batched ? new BatchedReceiveLoop(socket, handler, loop, relay.BatchSize, answerSize, _stopping.Token).Run : loop.Run;
                 var thread = new Thread(run) { IsBackground = true, Name = $"udp {endPoint} #{i}" };

@@ -11,13 +11,37 @@ public class WhenAccountingTransfers
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-23T12:00:00Z"));
     private readonly SwarmSettings _settings = new();
 
-    private async Task Announce(AnnouncePolicy policy, ISwarmStore swarms, string passkey, AnnounceCommand command)
+    private async Task Announce(AnnouncePolicy policy, ISwarmStore swarms, string passkey, AnnounceCommand command) =>
+        await AnnounceAsync(policy, swarms, passkey, command);
+
+    /// <summary>As the HTTP and UDP handlers do: an announce the policy accounts to a passkey is marked accounted.</summary>
+    private async Task<AnnounceResult> AnnounceAsync(AnnouncePolicy policy, ISwarmStore swarms, string passkey, AnnounceCommand command)
     {
         var decision = policy.CheckAnnounce(Encoding.ASCII.GetBytes(passkey), command);
         Assert.True(decision.IsAllowed);
         var result = new AnnounceResult(_settings.MaxNumWant);
-        await swarms.AnnounceAsync(command, result, default);
+        await swarms.AnnounceAsync(command with { Accounted = decision.Account is not null }, result, default);
         AnnouncePolicy.Account(decision, result);
+        return result;
+    }
+
+    [Fact]
+    public async Task AFastReannounceOfAPasskeyIsAccountedAtOnceAndARepeatIsAnsweredFromTheSwarm()
+    {
+        var policy = AnnouncePolicy.InMemory(_time, new PrivateModeSettings { Enabled = true });
+        var swarms = new InMemorySwarmStore(_settings, _time, new Random(1));
+        var key = (await policy.Passkeys.CreateAsync(null, default)).Passkey;
+        var account = policy.Passkeys.Find(key)!;
+
+        await AnnounceAsync(policy, swarms, key, Peers.Announce(1, @event: PeerEvent.Started, uploaded: 0, downloaded: 0));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var moved = await AnnounceAsync(policy, swarms, key, Peers.Announce(1, uploaded: 1000, downloaded: 5000));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var repeat = await AnnounceAsync(policy, swarms, key, Peers.Announce(1, uploaded: 1000, downloaded: 5000));
+
+        Assert.Equal(PeerChange.Updated, moved.Change);
+        Assert.Equal(PeerChange.Unchanged, repeat.Change);
+        Assert.Equal((1000, 5000), (account.Uploaded, account.Downloaded));
     }
 
     [Fact]
@@ -117,13 +141,19 @@ public class WhenAccountingTransfers
 
         public bool Failing { get; set; }
 
-        public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingInstance, CancellationToken cancellationToken) => _inner.ListAsync(excludingInstance, cancellationToken);
+        public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingOrigin, CancellationToken cancellationToken) => _inner.ListAsync(excludingOrigin, cancellationToken);
 
         public ValueTask<bool> CreateAsync(PasskeyRecord record, CancellationToken cancellationToken) => _inner.CreateAsync(record, cancellationToken);
 
         public ValueTask<bool> RevokeAsync(string passkey, DateTimeOffset at, CancellationToken cancellationToken) => _inner.RevokeAsync(passkey, at, cancellationToken);
 
-        public ValueTask SaveUsageAsync(string instanceId, IReadOnlyList<PasskeyUsage> usage, CancellationToken cancellationToken) =>
-            Failing ? throw new IOException("storage down") : _inner.SaveUsageAsync(instanceId, usage, cancellationToken);
+        public ValueTask<bool> MergeAsync(PasskeyRecord record, CancellationToken cancellationToken) => _inner.MergeAsync(record, cancellationToken);
+
+        public ValueTask SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) =>
+            Failing ? throw new IOException("storage down") : _inner.SaveUsageAsync(usage, cancellationToken);
+
+        public ValueTask<int> MergeUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) => _inner.MergeUsageAsync(usage, cancellationToken);
+
+        public ValueTask<IReadOnlyList<UsageSnapshot>> ListUsageAsync(CancellationToken cancellationToken) => _inner.ListUsageAsync(cancellationToken);
     }
 }

@@ -23,3 +23,8 @@ public sealed class WhenRunningPrivatelyThroughKestrel : Private.WhenRunningPriv
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Tracker:Http:FastPath"] = "false" };
 }
+
+public sealed class WhenClientsFloodTheTrackerThroughKestrel : Limits.WhenClientsFloodTheTracker
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Tracker:Http:FastPath"] = "false" };
+}

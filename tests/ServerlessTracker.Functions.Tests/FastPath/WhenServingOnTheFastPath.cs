@@ -143,7 +143,7 @@ public sealed class WhenServingOnTheFastPath : IAsyncLifetime
     public async Task OversizedRequestsGetKestrelsRefusal(string what, int status)
     {
         var request = what.StartsWith("header")
-            ? Get(AnnounceUrl(Hash(307), 1), $"Host: tracker\r\nX-Pad: {new string('a', 17 * 1024)}\r\n")
+            ? Get(AnnounceUrl(Hash(307), 1), $"Host: tracker\r\nX-Pad: {new string('a', 33 * 1024)}\r\n")
             : Get(AnnounceUrl(Hash(307), 1) + "&pad=" + new string('a', 18 * 1024));
         await using var connection = await RawConnection.OpenAsync(_tracker.BaseV4);
         await connection.SendAsync(request);

@@ -35,3 +35,9 @@ public sealed class WhenRegionsSyncWithTableStorage(AzuriteTables tables) : When
 {
     protected override IDictionary<string, string?>? StoreFor(string region) => tables.NewStore();
 }
+
+/// <summary>Operator data over two regions, each on its own Table Storage (its own passkey and list tables).</summary>
+public sealed class WhenRegionsShareOperatorDataWithTableStorage(AzuriteTables tables) : WhenRegionsShareOperatorData, IClassFixture<AzuriteTables>
+{
+    protected override IDictionary<string, string?>? StoreFor(string region) => tables.NewStore();
+}

@@ -24,6 +24,8 @@ public sealed class AzuriteTables : IAsyncLifetime
             ["Tracker:Tables:ConnectionString"] = _server!.ConnectionString,
             ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
             ["Tracker:Tables:IndexTable"] = "index" + suffix,
+            ["Tracker:Tables:PasskeysTable"] = "passkeys" + suffix,
+            ["Tracker:Tables:AccessListsTable"] = "lists" + suffix,
         };
     }
 }

@@ -1,74 +1,134 @@
-using System.Collections.Concurrent;
-
 namespace ServerlessTracker.Engine.Policy.Passkeys;
 
 /// <summary>The standalone default: passkeys in process memory, lost on restart.</summary>
+/// <remarks>One lock over everything: it is called by admin calls, flushes, refreshes and sync, never per announce.</remarks>
 public sealed class InMemoryPasskeyStore : IPasskeyStore
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PasskeyRecord> _records = new(StringComparer.Ordinal);
 
-    public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingInstance, CancellationToken cancellationToken)
+    // Passkey → origin → its latest snapshot; kept even for passkeys not (yet) known here.
+    private readonly Dictionary<string, Dictionary<string, UsageSnapshot>> _usage = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingOrigin, CancellationToken cancellationToken)
     {
-        var list = new List<PasskeyRecord>(_entries.Count);
-        foreach (var entry in _entries.Values)
+        lock (_gate)
         {
-            lock (entry)
+            var list = new List<PasskeyRecord>(_records.Count);
+            foreach (var record in _records.Values)
             {
                 long uploaded = 0, downloaded = 0;
-                foreach (var (instance, usage) in entry.Usage)
+                if (_usage.TryGetValue(record.Passkey, out var origins))
                 {
-                    if (instance != excludingInstance)
+                    foreach (var (origin, usage) in origins)
                     {
-                        uploaded += usage.Uploaded;
-                        downloaded += usage.Downloaded;
+                        if (origin != excludingOrigin)
+                        {
+                            uploaded += usage.Uploaded;
+                            downloaded += usage.Downloaded;
+                        }
                     }
                 }
 
-                list.Add(entry.Record with { Uploaded = uploaded, Downloaded = downloaded });
+                list.Add(record with { Uploaded = uploaded, Downloaded = downloaded });
             }
-        }
 
-        return ValueTask.FromResult<IReadOnlyList<PasskeyRecord>>(list);
+            return ValueTask.FromResult<IReadOnlyList<PasskeyRecord>>(list);
+        }
     }
 
-    public ValueTask<bool> CreateAsync(PasskeyRecord record, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_entries.TryAdd(record.Passkey, new Entry(record with { Uploaded = 0, Downloaded = 0, RevokedAt = null })));
+    public ValueTask<bool> CreateAsync(PasskeyRecord record, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_records.TryAdd(record.Passkey, record with { Uploaded = 0, Downloaded = 0, RevokedAt = null }));
+        }
+    }
 
     public ValueTask<bool> RevokeAsync(string passkey, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (!_entries.TryGetValue(passkey, out var entry))
+        lock (_gate)
         {
-            return ValueTask.FromResult(false);
-        }
+            if (!_records.TryGetValue(passkey, out var record))
+            {
+                return ValueTask.FromResult(false);
+            }
 
-        lock (entry)
-        {
-            entry.Record = entry.Record with { RevokedAt = entry.Record.RevokedAt ?? at };
+            _records[passkey] = record with { RevokedAt = record.RevokedAt ?? at };
+            return ValueTask.FromResult(true);
         }
-
-        return ValueTask.FromResult(true);
     }
 
-    public ValueTask SaveUsageAsync(string instanceId, IReadOnlyList<PasskeyUsage> usage, CancellationToken cancellationToken)
+    public ValueTask<bool> MergeAsync(PasskeyRecord record, CancellationToken cancellationToken)
     {
-        foreach (var item in usage)
+        lock (_gate)
         {
-            if (_entries.TryGetValue(item.Passkey, out var entry))
+            var incoming = record with { Uploaded = 0, Downloaded = 0 };
+            if (!_records.TryGetValue(record.Passkey, out var stored))
             {
-                lock (entry)
-                {
-                    entry.Usage[instanceId] = (item.Uploaded, item.Downloaded);
-                }
+                _records.Add(record.Passkey, incoming);
+                return ValueTask.FromResult(true);
+            }
+
+            var merged = stored.Merge(incoming);
+            _records[record.Passkey] = merged;
+            return ValueTask.FromResult(merged != stored);
+        }
+    }
+
+    public ValueTask SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            foreach (var item in usage)
+            {
+                Origins(item.Passkey)[item.Origin] = item;
             }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Entry(PasskeyRecord record)
+    public ValueTask<int> MergeUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken)
     {
-        public PasskeyRecord Record { get; set; } = record;
+        var replaced = 0;
+        lock (_gate)
+        {
+            foreach (var item in usage)
+            {
+                var origins = Origins(item.Passkey);
+                if (!origins.TryGetValue(item.Origin, out var stored) || item.Version > stored.Version)
+                {
+                    origins[item.Origin] = item;
+                    replaced++;
+                }
+            }
+        }
 
-        public Dictionary<string, (long Uploaded, long Downloaded)> Usage { get; } = new(StringComparer.Ordinal);
+        return ValueTask.FromResult(replaced);
+    }
+
+    public ValueTask<IReadOnlyList<UsageSnapshot>> ListUsageAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var list = new List<UsageSnapshot>();
+            foreach (var origins in _usage.Values)
+            {
+                list.AddRange(origins.Values);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<UsageSnapshot>>(list);
+        }
+    }
+
+    private Dictionary<string, UsageSnapshot> Origins(string passkey)
+    {
+        if (!_usage.TryGetValue(passkey, out var origins))
+        {
+            _usage[passkey] = origins = new Dictionary<string, UsageSnapshot>(StringComparer.Ordinal);
+        }
+
+        return origins;
     }
 }

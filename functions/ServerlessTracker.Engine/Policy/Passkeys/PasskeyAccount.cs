@@ -77,7 +77,11 @@ public sealed class PasskeyAccount
         _name = stored.Name;
         Interlocked.Exchange(ref _otherUploaded, stored.Uploaded);
         Interlocked.Exchange(ref _otherDownloaded, stored.Downloaded);
-        Interlocked.Exchange(ref _revokedAtTicks, stored.RevokedAt?.UtcTicks ?? 0);
+        if (stored.RevokedAt is { } revokedAt)
+        {
+            // Revocation is for good: a read that predates a revocation learned meanwhile (from sync) must not undo it.
+            Revoke(revokedAt);
+        }
     }
 
     internal void Revoke(DateTimeOffset at) => Interlocked.CompareExchange(ref _revokedAtTicks, at.UtcTicks, 0);

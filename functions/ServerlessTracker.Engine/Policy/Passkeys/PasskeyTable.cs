@@ -21,7 +21,9 @@ public sealed class PasskeyTable
     private readonly IPasskeyStore _store;
     private readonly TimeProvider _time;
     private volatile int _count;
+    private long _version;
 
+    /// <param name="instanceId">This process's origin in the figures (<see cref="UsageOrigin.Create"/>); a random name when null.</param>
     public PasskeyTable(IPasskeyStore store, TimeProvider time, string? instanceId = null)
     {
         _store = store;
@@ -29,7 +31,7 @@ public sealed class PasskeyTable
         InstanceId = instanceId ?? Guid.NewGuid().ToString("N");
     }
 
-    /// <summary>This process's name in the store's per-instance figures.</summary>
+    /// <summary>This process's origin in the store's per-origin figures: <c>{region}-{random}</c> in the hosts.</summary>
     public string InstanceId { get; }
 
     public int Count => _count;
@@ -129,16 +131,17 @@ public sealed class PasskeyTable
         }
     }
 
-    /// <summary>Writes this instance's changed figures to the store; a failure leaves them to the next flush.</summary>
+    /// <summary>Writes this instance's changed figures to the store, as snapshots of a new version; a failure leaves them to the next flush.</summary>
     public async ValueTask<int> FlushAsync(CancellationToken cancellationToken)
     {
-        List<(PasskeyAccount Account, PasskeyUsage Usage)>? changed = null;
+        List<(PasskeyAccount Account, UsageSnapshot Usage)>? changed = null;
+        var version = ChangeVersion.Next(_time, ref _version);
         foreach (var account in List())
         {
             var local = account.Local;
             if (local != account.Saved)
             {
-                (changed ??= []).Add((account, new PasskeyUsage(account.Passkey, local.Uploaded, local.Downloaded)));
+                (changed ??= []).Add((account, new UsageSnapshot(account.Passkey, InstanceId, local.Uploaded, local.Downloaded, version)));
             }
         }
 
@@ -147,19 +150,44 @@ public sealed class PasskeyTable
             return 0;
         }
 
-        var usage = new PasskeyUsage[changed.Count];
+        var usage = new UsageSnapshot[changed.Count];
         for (var i = 0; i < usage.Length; i++)
         {
             usage[i] = changed[i].Usage;
         }
 
-        await _store.SaveUsageAsync(InstanceId, usage, cancellationToken);
+        await _store.SaveUsageAsync(usage, cancellationToken);
         foreach (var (account, saved) in changed)
         {
             account.Saved = (saved.Uploaded, saved.Downloaded);
         }
 
         return usage.Length;
+    }
+
+    /// <summary>Takes a passkey another region made or revoked (already merged into the store): it is served, or refused,
+    /// here at once; its figures come with the next refresh. Null for a malformed passkey.</summary>
+    public PasskeyAccount? Learn(PasskeyRecord record)
+    {
+        if (!Passkey.IsWellFormed(record.Passkey))
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (_accounts.TryGetValue(record.Passkey, out var account))
+            {
+                if (record.RevokedAt is { } at)
+                {
+                    account.Revoke(at);
+                }
+
+                return account;
+            }
+
+            return Add(record with { Uploaded = 0, Downloaded = 0 });
+        }
     }
 
     /// <summary>Adds the passkey, or applies the stored record to the account already held.</summary>
@@ -173,14 +201,20 @@ public sealed class PasskeyTable
                 return account;
             }
 
-            account = new PasskeyAccount(record.Passkey, record.Name, record.CreatedAt);
-            account.Apply(record);
-            _accounts.Add(record.Passkey, account);
-            var hash = Hash(account.Key);
-            _buckets[hash] = _buckets.TryGetValue(hash, out var bucket) ? [.. bucket, account] : [account];
-            _count = _accounts.Count;
-            return account;
+            return Add(record);
         }
+    }
+
+    /// <summary>Adds an account (with <see cref="_gate"/> held).</summary>
+    private PasskeyAccount Add(PasskeyRecord record)
+    {
+        var account = new PasskeyAccount(record.Passkey, record.Name, record.CreatedAt);
+        account.Apply(record);
+        _accounts.Add(record.Passkey, account);
+        var hash = Hash(account.Key);
+        _buckets[hash] = _buckets.TryGetValue(hash, out var bucket) ? [.. bucket, account] : [account];
+        _count = _accounts.Count;
+        return account;
     }
 
     private void Deactivate(PasskeyAccount account)

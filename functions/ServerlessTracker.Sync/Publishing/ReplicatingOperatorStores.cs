@@ -1,0 +1,122 @@
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Passkeys;
+using ServerlessTracker.Sync.Wire;
+
+namespace ServerlessTracker.Sync.Publishing;
+
+/// <summary>Wraps the region's passkey store: passkeys made or revoked here, and this instance's figures as they are
+/// flushed, are queued for the other regions.</summary>
+/// <remarks>Merges (what other regions sent, applied to <see cref="Inner"/> by sync) are never republished.</remarks>
+public sealed class ReplicatingPasskeyStore(IPasskeyStore inner, OperatorSyncQueue queue) : IPasskeyStore
+{
+    public IPasskeyStore Inner => inner;
+
+    public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingOrigin, CancellationToken cancellationToken) =>
+        inner.ListAsync(excludingOrigin, cancellationToken);
+
+    public async ValueTask<bool> CreateAsync(PasskeyRecord record, CancellationToken cancellationToken)
+    {
+        if (!await inner.CreateAsync(record, cancellationToken))
+        {
+            return false;
+        }
+
+        queue.Enqueue(PasskeyChange.From(record with { RevokedAt = null }));
+        return true;
+    }
+
+    public async ValueTask<bool> RevokeAsync(string passkey, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (!await inner.RevokeAsync(passkey, at, cancellationToken))
+        {
+            return false;
+        }
+
+        // Name and creation are not at hand: receivers keep theirs, or take the revocation time until the creation arrives.
+        queue.Enqueue(new PasskeyChange(passkey, null, null, at));
+        return true;
+    }
+
+    public ValueTask<bool> MergeAsync(PasskeyRecord record, CancellationToken cancellationToken) => inner.MergeAsync(record, cancellationToken);
+
+    public async ValueTask SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken)
+    {
+        await inner.SaveUsageAsync(usage, cancellationToken);
+        foreach (var item in usage)
+        {
+            queue.Enqueue(UsageChange.From(item));
+        }
+    }
+
+    public ValueTask<int> MergeUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) =>
+        inner.MergeUsageAsync(usage, cancellationToken);
+
+    public ValueTask<IReadOnlyList<UsageSnapshot>> ListUsageAsync(CancellationToken cancellationToken) => inner.ListUsageAsync(cancellationToken);
+}
+
+/// <summary>Wraps the region's info-hash list store: rules added or removed here are queued for the other regions.</summary>
+/// <remarks>Forgetting an old removal (<see cref="DeleteAsync"/>) is each region's own housekeeping, not published.</remarks>
+public sealed class ReplicatingInfoHashListStore(IInfoHashListStore inner, OperatorSyncQueue queue) : IInfoHashListStore
+{
+    public IInfoHashListStore Inner => inner;
+
+    public ValueTask<IReadOnlyList<InfoHashRule>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public async ValueTask<bool> PutAsync(InfoHashRule rule, CancellationToken cancellationToken)
+    {
+        if (!await inner.PutAsync(rule, cancellationToken))
+        {
+            return false;
+        }
+
+        queue.Enqueue(InfoHashChange.From(rule));
+        return true;
+    }
+
+    public ValueTask<bool> DeleteAsync(InfoHash hash, InfoHashListKind kind, long version, CancellationToken cancellationToken) =>
+        inner.DeleteAsync(hash, kind, version, cancellationToken);
+}
+
+/// <summary>Wraps the region's IP allow-list store: entries added or removed here, and their uses as they are flushed, are
+/// queued for the other regions, so every region retires an entry only when no region used it.</summary>
+/// <remarks>Retiring an idle entry (<see cref="DeleteAsync"/>) is not published: every region decides it from the shared last use.</remarks>
+public sealed class ReplicatingIpAllowListStore(IIpAllowListStore inner, OperatorSyncQueue queue) : IIpAllowListStore
+{
+    public IIpAllowListStore Inner => inner;
+
+    public ValueTask<IReadOnlyList<IpAllowRecord>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public async ValueTask<bool> PutAsync(IpAllowRecord record, CancellationToken cancellationToken)
+    {
+        if (!await inner.PutAsync(record, cancellationToken))
+        {
+            return false;
+        }
+
+        queue.Enqueue(IpChange.From(record));
+        return true;
+    }
+
+    public ValueTask<bool> DeleteAsync(string entry, long version, DateTimeOffset lastUsedAt, CancellationToken cancellationToken) =>
+        inner.DeleteAsync(entry, version, lastUsedAt, cancellationToken);
+
+    public async ValueTask TouchAsync(IReadOnlyList<(string Entry, DateTimeOffset LastUsedAt)> uses, CancellationToken cancellationToken)
+    {
+        await inner.TouchAsync(uses, cancellationToken);
+        foreach (var (entry, lastUsed) in uses)
+        {
+            queue.Enqueue(new IpUseChange(entry, lastUsed));
+        }
+    }
+}
+
+/// <summary>Finds the stores beneath the sync decorators: where changes from other regions are written, unpublished.</summary>
+public static class OperatorStores
+{
+    public static IPasskeyStore Innermost(IPasskeyStore store) => store is ReplicatingPasskeyStore replicating ? replicating.Inner : store;
+
+    public static IInfoHashListStore Innermost(IInfoHashListStore store) => store is ReplicatingInfoHashListStore replicating ? replicating.Inner : store;
+
+    public static IIpAllowListStore Innermost(IIpAllowListStore store) => store is ReplicatingIpAllowListStore replicating ? replicating.Inner : store;
+}

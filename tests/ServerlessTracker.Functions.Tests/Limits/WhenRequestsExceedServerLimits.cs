@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Azure.Messaging;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Replication;
+using ServerlessTracker.Functions.Tests.Support;
+using ServerlessTracker.Sync.Wire;
+using static ServerlessTracker.Functions.Tests.Support.Announces;
+
+namespace ServerlessTracker.Functions.Tests.Limits;
+
+/// <summary>Kestrel's limits as KestrelTuning sets them: oversized requests are refused before any tracker code runs.</summary>
+public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
+{
+    private const string Key = "limits-receiver-key";
+    private RunningTracker _tracker = null!;
+
+    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Sync:ReceiverKey"] = Key }, ipv6: false);
+
+    public async Task DisposeAsync() => await _tracker.DisposeAsync();
+
+    [Fact]
+    public async Task AnOverlongRequestLineIsRefusedWith414()
+    {
+        var (status, _) = await RawHttp.SendAsync(_tracker.BaseV4, "GET", "/announce?x=" + new string('a', 18 * 1024));
+        Assert.Equal(414, status);
+    }
+
+    [Fact]
+    public async Task TooManyOrTooLargeHeadersAreRefusedWith431()
+    {
+        Assert.Equal(431, await SendHeadersAsync(Enumerable.Range(0, 70).Select(i => $"X-H{i}: v")));
+        Assert.Equal(431, await SendHeadersAsync([$"X-Big: {new string('b', 33 * 1024)}"]));
+        Assert.Equal(200, await SendHeadersAsync(Enumerable.Range(0, 30).Select(i => $"X-H{i}: {new string('v', 500)}")));
+    }
+
+    [Fact]
+    public async Task ABodyOnAnAnnounceIsCappedButASyncDeliveryMayBeLarger()
+    {
+        using var large = new ByteArrayContent(new byte[200 * 1024]);
+        using var announce = await _tracker.Client.PostAsync(AnnounceUrl(Hash(720), 1), large);
+        Assert.Equal(HttpStatusCode.OK, announce.StatusCode);
+
+        // 700 peer changes: about 80 KB of CloudEvent JSON, over the 64 KiB default, within the webhook's 2 MiB.
+        var updates = Enumerable.Range(0, 700).Select(i => new PeerUpdate(InfoHash.FromBytes(Hash(721)), Engine.Peers.PeerId.FromBytes(Announces.PeerId(i)),
+            PeerAddress.FromIPAddress(IPAddress.Parse("203.0.113.9")), (ushort)(7000 + i), ReplicatedPeerState.Leecher, false,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0, 0)).ToArray();
+        var cloudEvent = new CloudEvent("/regions/west", "dev.serverlesstracker.peers.v1", BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(updates)), "application/octet-stream");
+        var json = System.Text.Json.JsonSerializer.Serialize(cloudEvent);
+        Assert.True(json.Length > 64 * 1024);
+        using var content = new StringContent(json, Encoding.UTF8, "application/cloudevents+json");
+        using var delivery = await _tracker.Client.PostAsync($"/sync/events?code={Key}", content);
+        Assert.Equal(HttpStatusCode.OK, delivery.StatusCode);
+
+        using var huge = new StringContent(new string(' ', 3 * 1024 * 1024), Encoding.UTF8, "application/cloudevents+json");
+        using var refused = await _tracker.Client.PostAsync($"/sync/events?code={Key}", huge);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnOperatorsKestrelSettingWinsOverOurs()
+    {
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Kestrel:Limits:MaxRequestHeaderCount"] = "5" }, ipv6: false);
+        Assert.Equal(431, await SendHeadersAsync(Enumerable.Range(0, 8).Select(i => $"X-H{i}: v"), tracker));
+
+        // The connection fast path reads the same limits: an announce with too many headers is handed to Kestrel, which refuses it.
+        Assert.Equal(431, await SendHeadersAsync(Enumerable.Range(0, 8).Select(i => $"X-H{i}: v"), tracker, AnnounceUrl(Hash(722), 1)));
+        Assert.Equal(200, await SendHeadersAsync(["X-H: v"], tracker, AnnounceUrl(Hash(722), 1)));
+        var counters = tracker.Service<Functions.FastPath.FastPathCounters>();
+        Assert.Equal((1L, 2L), (counters.Served, counters.HandedOff));
+    }
+
+    private async Task<int> SendHeadersAsync(IEnumerable<string> headers, RunningTracker? tracker = null, string target = "/")
+    {
+        var server = (tracker ?? _tracker).BaseV4;
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(server.Host, server.Port);
+        var stream = socket.GetStream();
+        var request = $"GET {target} HTTP/1.1\r\nHost: tracker\r\nConnection: close\r\n{string.Concat(headers.Select(h => h + "\r\n"))}\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received);
+        var head = Encoding.ASCII.GetString(received.ToArray());
+        return int.Parse(head.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
