@@ -73,6 +73,18 @@ public class WhenRunningPrivately : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReannounceInsideMinIntervalWhoseCountersMovedIsCountedAtOnce()
+    {
+        // An open tracker answers such a re-announce from the swarm and stores nothing; a passkey's is accounted and stored.
+        var key = await Client.CreatePasskeyAsync();
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 0, downloaded: 0, left: 1000, extra: "&event=started"));
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 300, downloaded: 700, left: 300));
+
+        var figures = await Client.OkAsync(HttpMethod.Get, $"/admin/passkeys/{key}");
+        Assert.Equal((300L, 700L), (figures["uploaded"]!.GetValue<long>(), figures["downloaded"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task ARefusedAnnounceAddsNothingToTheFigures()
     {
         var key = await Client.CreatePasskeyAsync();
