@@ -72,6 +72,22 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
         Assert.Equal((1L, 2L), (counters.Served, counters.HandedOff));
     }
 
+    [Fact]
+    public async Task ConnectionsBeyondMaxConcurrentConnectionsAreClosedBeforeAnyTrackerCodeRuns()
+    {
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Kestrel:Limits:MaxConcurrentConnections"] = "1" }, ipv6: false);
+        var announce = $"GET {AnnounceUrl(Hash(723), 1)} HTTP/1.1\r\nHost: tracker\r\n\r\n";
+        await using var first = await RawConnection.OpenAsync(tracker.BaseV4);
+        await first.SendAsync(announce);
+        Assert.Equal(200, (await first.ReadResponseAsync()).Status);
+
+        // The first connection, kept alive on the fast path, holds the only slot: Kestrel closes the second unanswered.
+        await using var second = await RawConnection.OpenAsync(tracker.BaseV4);
+        await second.SendAsync(announce);
+        Assert.True(await second.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, tracker.Service<Functions.FastPath.FastPathCounters>().Served);
+    }
+
     private async Task<int> SendHeadersAsync(IEnumerable<string> headers, RunningTracker? tracker = null, string target = "/")
     {
         var server = (tracker ?? _tracker).BaseV4;
