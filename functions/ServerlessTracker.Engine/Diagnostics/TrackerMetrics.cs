@@ -22,6 +22,9 @@ public enum FailureReason : byte
     BadRequest = 8,
     StoreUnavailable = 9,
     KeyMismatch = 10,
+
+    /// <summary>Over the address's request budget (HTTP rate limit).</summary>
+    RateLimited = 11,
 }
 
 /// <summary>Totals since start, per protocol, for the stats page's rates.</summary>
@@ -95,6 +98,7 @@ public sealed class TrackerMetrics
         {
             "none", "passkey_required", "passkey_unknown", "passkey_revoked", "infohash_not_allowed", "infohash_denied",
             "address_not_allowed", "ratio_too_low", "bad_request", "store_unavailable", "key_mismatch",
+            "rate_limited",
         };
         var tags = new KeyValuePair<string, object?>[names.Length];
         for (var i = 0; i < names.Length; i++)

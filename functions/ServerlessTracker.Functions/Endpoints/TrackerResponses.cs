@@ -1,62 +1,58 @@
 using System.Buffers;
-using System.Text;
+using Microsoft.Net.Http.Headers;
+using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Functions.Endpoints;
 
-/// <summary>Sends bencoded answers. Every tracker-level refusal is HTTP 200 with a <c>failure reason</c>,
-/// because BitTorrent clients show a failure reason only from a 200 answer.</summary>
+/// <summary>Sends the core's bencoded answers through Kestrel (always HTTP 200, <c>text/plain</c>) and reads the raw query for it.</summary>
 public static class TrackerResponses
 {
     public const string ContentType = "text/plain";
 
-    /// <summary>Sends <paramref name="length"/> bytes of a rented buffer and returns it to the pool.</summary>
-    public static async Task SendRentedAsync(HttpContext context, byte[] buffer, int length)
+    public static Task SendAsync(HttpContext context, ResponseBuffer body, TrackerReply reply)
     {
-        try
+        var response = context.Response;
+        response.ContentType = ContentType;
+        if ((reply & TrackerReply.VaryByEncoding) != 0)
         {
-            var response = context.Response;
-            response.ContentType = ContentType;
-            response.ContentLength = length;
-            await response.Body.WriteAsync(buffer.AsMemory(0, length), context.RequestAborted);
+            response.Headers.Vary = HeaderNames.AcceptEncoding;
         }
-        finally
+
+        if ((reply & TrackerReply.Gzip) != 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            response.Headers.ContentEncoding = "gzip";
         }
+
+        response.ContentLength = body.WrittenCount;
+        return response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).AsTask();
     }
 
-    public static Task SendFailureAsync(HttpContext context, HttpTrackerError error) =>
-        SendFailureAsync(context, HttpTrackerErrors.Reason(error), 0, 0);
-
-    public static Task SendFailureAsync(HttpContext context, ReadOnlySpan<byte> reason, int interval, int retryInMinutes)
+    /// <summary>Reads the raw query string as ASCII bytes into a buffer of <paramref name="destination"/>'s length, or into
+    /// <paramref name="rented"/> when longer (return it to the shared pool).</summary>
+    /// <returns><see cref="HttpTrackerError.InvalidEncoding"/> when the query is not ASCII: something in front of us decoded it.</returns>
+    public static HttpTrackerError ReadQuery(HttpContext context, Span<byte> destination, out byte[]? rented, out ReadOnlySpan<byte> query)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(FailureResponseWriter.MaxLength(reason));
-        var length = FailureResponseWriter.Write(reason, interval, retryInMinutes, buffer);
-        return SendRentedAsync(context, buffer, length);
-    }
-
-    public static Task SendFailureAsync(HttpContext context, string reason, int interval = 0, int retryInMinutes = 0) =>
-        SendFailureAsync(context, Encoding.UTF8.GetBytes(reason), interval, retryInMinutes);
-
-    /// <summary>Copies the raw query string into bytes; false when it is too long or not ASCII.</summary>
-    public static HttpTrackerError ReadQuery(HttpContext context, int maxLength, Span<byte> destination, out int written)
-    {
-        written = 0;
-        var query = context.Request.QueryString.Value;
-        if (string.IsNullOrEmpty(query))
+        rented = null;
+        query = default;
+        var value = context.Request.QueryString.Value;
+        if (string.IsNullOrEmpty(value))
         {
             return HttpTrackerError.None;
         }
 
-        if (query.Length > maxLength || query.Length > destination.Length)
+        if (value.Length > destination.Length)
         {
-            return HttpTrackerError.QueryTooLong;
+            rented = ArrayPool<byte>.Shared.Rent(value.Length);
+            destination = rented;
         }
 
-        // The raw query is ASCII: anything else was decoded by something in front of us and is not trusted.
-        return System.Text.Ascii.FromUtf16(query, destination, out written) == OperationStatus.Done
-            ? HttpTrackerError.None
-            : HttpTrackerError.InvalidEncoding;
+        if (System.Text.Ascii.FromUtf16(value, destination, out var written) != OperationStatus.Done)
+        {
+            return HttpTrackerError.InvalidEncoding;
+        }
+
+        query = destination[..written];
+        return HttpTrackerError.None;
     }
 }

@@ -1,4 +1,5 @@
 using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Functions.FastPath;
 using ServerlessTracker.Functions.Invocations;
 using ServerlessTracker.Functions.Limits;
 
@@ -14,6 +15,7 @@ public static class TrackerApp
         var host = FunctionsHost.FromConfiguration(builder.Configuration);
         host.ConfigureUrls(builder);
         builder.WebHost.ConfigureKestrel(static (context, options) => KestrelTuning.Apply(options, context.Configuration));
+        builder.WebHost.ConfigureKestrel(static kestrel => kestrel.UseTrackerFastPath());
         builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, host);
         builder.Services.AddTrackerRateLimiting(builder.Configuration);

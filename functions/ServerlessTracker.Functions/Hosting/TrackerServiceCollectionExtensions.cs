@@ -3,7 +3,9 @@ using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Functions.FastPath;
 using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
@@ -40,7 +42,12 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<ObjectPool<AnnounceResult>>(sp =>
             new DefaultObjectPool<AnnounceResult>(new AnnounceResultPolicy(sp.GetRequiredService<SwarmSettings>().MaxNumWant), Environment.ProcessorCount * 64));
 
+        services.AddSingleton<ObjectPool<ResponseBuffer>>(new DefaultObjectPool<ResponseBuffer>(new ResponseBufferPolicy(), Environment.ProcessorCount * 64));
         services.AddSingleton<ClientAddressReader>();
+        services.AddSingleton<AnnounceService>();
+        services.AddSingleton<ScrapeService>();
+        services.AddSingleton<FastPathCounters>();
+        services.AddSingleton<FastPathServer>();
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();

@@ -1,51 +1,34 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
+using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Endpoints;
 using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
-using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Functions.Limits;
 
-/// <summary>Per-address budgets for <c>/announce</c> and <c>/scrape</c>: ASP.NET Core's rate limiter, a token bucket per resolved client address.</summary>
+/// <summary>Per-address budgets for <c>/announce</c> and <c>/scrape</c>: ASP.NET Core's rate limiter middleware in front of
+/// Kestrel's endpoints, on the buckets of <see cref="TrackerRateLimiter"/> that the connection fast path shares.</summary>
 /// <remarks>
 /// Over budget, a client gets what a tracker client understands: HTTP 200 with a bencoded <c>failure reason</c>,
-/// <c>interval</c> (seconds) and <c>retry in</c> (BEP 31: minutes, rounded up); nothing reaches the store. Other paths (sync, invocations, admin) have their own
-/// authentication and are not counted. Idle buckets are dropped by the limiter once full again, so memory follows the
-/// number of recently active addresses.
+/// <c>interval</c> (seconds) and <c>retry in</c> (BEP 31: minutes, rounded up); nothing reaches the store. Other paths (sync,
+/// invocations, admin) have their own authentication and are not counted.
 /// </remarks>
 public static class RateLimitingServiceCollectionExtensions
 {
-    private static ReadOnlySpan<byte> RefusedReason => "too many requests from your address; slow down"u8;
-
     public static IServiceCollection AddTrackerRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TrackerRateLimiter>();
         services.AddRateLimiter(static _ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<ClientAddressReader, IOptions<RateLimitOptions>>(static (limiter, addresses, options) =>
+        services.AddOptions<RateLimiterOptions>().Configure<TrackerRateLimiter, ClientAddressReader, ObjectPool<ResponseBuffer>>(static (limiter, budgets, addresses, buffers) =>
         {
-            var limits = options.Value;
-            var bucket = new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = limits.Burst,
-                TokensPerPeriod = Math.Max(1, limits.RequestsPerSecond),
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-
-                // The partitioned limiter replenishes every bucket from its one timer, instead of a timer per address.
-                AutoReplenishment = false,
-                QueueLimit = 0,
-            };
-            // Partitions built from cached delegates: choosing one allocates nothing per request.
-            Func<UInt128, RateLimiter> newBucket = _ => new TokenBucketRateLimiter(bucket);
-            var unlimited = RateLimitPartition.GetNoLimiter(AddressKey.Unlimited);
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, UInt128>(context =>
-                !limits.Enabled || !IsTrackerPath(context.Request.Path)
-                    ? unlimited
-                    : RateLimitPartition.Get(AddressKey.For(addresses.Read(context), limits.IPv6PrefixLength), newBucket));
+            // The same buckets as the fast path, keyed by the same address rule (ClientAddressReader behind trusted proxies).
+            limiter.GlobalLimiter = budgets.ForRequests(context =>
+                IsTrackerPath(context.Request.Path) ? budgets.KeyFor(addresses.Read(context)) : AddressKey.Unlimited);
             limiter.RejectionStatusCode = StatusCodes.Status200OK;
-            limiter.OnRejected = (rejected, _) =>
-                new ValueTask(TrackerResponses.SendFailureAsync(rejected.HttpContext, RefusedReason, limits.RetryInSeconds, FailureResponseWriter.MinutesFromSeconds(limits.RetryInSeconds)));
+            limiter.OnRejected = (rejected, _) => new ValueTask(SendRefusalAsync(rejected.HttpContext, budgets, buffers));
         });
         return services;
     }
@@ -53,9 +36,23 @@ public static class RateLimitingServiceCollectionExtensions
     /// <summary>Puts the limiter in front of the endpoints (call before mapping them); nothing at all when the limit is off.</summary>
     /// <remarks>Measured: the middleware's async frame costs about 130 bytes per request; choosing a bucket costs nothing.</remarks>
     public static IApplicationBuilder UseTrackerRateLimiting(this IApplicationBuilder app) =>
-        app.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Enabled ? app.UseRateLimiter() : app;
+        app.ApplicationServices.GetRequiredService<TrackerRateLimiter>().Enabled ? app.UseRateLimiter() : app;
 
-    // Announce and scrape, with or without a passkey segment (/announce/{passkey}).
+    private static async Task SendRefusalAsync(HttpContext context, TrackerRateLimiter budgets, ObjectPool<ResponseBuffer> buffers)
+    {
+        var body = buffers.Get();
+        try
+        {
+            budgets.WriteRefusal(body);
+            await TrackerResponses.SendAsync(context, body, TrackerReply.Plain);
+        }
+        finally
+        {
+            buffers.Return(body);
+        }
+    }
+
+    // Announce and scrape, with or without a passkey segment (/announce/{passkey}); the fast path serves only paths among these.
     private static bool IsTrackerPath(PathString path) =>
         path.StartsWithSegments("/announce", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/scrape", StringComparison.OrdinalIgnoreCase);
 }

@@ -32,6 +32,11 @@ public sealed class HttpTrackerOptions
     /// <summary>Tell clients the address the tracker sees (BEP 24 <c>external ip</c>). Default true.</summary>
     public bool ReportExternalIp { get; set; } = true;
 
+    /// <summary>Serve plain <c>GET /announce</c> and <c>/scrape</c> requests on the connection fast path (a Kestrel connection
+    /// middleware that parses them itself) instead of Kestrel's HTTP pipeline; anything else still goes to Kestrel.
+    /// Default (unset): on standalone, off under the Functions host (its proxy keeps connections alive, where Kestrel does well).</summary>
+    public bool? FastPath { get; set; }
+
     /// <summary>Seconds a client refused for a storage fault is told to wait (sent as <c>interval</c>, and as BEP 31 <c>retry in</c> in minutes, rounded up). Default 60.</summary>
     [Range(1, 3600)]
     public int RetryInSeconds { get; set; } = 60;

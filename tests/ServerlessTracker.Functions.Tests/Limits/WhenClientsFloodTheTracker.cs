@@ -6,11 +6,16 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 namespace ServerlessTracker.Functions.Tests.Limits;
 
 /// <summary>Per-address budgets on announce and scrape: over budget is a bencoded refusal (HTTP 200), never a store write.</summary>
+/// <remarks>Standalone these requests take the connection fast path; <c>FastPath.WhenClientsFloodTheTrackerThroughKestrel</c>
+/// runs them again through Kestrel's HTTP pipeline and the rate limiter middleware.</remarks>
 public class WhenClientsFloodTheTracker
 {
-    private static Dictionary<string, string?> Budget(int burst, params (string Key, string Value)[] extra)
+    /// <summary>Settings added to every tracker these tests start.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    private Dictionary<string, string?> Budget(int burst, params (string Key, string Value)[] extra)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(Settings)
         {
             ["Tracker:RateLimit:RequestsPerSecond"] = "1",
             ["Tracker:RateLimit:Burst"] = burst.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -63,6 +68,9 @@ public class WhenClientsFloodTheTracker
         Assert.Contains("too many requests from your address; slow down", scrapes);
         using var root = await tracker.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+
+        // Which transport answered: the fast path standalone, Kestrel's pipeline when it is switched off.
+        Assert.Equal(Settings.ContainsKey("Tracker:Http:FastPath"), tracker.Service<Functions.FastPath.FastPathCounters>().Served == 0);
     }
 
     [Fact]
@@ -85,7 +93,7 @@ public class WhenClientsFloodTheTracker
     [Fact]
     public async Task ZeroRequestsPerSecondSwitchesTheLimitOff()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:RateLimit:RequestsPerSecond"] = "0", ["Tracker:RateLimit:Burst"] = "1" }, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(Settings) { ["Tracker:RateLimit:RequestsPerSecond"] = "0", ["Tracker:RateLimit:Burst"] = "1" }, ipv6: false);
         for (var i = 0; i < 20; i++)
         {
             Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(502), i, left: 1))).Failure());

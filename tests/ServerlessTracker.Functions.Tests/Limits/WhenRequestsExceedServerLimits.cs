@@ -64,15 +64,37 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
     {
         await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Kestrel:Limits:MaxRequestHeaderCount"] = "5" }, ipv6: false);
         Assert.Equal(431, await SendHeadersAsync(Enumerable.Range(0, 8).Select(i => $"X-H{i}: v"), tracker));
+
+        // The connection fast path reads the same limits: an announce with too many headers is handed to Kestrel, which refuses it.
+        Assert.Equal(431, await SendHeadersAsync(Enumerable.Range(0, 8).Select(i => $"X-H{i}: v"), tracker, AnnounceUrl(Hash(722), 1)));
+        Assert.Equal(200, await SendHeadersAsync(["X-H: v"], tracker, AnnounceUrl(Hash(722), 1)));
+        var counters = tracker.Service<Functions.FastPath.FastPathCounters>();
+        Assert.Equal((1L, 2L), (counters.Served, counters.HandedOff));
     }
 
-    private async Task<int> SendHeadersAsync(IEnumerable<string> headers, RunningTracker? tracker = null)
+    [Fact]
+    public async Task ConnectionsBeyondMaxConcurrentConnectionsAreClosedBeforeAnyTrackerCodeRuns()
+    {
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Kestrel:Limits:MaxConcurrentConnections"] = "1" }, ipv6: false);
+        var announce = $"GET {AnnounceUrl(Hash(723), 1)} HTTP/1.1\r\nHost: tracker\r\n\r\n";
+        await using var first = await RawConnection.OpenAsync(tracker.BaseV4);
+        await first.SendAsync(announce);
+        Assert.Equal(200, (await first.ReadResponseAsync()).Status);
+
+        // The first connection, kept alive on the fast path, holds the only slot: Kestrel closes the second unanswered.
+        await using var second = await RawConnection.OpenAsync(tracker.BaseV4);
+        await second.SendAsync(announce);
+        Assert.True(await second.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, tracker.Service<Functions.FastPath.FastPathCounters>().Served);
+    }
+
+    private async Task<int> SendHeadersAsync(IEnumerable<string> headers, RunningTracker? tracker = null, string target = "/")
     {
         var server = (tracker ?? _tracker).BaseV4;
         using var socket = new TcpClient();
         await socket.ConnectAsync(server.Host, server.Port);
         var stream = socket.GetStream();
-        var request = $"GET / HTTP/1.1\r\nHost: tracker\r\nConnection: close\r\n{string.Concat(headers.Select(h => h + "\r\n"))}\r\n";
+        var request = $"GET {target} HTTP/1.1\r\nHost: tracker\r\nConnection: close\r\n{string.Concat(headers.Select(h => h + "\r\n"))}\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var received = new MemoryStream();
         await stream.CopyToAsync(received);

@@ -7,6 +7,9 @@ namespace ServerlessTracker.Functions.Tests.Network;
 
 public class WhenBehindProxies
 {
+    /// <summary>Configuration added to every tracker these tests start (a derived class runs them through Kestrel only).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     private static readonly TrustedProxies Trusted = TrustedProxies.Parse(["10.0.0.0/8", "127.0.0.1"], out _);
 
     [Theory]
@@ -28,7 +31,7 @@ public class WhenBehindProxies
     [Fact]
     public async Task ForwardedHeadersFromUntrustedPeersAreIgnored()
     {
-        await using var tracker = await RunningTracker.StartAsync(ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(With(), ipv6: false);
         var hash = Hash(21);
         await Send(tracker, AnnounceUrl(hash, 1, port: 7001), forwardedFor: "203.0.113.9", clientIp: "203.0.113.10");
         var answer = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1));
@@ -38,7 +41,7 @@ public class WhenBehindProxies
     [Fact]
     public async Task ForwardedHeadersFromConfiguredProxiesAreBelieved()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Network:TrustedProxies:0"] = "127.0.0.0/8" }, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Network:TrustedProxies:0", "127.0.0.0/8")), ipv6: false);
         var hash = Hash(22);
         await Send(tracker, AnnounceUrl(hash, 1, port: 7001), forwardedFor: "198.51.100.4, 203.0.113.9");
         await Send(tracker, AnnounceUrl(hash, 2, port: 7002), clientIp: "203.0.113.10:50000");
@@ -51,7 +54,7 @@ public class WhenBehindProxies
     public async Task UnderTheFunctionsHostTheLoopbackIsTrusted()
     {
         var port = FreePort();
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString() }, urls: "");
+        await using var tracker = await RunningTracker.StartAsync(With(("FUNCTIONS_CUSTOMHANDLER_PORT", port.ToString())), urls: "");
         Assert.Equal(port, tracker.BaseV4.Port);
         var hash = Hash(23);
         await Send(tracker, AnnounceUrl(hash, 1, port: 7001), clientIp: "203.0.113.77:1234");
@@ -62,11 +65,22 @@ public class WhenBehindProxies
     [Fact]
     public async Task ClaimedAddressesAreHonouredOnlyWhenEnabled()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Http:AllowClaimedAddress"] = "true" }, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Http:AllowClaimedAddress", "true")), ipv6: false);
         var hash = Hash(24);
         await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, extra: "&ip=192.0.2.99"));
         var answer = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1));
         Assert.Equal(["192.0.2.99:7001"], answer.Peers4());
+    }
+
+    private Dictionary<string, string?> With(params (string Key, string? Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     internal static int FreePort()

@@ -5,12 +5,15 @@ using static ServerlessTracker.Functions.Tests.Support.Announces;
 namespace ServerlessTracker.Functions.Tests.Private;
 
 /// <summary>Private mode end to end over HTTP: passkeys made with the admin API, announces and scrapes with and without them.</summary>
-public sealed class WhenRunningPrivately : IAsyncLifetime
+public class WhenRunningPrivately : IAsyncLifetime
 {
+    /// <summary>Configuration added to every tracker these tests start (a derived class runs them through Kestrel only).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     private RunningTracker _tracker = null!;
 
     public async Task InitializeAsync() =>
-        _tracker = await RunningTracker.StartAsync(AdminApi.Settings(("Tracker:Private:Enabled", "true")));
+        _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(AdminApi.Settings(("Tracker:Private:Enabled", "true")).Concat(Settings)));
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
@@ -70,6 +73,18 @@ public sealed class WhenRunningPrivately : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReannounceInsideMinIntervalWhoseCountersMovedIsCountedAtOnce()
+    {
+        // An open tracker answers such a re-announce from the swarm and stores nothing; a passkey's is accounted and stored.
+        var key = await Client.CreatePasskeyAsync();
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 0, downloaded: 0, left: 1000, extra: "&event=started"));
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 300, downloaded: 700, left: 300));
+
+        var figures = await Client.OkAsync(HttpMethod.Get, $"/admin/passkeys/{key}");
+        Assert.Equal((300L, 700L), (figures["uploaded"]!.GetValue<long>(), figures["downloaded"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task ARefusedAnnounceAddsNothingToTheFigures()
     {
         var key = await Client.CreatePasskeyAsync();
@@ -95,9 +110,9 @@ public sealed class WhenRunningPrivately : IAsyncLifetime
     [Fact]
     public async Task LeechControlRefusesWithTheUsersFigures()
     {
-        await using var tracker = await RunningTracker.StartAsync(AdminApi.Settings(
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(AdminApi.Settings(
             ("Tracker:Private:Enabled", "true"), ("Tracker:LeechControl:Enabled", "true"),
-            ("Tracker:LeechControl:MinRatio", "0.5"), ("Tracker:LeechControl:GraceBytes", "1073741824")));
+            ("Tracker:LeechControl:MinRatio", "0.5"), ("Tracker:LeechControl:GraceBytes", "1073741824")).Concat(Settings)));
         var key = await tracker.Client.CreatePasskeyAsync();
         const long GiB = 1024L * 1024 * 1024;
         await tracker.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(108), 1, uploaded: GiB / 2, downloaded: 2 * GiB, left: 10));

@@ -13,14 +13,26 @@ public sealed class WhenFuzzingTheRunningApp : IAsyncLifetime
 {
     private const string Key = "fuzz-receiver-key";
     private RunningTracker _tracker = null!;
+    private RunningTracker _kestrel = null!;
 
-    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync()
+    {
+        _tracker = await RunningTracker.StartAsync(Settings(fastPath: true), ipv6: false);
+        _kestrel = await RunningTracker.StartAsync(Settings(fastPath: false), ipv6: false);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _tracker.DisposeAsync();
+        await _kestrel.DisposeAsync();
+    }
+
+    private static Dictionary<string, string?> Settings(bool fastPath) => new()
     {
         ["Tracker:Sync:ReceiverKey"] = Key,
         ["Tracker:RateLimit:RequestsPerSecond"] = "0",
-    }, ipv6: false);
-
-    public async Task DisposeAsync() => await _tracker.DisposeAsync();
+        ["Tracker:Http:FastPath"] = fastPath ? "true" : "false",
+    };
 
     // Every character RFC 3986 allows in a query; others (quotes, braces, backslash) are refused by Kestrel with 400 before our code.
     private const string QueryCharacters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%";
@@ -30,11 +42,18 @@ public sealed class WhenFuzzingTheRunningApp : IAsyncLifetime
         Properties.QueryBytes().Select(b => Encoding.ASCII.GetString(b)),
         Gen.Choose(0, 300).SelectMany(n => Gen.ArrayOf(Gen.Elements(QueryCharacters.ToCharArray()), n)).Select(c => new string(c)));
 
+    /// <summary>On the connection fast path (standalone's default), which answers these requests itself.</summary>
     [Property(MaxTest = 300)]
-    public Property AnnounceAndScrapeAlwaysAnswerBencodeWithStatus200() =>
+    public Property AnnounceAndScrapeAlwaysAnswerBencodeWithStatus200() => TrackerPathsAnswerBencode(_tracker);
+
+    /// <summary>Through Kestrel's HTTP pipeline (the fast path off, as under the Functions host).</summary>
+    [Property(MaxTest = 300)]
+    public Property AnnounceAndScrapeAlwaysAnswerBencodeWithStatus200ThroughKestrel() => TrackerPathsAnswerBencode(_kestrel);
+
+    private static Property TrackerPathsAnswerBencode(RunningTracker tracker) =>
         Prop.ForAll(Queries().ToArbitrary(), Gen.Elements("/announce", "/scrape", "/announce/0123456789abcdef0123456789abcdef", "/scrape/not-a-passkey").ToArbitrary(), (query, path) =>
         {
-            var (status, body) = RawHttp.SendAsync(_tracker.BaseV4, "GET", path + "?" + query).GetAwaiter().GetResult();
+            var (status, body) = RawHttp.SendAsync(tracker.BaseV4, "GET", path + "?" + query).GetAwaiter().GetResult();
             return status == 200 && BencodeDecoder.TryDecode(body, out _, out _);
         });
 

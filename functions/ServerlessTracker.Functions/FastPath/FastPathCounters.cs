@@ -1,0 +1,24 @@
+namespace ServerlessTracker.Functions.FastPath;
+
+/// <summary>What the connection fast path did since start: requests it served, connections it handed to Kestrel, connections it timed out.</summary>
+public sealed class FastPathCounters
+{
+    private long _served;
+    private long _handedOff;
+    private long _timedOut;
+
+    /// <summary>Announces and scrapes answered on the fast path.</summary>
+    public long Served => Volatile.Read(ref _served);
+
+    /// <summary>Connections given to Kestrel's HTTP pipeline (at their first request that is not a plain tracker GET).</summary>
+    public long HandedOff => Volatile.Read(ref _handedOff);
+
+    /// <summary>Connections closed because a request head or an answer took longer than Kestrel's limits allow.</summary>
+    public long TimedOut => Volatile.Read(ref _timedOut);
+
+    internal void CountServed() => Interlocked.Increment(ref _served);
+
+    internal void CountHandedOff() => Interlocked.Increment(ref _handedOff);
+
+    internal void CountTimedOut() => Interlocked.Increment(ref _timedOut);
+}
