@@ -39,9 +39,7 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
     [Fact]
     public async Task ABodyOnAnAnnounceIsCappedButASyncDeliveryMayBeLarger()
     {
-        using var large = new ByteArrayContent(new byte[200 * 1024]);
-        using var announce = await _tracker.Client.PostAsync(AnnounceUrl(Hash(720), 1), large);
-        Assert.Equal(HttpStatusCode.OK, announce.StatusCode);
+        Assert.Equal(200, await PostAsync(AnnounceUrl(Hash(720), 1), "application/octet-stream", 200 * 1024));
 
         // 700 peer changes: about 80 KB of CloudEvent JSON, over the 64 KiB default, within the webhook's 2 MiB.
         var updates = Enumerable.Range(0, 700).Select(i => new PeerUpdate(InfoHash.FromBytes(Hash(721)), Engine.Peers.PeerId.FromBytes(Announces.PeerId(i)),
@@ -54,9 +52,7 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
         using var delivery = await _tracker.Client.PostAsync($"/sync/events?code={Key}", content);
         Assert.Equal(HttpStatusCode.OK, delivery.StatusCode);
 
-        using var huge = new StringContent(new string(' ', 3 * 1024 * 1024), Encoding.UTF8, "application/cloudevents+json");
-        using var refused = await _tracker.Client.PostAsync($"/sync/events?code={Key}", huge);
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(400, await PostAsync($"/sync/events?code={Key}", "application/cloudevents+json", 3 * 1024 * 1024));
     }
 
     [Fact]
@@ -86,6 +82,47 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
         await second.SendAsync(announce);
         Assert.True(await second.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(1, tracker.Service<Functions.FastPath.FastPathCounters>().Served);
+    }
+
+    /// <summary>POSTs a body of spaces over a raw socket and returns the answer's status.</summary>
+    /// <remarks>Kestrel answers and then resets a connection whose body is over the cap while the client may still be
+    /// sending it (an HttpClient then fails with a broken pipe): the body is written on the side, errors ignored.</remarks>
+    private async Task<int> PostAsync(string target, string contentType, int bodyLength)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(_tracker.BaseV4.Host, _tracker.BaseV4.Port);
+        var stream = socket.GetStream();
+        var head = $"POST {target} HTTP/1.1\r\nHost: tracker\r\nContent-Type: {contentType}\r\nContent-Length: {bodyLength}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        var writing = Task.Run(async () =>
+        {
+            var chunk = new byte[16 * 1024];
+            Array.Fill(chunk, (byte)' ');
+            try
+            {
+                for (var sent = 0; sent < bodyLength; sent += chunk.Length)
+                {
+                    await stream.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, bodyLength - sent)));
+                }
+            }
+            catch (IOException)
+            {
+                // The server has answered and closed: the cap at work.
+            }
+        });
+
+        var answer = new byte[12];
+        var read = 0;
+        while (read < answer.Length)
+        {
+            var n = await stream.ReadAsync(answer.AsMemory(read));
+            Assert.True(n > 0, $"the connection closed after {read} bytes of the answer");
+            read += n;
+        }
+
+        socket.Client.Shutdown(SocketShutdown.Both);
+        await writing;
+        return int.Parse(Encoding.ASCII.GetString(answer, 9, 3), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<int> SendHeadersAsync(IEnumerable<string> headers, RunningTracker? tracker = null, string target = "/")
