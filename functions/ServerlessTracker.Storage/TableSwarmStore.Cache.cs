@@ -274,7 +274,7 @@ public sealed partial class TableSwarmStore
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scrape served from cache only: storage failed ({Reason})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scrape degraded: storage failed ({Reason}); counts read before are served, other swarms are refused with retry in")]
     private static partial void LogScrapeDegraded(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recount of swarm {Partition} failed: {Reason}")]

@@ -154,7 +154,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         }
     }
 
-    public async ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
+    public async ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
     {
         Metrics.Scrape(hashes.Length);
         var entries = new SwarmEntry[hashes.Length];
@@ -169,6 +169,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
             }
         }
 
+        var degraded = false;
         try
         {
             await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
@@ -176,8 +177,9 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         }
         catch (Exception exception) when (StoreResilience.IsFault(exception))
         {
-            // Scrape has no failure answer: serve what the cache last knew (zeros for swarms never read).
+            // Counts this instance read before the outage are served stale; a swarm never read would be a zero, a lie.
             LogScrapeDegraded(_logger, exception.Message);
+            degraded = true;
         }
 
         var destination = counts.Span;
@@ -185,9 +187,17 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         {
             lock (entries[i].Gate)
             {
+                if (degraded && !entries[i].Loaded)
+                {
+                    Metrics.Unavailable();
+                    return ScrapeStatus.StoreUnavailable;
+                }
+
                 destination[i] = entries[i].Counts;
             }
         }
+
+        return ScrapeStatus.Ok;
     }
 
     public async ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken)

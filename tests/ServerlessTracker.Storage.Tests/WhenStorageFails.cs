@@ -34,6 +34,8 @@ public sealed class WhenStorageFails : IAsyncLifetime
         var refused = await Task.WhenAll(Enumerable.Range(2, 20).Select(n => store.AnnounceAsync(Peers.Command(hash, n, PeerEvent.Started))));
         var elapsed = clock.Elapsed;
         var scrape = await store.ScrapeAsync(hash);
+        var counts = new SwarmCounts[2];
+        var neverRead = await store.ScrapeAsync(new[] { hash, Peers.Hash(71) }, counts, CancellationToken.None);
 
         Assert.All(refused, r =>
         {
@@ -43,6 +45,8 @@ public sealed class WhenStorageFails : IAsyncLifetime
         });
         Assert.True(elapsed < TimeSpan.FromSeconds(5), $"refusals took {elapsed}");
         Assert.Equal(1, scrape.Peers);
+        // A swarm this instance never read has no count to serve: the scrape is refused, not answered with zeros.
+        Assert.Equal(Engine.Stores.ScrapeStatus.StoreUnavailable, neverRead);
 
         await _azurite.StartAgainAsync();
         var deadline = Stopwatch.StartNew();
@@ -56,6 +60,10 @@ public sealed class WhenStorageFails : IAsyncLifetime
 
         Assert.Equal(AnnounceStatus.Ok, result.Status);
         Assert.Equal(AnnounceStatus.Ok, (await store.AnnounceAsync(Peers.Command(hash, 51, PeerEvent.Started))).Status);
+        Assert.Equal(Engine.Stores.ScrapeStatus.Ok, await store.ScrapeAsync(new[] { hash, Peers.Hash(71) }, counts, CancellationToken.None));
+        Assert.Equal(await store.ScrapeAsync(hash), counts[0]);
+        Assert.True(counts[0].Peers >= 2, $"{counts[0]}");
+        Assert.Equal(default, counts[1]);
         Assert.True(store.Metrics.Snapshot().Unavailable >= 20);
     }
 }

@@ -42,10 +42,10 @@ public sealed class WhenTheStoreAnswersLater
             await inner.AnnounceAsync(command, result, cancellationToken);
         }
 
-        public async ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
+        public async ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
         {
             await Task.Delay(5, cancellationToken);
-            await inner.ScrapeAsync(hashes, counts, cancellationToken);
+            return await inner.ScrapeAsync(hashes, counts, cancellationToken);
         }
 
         public ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken) => inner.ListSwarmsAsync(cancellationToken);

@@ -10,8 +10,9 @@ public interface ISwarmStore
     /// <summary>Records the announce and fills <paramref name="result"/>; faults surface as <see cref="AnnounceStatus.StoreUnavailable"/>.</summary>
     ValueTask AnnounceAsync(AnnounceCommand command, AnnounceResult result, CancellationToken cancellationToken);
 
-    /// <summary>Counts for each hash (zeros for unknown swarms), written to <paramref name="counts"/> at the same index.</summary>
-    ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken);
+    /// <summary>Counts for each hash (zeros for unknown swarms), written to <paramref name="counts"/> at the same index;
+    /// <see cref="ScrapeStatus.StoreUnavailable"/> when storage failed and some count would be a guess.</summary>
+    ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken);
 
     /// <summary>Every known swarm with its counts, for full scrape and statistics.</summary>
     ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken);

@@ -54,7 +54,7 @@ public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector, IPeerUpda
         }
     }
 
-    public ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
+    public ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
     {
         var source = hashes.Span;
         var destination = counts.Span;
@@ -73,7 +73,7 @@ public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector, IPeerUpda
             }
         }
 
-        return ValueTask.CompletedTask;
+        return new(ScrapeStatus.Ok);
     }
 
     public ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken)

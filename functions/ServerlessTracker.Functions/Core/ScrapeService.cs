@@ -24,6 +24,8 @@ public sealed class ScrapeService(
     AnnouncePolicy policy,
     TrackerMetrics metrics)
 {
+    private static ReadOnlySpan<byte> StoreUnavailableReason => "tracker storage is unavailable, retry later"u8;
+
     private static ReadOnlySpan<byte> FullScrapeDisabledReason => "full scrape is disabled; name info_hash values"u8;
 
     private readonly HttpTrackerOptions _options = options.Value;
@@ -61,7 +63,7 @@ public sealed class ScrapeService(
         }
 
         var counts = ArrayPool<SwarmCounts>.Shared.Rent(_options.MaxScrapeHashes);
-        ValueTask scraped;
+        ValueTask<ScrapeStatus> scraped;
         try
         {
             scraped = store.ScrapeAsync(hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
@@ -79,8 +81,7 @@ public sealed class ScrapeService(
 
         try
         {
-            scraped.GetAwaiter().GetResult();
-            Answer(hashes, counts, count, body);
+            Answer(scraped.GetAwaiter().GetResult(), hashes, counts, count, body);
         }
         finally
         {
@@ -98,12 +99,11 @@ public sealed class ScrapeService(
         FailureBodies.Write(body, error);
     }
 
-    private async ValueTask<TrackerReply> AnswerLaterAsync(ValueTask scraped, InfoHash[] hashes, SwarmCounts[] counts, int count, IBufferWriter<byte> body)
+    private async ValueTask<TrackerReply> AnswerLaterAsync(ValueTask<ScrapeStatus> scraped, InfoHash[] hashes, SwarmCounts[] counts, int count, IBufferWriter<byte> body)
     {
         try
         {
-            await scraped;
-            Answer(hashes, counts, count, body);
+            Answer(await scraped, hashes, counts, count, body);
             return TrackerReply.Plain;
         }
         finally
@@ -155,8 +155,15 @@ public sealed class ScrapeService(
         return error;
     }
 
-    private void Answer(InfoHash[] hashes, SwarmCounts[] counts, int count, IBufferWriter<byte> body)
+    private void Answer(ScrapeStatus status, InfoHash[] hashes, SwarmCounts[] counts, int count, IBufferWriter<byte> body)
     {
+        if (status == ScrapeStatus.StoreUnavailable)
+        {
+            metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
+            FailureBodies.Write(body, StoreUnavailableReason, _options.RetryInSeconds, FailureResponseWriter.MinutesFromSeconds(_options.RetryInSeconds));
+            return;
+        }
+
         for (var i = 0; i < count; i++)
         {
             if (!policy.IsServed(hashes[i]))

@@ -24,7 +24,7 @@ public sealed class ReplicatingSwarmStore(ISwarmStore inner, SyncQueue queue, Ti
             result.CountedCompletion, time.GetUtcNow().ToUnixTimeMilliseconds(), result.UploadedDelta, result.DownloadedDelta));
     }
 
-    public ValueTask ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken) =>
+    public ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken) =>
         inner.ScrapeAsync(hashes, counts, cancellationToken);
 
     public ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken) =>

@@ -193,8 +193,7 @@ internal sealed class RequestHandler : IDisposable
         var pending = _store.ScrapeAsync(context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
-            HideUnserved(context, count);
-            return WriteScrape(context, transactionId, count);
+            return AnswerScrape(pending.Result, context, transactionId, count);
         }
 
         HandOff(client, stopping);
@@ -251,6 +250,18 @@ internal sealed class RequestHandler : IDisposable
         }
     }
 
+    private int AnswerScrape(ScrapeStatus status, RequestContext context, uint transactionId, int count)
+    {
+        if (status == ScrapeStatus.StoreUnavailable)
+        {
+            _metrics.Failure(TrackerProtocol.Udp, FailureReason.StoreUnavailable);
+            return ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater);
+        }
+
+        HideUnserved(context, count);
+        return WriteScrape(context, transactionId, count);
+    }
+
     private static int WriteScrape(RequestContext context, uint transactionId, int count)
     {
         ScrapeResponse.WriteHeader(context.Response, transactionId);
@@ -278,14 +289,12 @@ internal sealed class RequestHandler : IDisposable
         Reply(context, Answer(context, decision, transactionId, interval, families));
     }
 
-    private async Task CompleteScrapeAsync(ValueTask pending, RequestContext context, uint transactionId, int count)
+    private async Task CompleteScrapeAsync(ValueTask<ScrapeStatus> pending, RequestContext context, uint transactionId, int count)
     {
         int length;
         try
         {
-            await pending.ConfigureAwait(false);
-            HideUnserved(context, count);
-            length = WriteScrape(context, transactionId, count);
+            length = AnswerScrape(await pending.ConfigureAwait(false), context, transactionId, count);
         }
         catch (Exception exception)
         {

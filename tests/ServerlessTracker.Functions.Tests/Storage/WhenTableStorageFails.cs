@@ -14,7 +14,7 @@ public sealed class WhenTableStorageFails : IAsyncLifetime
     public async Task DisposeAsync() => await _azurite.DisposeAsync();
 
     [Fact]
-    public async Task AnnouncesGetAFailureWithRetryInThenSucceedWithoutARestart()
+    public async Task AnnouncesAndScrapesGetAFailureWithRetryInThenSucceedWithoutARestart()
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
@@ -37,6 +37,15 @@ public sealed class WhenTableStorageFails : IAsyncLifetime
         Assert.Equal(2, refused["retry in"]!.Integer); // BEP 31: minutes, rounded up
         Assert.Equal(90, refused["interval"]!.Integer);
         Assert.Null(refused["peers"]);
+
+        // Scrape: a swarm read before the outage is served from the cache; one never read is refused, not reported empty.
+        var cached = await tracker.Client.GetBencodeAsync(ScrapeUrl(hash));
+        Assert.Null(cached.Failure());
+        Assert.NotNull(cached["files"]);
+        var unknown = await tracker.Client.GetBencodeAsync(ScrapeUrl(hash, Hash(91)));
+        Assert.NotNull(unknown.Failure());
+        Assert.Equal(1, unknown["retry in"]!.Integer); // Tracker:Http:RetryInSeconds, 60 s by default
+        Assert.Null(unknown["files"]);
 
         await _azurite.StartAgainAsync();
         var clock = Stopwatch.StartNew();

@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using ServerlessTracker.Protocol;
+using ServerlessTracker.Protocol.Udp;
+
+namespace ServerlessTracker.UdpRelay.Tests;
+
+/// <summary>The relay on Table Storage through an outage: Azurite stopped mid-run, then started again on its port.</summary>
+public sealed class WhenTableStorageFailsUnderTheRelay : IAsyncLifetime
+{
+    private AzuriteServer _azurite = null!;
+
+    public async Task InitializeAsync() => _azurite = await AzuriteServer.StartAsync();
+
+    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+
+    [Fact]
+    public async Task AnnouncesAndUnreadScrapesAreToldToTryAgainLaterThenSucceedWithoutARestart()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tracker:Tables:ConnectionString"] = _azurite.ConnectionString,
+            ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
+            ["Tracker:Tables:IndexTable"] = "index" + suffix,
+            ["Tracker:Tables:CacheStalenessMilliseconds"] = "0",
+            ["Tracker:Tables:MaxRetries"] = "1",
+            ["Tracker:Tables:RetryBudgetMilliseconds"] = "1500",
+            ["Tracker:Tables:BreakSeconds"] = "1",
+        });
+        using var client = new UdpTrackerClient(relay.IPv4);
+        var id = await client.ConnectAsync();
+        var known = TestBytes.Twenty();
+        var neverRead = TestBytes.Twenty();
+        await client.AnnounceAsync(id, known, TestBytes.Twenty(), 7001, left: 100, AnnounceEvent.Started);
+
+        await _azurite.StopAsync();
+        Assert.Equal("try again later", ErrorOf(await client.ExchangeAsync(UdpTrackerClient.AnnouncePacket(id, 11, known, TestBytes.Twenty(), 7002, 100, AnnounceEvent.Started))));
+        // A swarm read before the outage is scraped from the cache; with one never read, the scrape is refused, not zeros.
+        Assert.Equal((0, 0, 1), (await client.ScrapeAsync(id, known)).Single());
+        Assert.Equal("try again later", ErrorOf(await client.ExchangeAsync(ScrapePacket(id, 12, known, neverRead))));
+
+        await _azurite.StartAgainAsync();
+        var clock = Stopwatch.StartNew();
+        string? error;
+        do
+        {
+            await Task.Delay(200);
+            error = ErrorOf(await client.ExchangeAsync(ScrapePacket(id, 13, known, neverRead)), allowAnswer: true);
+        }
+        while (error is not null && clock.Elapsed < TimeSpan.FromSeconds(30));
+
+        Assert.Null(error);
+    }
+
+    private static byte[] ScrapePacket(ulong connectionId, uint transaction, params byte[][] hashes)
+    {
+        var packet = new byte[16 + (20 * hashes.Length)];
+        ScrapeRequestParser.Write(packet, connectionId, transaction, hashes.SelectMany(h => h).ToArray());
+        return packet;
+    }
+
+    /// <summary>The message of a BEP 15 error packet (action 3); null for another answer when <paramref name="allowAnswer"/>.</summary>
+    private static string? ErrorOf(byte[]? packet, bool allowAnswer = false)
+    {
+        Assert.NotNull(packet);
+        var action = BinaryPrimitives.ReadInt32BigEndian(packet);
+        if (action != 3)
+        {
+            Assert.True(allowAnswer, $"expected an error packet, got action {action}");
+            return null;
+        }
+
+        return Encoding.ASCII.GetString(packet, 8, packet.Length - 8);
+    }
+}
