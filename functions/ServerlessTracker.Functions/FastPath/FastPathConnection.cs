@@ -221,7 +221,7 @@ internal sealed class FastPathConnection
         var bytes = _head.Span;
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
-        var client = _readsForwardedHeaders ? ForwardedClient(bytes[..head.Length]) : _remote;
+        var client = _readsForwardedHeaders ? _server.ForwardedClient(_remote, bytes[..head.Length]) : _remote;
         if (!_server.RateLimit.TryAcquire(client))
         {
             // Over the address's budget, as the rate limiter middleware in front of Kestrel's endpoints would refuse it.
@@ -248,15 +248,6 @@ internal sealed class FastPathConnection
     {
         await announced;
         return TrackerReply.Plain;
-    }
-
-    /// <summary>Behind a trusted proxy: the same rule and headers as <see cref="ClientAddressReader.Read"/>.</summary>
-    private IPAddress ForwardedClient(ReadOnlySpan<byte> head)
-    {
-        var addresses = _server.Addresses;
-        var clientIp = _server.ClientIpHeader.Length > 0 ? HeaderValues.Find(head, _server.ClientIpHeader).ToString() : null;
-        var forwardedFor = addresses.UseForwardedFor ? HeaderValues.Find(head, "X-Forwarded-For"u8) : default;
-        return addresses.Resolve(_remote, clientIp, forwardedFor);
     }
 
     /// <summary>Read by a full scrape while the request's head is current (the core reads it before it awaits anything).</summary>

@@ -82,6 +82,14 @@ public sealed class FastPathServer
     /// <summary>Kestrel's MinResponseDataRate (grace in milliseconds, bytes per second); null when off.</summary>
     public (long GraceMilliseconds, double BytesPerSecond)? MinResponseDataRate { get; }
 
+    /// <summary>Behind a trusted proxy: the same rule and headers as <see cref="ClientAddressReader.Read"/>, read from a head the parser accepted.</summary>
+    public IPAddress ForwardedClient(IPAddress remote, ReadOnlySpan<byte> head)
+    {
+        var clientIp = ClientIpHeader.Length > 0 ? HeaderValues.Find(head, ClientIpHeader).ToString() : null;
+        var forwardedFor = Addresses.UseForwardedFor ? HeaderValues.Find(head, "X-Forwarded-For"u8) : default;
+        return Addresses.Resolve(remote, clientIp, forwardedFor);
+    }
+
     /// <summary>Wraps Kestrel's connection pipeline: a connection from an IP endpoint starts on the fast path (its timeouts
     /// need Kestrel's heartbeat: without one the connection goes straight to Kestrel).</summary>
     public ConnectionDelegate Wrap(ConnectionDelegate next) =>

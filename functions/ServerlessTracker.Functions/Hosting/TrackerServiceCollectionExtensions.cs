@@ -6,6 +6,7 @@ using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Endpoints;
 using ServerlessTracker.Functions.FastPath;
+using ServerlessTracker.Functions.Listener;
 using ServerlessTracker.Functions.Network;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Functions.Purge;
@@ -48,6 +49,7 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<ScrapeService>();
         services.AddSingleton<FastPathCounters>();
         services.AddSingleton<FastPathServer>();
+        services.AddTrackerListener(configuration);
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();
