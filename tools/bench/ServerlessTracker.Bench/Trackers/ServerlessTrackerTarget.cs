@@ -6,7 +6,8 @@ namespace ServerlessTracker.Bench.Trackers;
 /// Our tracker as published (`dotnet publish functions/ServerlessTracker.Functions -c Release`), run standalone
 /// the way an operator would: the executable with --urls on a loopback port and otherwise default settings
 /// (in-memory store). Extra environment variables select other configurations, e.g. a Table store on Azurite
-/// (Tracker__Tables__ConnectionString) for issue 3.
+/// (Tracker__Tables__ConnectionString) for issue 3. A variant that sets Tracker__Listener__Port is measured on that port
+/// (the tracker's own listener) instead of Kestrel's.
 /// </summary>
 public sealed class ServerlessTrackerTarget(string name, string executable, string workDirectory, int core, int httpPort, IReadOnlyDictionary<string, string> environment)
     : ITrackerTarget
@@ -15,7 +16,11 @@ public sealed class ServerlessTrackerTarget(string name, string executable, stri
 
     public string Name => name;
 
-    public IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
+    public const string ListenerPortVariable = "Tracker__Listener__Port";
+
+    public IPEndPoint? HttpEndpoint { get; } = new(
+        IPAddress.Loopback,
+        environment.TryGetValue(ListenerPortVariable, out var listener) ? int.Parse(listener, System.Globalization.CultureInfo.InvariantCulture) : httpPort);
 
     public IPEndPoint? UdpEndpoint => null;
 
