@@ -1,0 +1,50 @@
+using ServerlessTracker.Functions.Tests.Support;
+using static ServerlessTracker.Functions.Tests.FastPath.WhenServingOnTheFastPath;
+using static ServerlessTracker.Functions.Tests.Support.Announces;
+
+namespace ServerlessTracker.Functions.Tests.Listener;
+
+/// <summary>The listener draws on the same per-address budget as Kestrel's endpoints and the fast path, with the same refusal.</summary>
+public sealed class WhenClientsExceedTheirBudgetOnTheListener
+{
+    [Fact]
+    public async Task OneBudgetCoversTheListenerAndKestrel()
+    {
+        await using var tracker = await ListenerTrackers.StartAsync(new()
+        {
+            ["Tracker:RateLimit:RequestsPerSecond"] = "1",
+            ["Tracker:RateLimit:Burst"] = "4",
+            ["Tracker:RateLimit:RetryInSeconds"] = "120",
+        });
+        var hash = Hash(521);
+
+        // Three through Kestrel, then the listener gets what is left of the same bucket.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, i, port: 7000 + i, left: 1))).Failure());
+        }
+
+        var answers = new List<RawResponse>();
+        for (var i = 3; i < 7; i++)
+        {
+            answers.Add(await ListenerTrackers.ExchangeAsync(tracker.ListenerUri(), Get(AnnounceUrl(hash, i, port: 7000 + i, left: 1))));
+        }
+
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        var refused = answers.Where(a => a.Bencode().Failure() is not null).ToList();
+
+        // A token may come back during the test (one per second): at least three of the four are refused.
+        Assert.InRange(refused.Count, 3, 4);
+        Assert.All(refused, a =>
+        {
+            Assert.Equal("too many requests from your address; slow down", a.Bencode().Failure());
+            Assert.Equal(2, a.Bencode()["retry in"]!.Integer);
+            Assert.Equal(120, a.Bencode()["interval"]!.Integer);
+        });
+        Assert.Equal(4, tracker.ListenerCounters().Served);
+
+        // And the listener's requests spent Kestrel's budget too.
+        var kestrel = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 9, left: 1));
+        Assert.Equal("too many requests from your address; slow down", kestrel.Failure());
+    }
+}
