@@ -108,6 +108,28 @@ public sealed class WhenServingOnTheListener
     }
 
     [Fact]
+    public async Task SlowConnectionsBeyondTheBoundAreClosedAtOnce()
+    {
+        await using var tracker = await ListenerTrackers.StartAsync(new()
+        {
+            ["Tracker:Listener:DeferAcceptSeconds"] = "0",
+            ["Tracker:Listener:MaxSlowConnections"] = "1",
+        });
+        var counters = tracker.ListenerCounters();
+        await using var first = await RawConnection.OpenAsync(tracker.ListenerUri());
+        await WaitUntil(() => counters.Slow == 1);
+        await using var second = await RawConnection.OpenAsync(tracker.ListenerUri());
+        Assert.True(await second.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, counters.Dropped);
+        Assert.False(await first.IsClosedByServerAsync(TimeSpan.FromMilliseconds(200)));
+
+        // The first still gets its answer.
+        await first.SendAsync(Get(AnnounceUrl(Hash(506), 1, left: 1)));
+        Assert.Null((await first.ReadResponseAsync()).Bencode().Failure());
+        Assert.Equal(1, counters.Served);
+    }
+
+    [Fact]
     public async Task ShutdownClosesIdleConnectionsAtOnce()
     {
         var tracker = await ListenerTrackers.StartAsync(new() { ["Tracker:Listener:DeferAcceptSeconds"] = "0" });
