@@ -8,12 +8,6 @@ using ServerlessTracker.Functions.Hosting;
 
 namespace ServerlessTracker.Functions.Listener;
 
-/// <summary>Reads the request head a listener connection received (its <c>Accept-Encoding</c> for a full scrape).</summary>
-internal interface IRequestBytes
-{
-    ReadOnlySpan<byte> Head { get; }
-}
-
 /// <summary>The tracker's own HTTP/1.x listener for clients that open a new connection per announce: dedicated threads
 /// accept and answer each connection with direct libc calls, and only connections that cannot be answered at once go async.</summary>
 /// <remarks>

@@ -97,12 +97,15 @@ public sealed class WhenServingOnTheListener
         await using var tracker = await ListenerTrackers.StartAsync(new()
         {
             ["Tracker:Listener:DeferAcceptSeconds"] = "0",
-            ["Tracker:Listener:HeadTimeoutSeconds"] = "1",
+            ["Tracker:Listener:HeadTimeoutSeconds"] = "2",
         });
-        await using var connection = await RawConnection.OpenAsync(tracker.ListenerUri());
+
+        // Started before connecting: the server's timer starts later, so the close cannot come sooner than 2 s after this.
         var clock = Stopwatch.StartNew();
+        await using var connection = await RawConnection.OpenAsync(tracker.ListenerUri());
+        Assert.False(await connection.IsClosedByServerAsync(TimeSpan.FromMilliseconds(300)));
         Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(800), TimeSpan.FromSeconds(5));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(8));
         await WaitUntil(() => tracker.ListenerCounters().TimedOut == 1);
         Assert.Equal(0, tracker.ListenerCounters().Served);
     }
