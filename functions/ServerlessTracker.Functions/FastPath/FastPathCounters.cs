@@ -7,6 +7,17 @@ public sealed class FastPathCounters
     private long _handedOff;
     private long _timedOut;
 
+    public FastPathCounters()
+    {
+    }
+
+    /// <summary>Counters published on <see cref="Hosting.TransportMeter"/> as <c>tracker.http.fast_path</c>.</summary>
+    public FastPathCounters(System.Diagnostics.Metrics.IMeterFactory meters)
+    {
+        Hosting.TransportMeter.Observe(meters, "tracker.http.fast_path", "What the connection fast path did, by outcome.",
+            ("served", () => Served), ("handed_off", () => HandedOff), ("timed_out", () => TimedOut));
+    }
+
     /// <summary>Announces and scrapes answered on the fast path.</summary>
     public long Served => Volatile.Read(ref _served);
 

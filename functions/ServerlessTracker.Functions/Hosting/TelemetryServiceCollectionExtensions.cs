@@ -11,8 +11,8 @@ namespace ServerlessTracker.Functions.Hosting;
 /// <summary>Registers the tracker's meter and, when an exporter is configured, OpenTelemetry metrics export.</summary>
 public static class TelemetryServiceCollectionExtensions
 {
-    /// <summary>Meters exported besides the tracker's own: the Table store, sync and the UDP relay publish on these.</summary>
-    public static readonly string[] ComponentMeters = ["ServerlessTracker.Storage", "ServerlessTracker.Sync", "ServerlessTracker.UdpRelay"];
+    /// <summary>Meters exported besides the tracker's own: the Table store, sync, the UDP relay and the HTTP transports publish on these.</summary>
+    public static readonly string[] ComponentMeters = ["ServerlessTracker.Storage", "ServerlessTracker.Sync", "ServerlessTracker.UdpRelay", TransportMeter.Name];
 
     public static IServiceCollection AddTrackerTelemetry(this IServiceCollection services, IConfiguration configuration)
     {

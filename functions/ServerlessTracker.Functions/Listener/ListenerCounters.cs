@@ -10,6 +10,18 @@ public sealed class ListenerCounters
     private long _dropped;
     private long _timedOut;
 
+    public ListenerCounters()
+    {
+    }
+
+    /// <summary>Counters published on <see cref="Hosting.TransportMeter"/> as <c>tracker.http.listener</c>.</summary>
+    public ListenerCounters(System.Diagnostics.Metrics.IMeterFactory meters)
+    {
+        Hosting.TransportMeter.Observe(meters, "tracker.http.listener", "What the tracker listener did, by outcome.",
+            ("accepted", () => Accepted), ("served", () => Served), ("rejected", () => Rejected),
+            ("slow", () => Slow), ("dropped", () => Dropped), ("timed_out", () => TimedOut));
+    }
+
     /// <summary>Connections accepted.</summary>
     public long Accepted => Volatile.Read(ref _accepted);
 

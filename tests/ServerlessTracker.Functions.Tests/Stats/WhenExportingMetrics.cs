@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessTracker.Functions.Tests.Listener;
 using ServerlessTracker.Functions.Tests.Support;
 using static ServerlessTracker.Functions.Tests.Support.Announces;
 
@@ -62,6 +63,30 @@ public sealed class WhenExportingMetrics
         Assert.Equal(2, Value(text, "tracker_announces_total{otel_scope_name=\"ServerlessTracker\",protocol=\"http\"}"));
         Assert.Equal(1, Value(text, "tracker_swarms{otel_scope_name=\"ServerlessTracker\"}"));
         Assert.Contains("service_name=\"serverless-tracker\"", text);
+    }
+
+    [Fact]
+    public async Task TheFastPathAndTheListenerPublishWhatTheyServed()
+    {
+        await using var tracker = await ListenerTrackers.StartAsync(new() { ["Tracker:Metrics:Prometheus"] = "true" });
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(403), 1));
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(403), 2));
+        await ListenerTrackers.ExchangeAsync(tracker.ListenerUri(), $"GET {AnnounceUrl(Hash(403), 3)} HTTP/1.1\r\nHost: tracker\r\n\r\n");
+        await ListenerTrackers.ExchangeAsync(tracker.ListenerUri(), "GET /elsewhere HTTP/1.1\r\nHost: tracker\r\n\r\n");
+
+        var text = await tracker.Client.GetStringAsync("/metrics");
+        Assert.Equal(2, Series(text, "tracker_http_fast_path_total", "served"));
+        Assert.Equal(2, Series(text, "tracker_http_listener_total", "accepted"));
+        Assert.Equal(1, Series(text, "tracker_http_listener_total", "served"));
+        Assert.Equal(1, Series(text, "tracker_http_listener_total", "rejected"));
+    }
+
+    /// <summary>The value of a transport counter's series for one outcome (label order is the exporter's business).</summary>
+    private static long Series(string exposition, string name, string outcome)
+    {
+        var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{name} {outcome} not in:\n{exposition}");
+        return long.Parse(line[(line.IndexOf("} ", StringComparison.Ordinal) + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static long Value(string exposition, string series)
