@@ -62,4 +62,37 @@ public sealed class BencodeValue
 
         return null;
     }
+
+    /// <summary>Writes this value with <paramref name="writer"/>, entries in the order held (a decoded value re-encodes to its input).</summary>
+    public void WriteTo(ref BencodeWriter writer)
+    {
+        switch (Kind)
+        {
+            case BencodeKind.Integer:
+                writer.WriteInteger(Integer);
+                break;
+            case BencodeKind.String:
+                writer.WriteBytes(Bytes);
+                break;
+            case BencodeKind.List:
+                writer.WriteListStart();
+                foreach (var item in Items)
+                {
+                    item.WriteTo(ref writer);
+                }
+
+                writer.WriteEnd();
+                break;
+            default:
+                writer.WriteDictionaryStart();
+                foreach (var (key, item) in Entries)
+                {
+                    writer.WriteBytes(key);
+                    item.WriteTo(ref writer);
+                }
+
+                writer.WriteEnd();
+                break;
+        }
+    }
 }

@@ -93,7 +93,7 @@ public class WhenFuzzingBencode
     {
         var buffer = new byte[Size(value)];
         var writer = new BencodeWriter(buffer);
-        Write(ref writer, value);
+        value.WriteTo(ref writer);
         return buffer[..writer.BytesWritten];
     }
 
@@ -104,38 +104,6 @@ public class WhenFuzzingBencode
         BencodeKind.List => 2 + value.Items.Sum(Size),
         _ => 2 + value.Entries.Sum(e => BencodeWriter.StringLength(e.Key.Length) + Size(e.Value)),
     };
-
-    private static void Write(ref BencodeWriter writer, BencodeValue value)
-    {
-        switch (value.Kind)
-        {
-            case BencodeKind.Integer:
-                writer.WriteInteger(value.Integer);
-                break;
-            case BencodeKind.String:
-                writer.WriteBytes(value.Bytes);
-                break;
-            case BencodeKind.List:
-                writer.WriteListStart();
-                foreach (var item in value.Items)
-                {
-                    Write(ref writer, item);
-                }
-
-                writer.WriteEnd();
-                break;
-            default:
-                writer.WriteDictionaryStart();
-                foreach (var (key, item) in value.Entries)
-                {
-                    writer.WriteBytes(key);
-                    Write(ref writer, item);
-                }
-
-                writer.WriteEnd();
-                break;
-        }
-    }
 
     private static bool Same(BencodeValue a, BencodeValue b) => a.Kind == b.Kind && a.Kind switch
     {
