@@ -24,7 +24,6 @@ public sealed class AnnounceService(
     AnnouncePolicy policy,
     TrackerMetrics metrics)
 {
-    private static ReadOnlySpan<byte> StoreUnavailableReason => "tracker storage is unavailable, retry later"u8;
     private static ReadOnlySpan<byte> KeyMismatchReason => "peer_id is in use by a client with another key"u8;
 
     private readonly HttpTrackerOptions _options = options.Value;
@@ -162,7 +161,7 @@ public sealed class AnnounceService(
             case AnnounceStatus.StoreUnavailable:
                 metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
                 var retry = result.RetryInSeconds > 0 ? result.RetryInSeconds : _options.RetryInSeconds;
-                FailureBodies.Write(body, StoreUnavailableReason, retry, FailureResponseWriter.MinutesFromSeconds(retry));
+                FailureBodies.WriteStoreUnavailable(body, retry);
                 return;
             case AnnounceStatus.KeyMismatch:
                 metrics.Failure(TrackerProtocol.Http, FailureReason.KeyMismatch);

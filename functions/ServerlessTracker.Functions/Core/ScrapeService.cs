@@ -24,8 +24,6 @@ public sealed class ScrapeService(
     AnnouncePolicy policy,
     TrackerMetrics metrics)
 {
-    private static ReadOnlySpan<byte> StoreUnavailableReason => "tracker storage is unavailable, retry later"u8;
-
     private static ReadOnlySpan<byte> FullScrapeDisabledReason => "full scrape is disabled; name info_hash values"u8;
 
     private readonly HttpTrackerOptions _options = options.Value;
@@ -160,7 +158,7 @@ public sealed class ScrapeService(
         if (status == ScrapeStatus.StoreUnavailable)
         {
             metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
-            FailureBodies.Write(body, StoreUnavailableReason, _options.RetryInSeconds, FailureResponseWriter.MinutesFromSeconds(_options.RetryInSeconds));
+            FailureBodies.WriteStoreUnavailable(body, _options.RetryInSeconds);
             return;
         }
 

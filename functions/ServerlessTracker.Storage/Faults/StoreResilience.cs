@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
@@ -54,6 +55,14 @@ internal sealed partial class StoreResilience
     /// <summary>Runs one Table operation within the budget; faults surface as exceptions for <see cref="IsFault"/>.</summary>
     public ValueTask<TResult> ExecuteAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(WatchAsync, (operation, state, this), cancellationToken);
+
+    /// <summary>Submits one entity group transaction within the budget (the group commits' write).</summary>
+    public async Task SubmitTransactionAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions) =>
+        await ExecuteAsync(static async (s, ct) =>
+        {
+            await s.table.SubmitTransactionAsync(s.actions, ct).ConfigureAwait(false);
+            return true;
+        }, (table, actions), CancellationToken.None).ConfigureAwait(false);
 
     /// <summary>Runs background work (recount, purge) with a longer budget and outside the circuit breaker.</summary>
     public ValueTask<TResult> ExecuteBackgroundAsync<TResult, TState>(Func<TState, CancellationToken, ValueTask<TResult>> operation, TState state, CancellationToken cancellationToken) =>

@@ -178,7 +178,7 @@ internal sealed partial class GroupCommitter(
 
         var due = IndexRows.DueAfterWrite(now, options.PurgeBucketSeconds, settings.PeerTtlSeconds);
         var indexTask = entry.IndexedDue == due ? Task.CompletedTask : TouchIndexAsync(entry, due, now);
-        var batchTask = SubmitAsync(swarms, actions);
+        var batchTask = resilience.SubmitTransactionAsync(swarms, actions);
         bool stored;
         try
         {
@@ -236,15 +236,6 @@ internal sealed partial class GroupCommitter(
         }
 
         return _index.TouchAsync(entry.PartitionKey, due, counts, now);
-    }
-
-    private async Task SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions)
-    {
-        await resilience.ExecuteAsync(static async (s, ct) =>
-        {
-            await s.table.SubmitTransactionAsync(s.actions, ct).ConfigureAwait(false);
-            return true;
-        }, (table, actions), CancellationToken.None).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit to partition {Partition} failed")]

@@ -72,7 +72,7 @@ internal sealed class IndexCommitter(TableClient index, StoreResilience resilien
             Exception? failure = null;
             try
             {
-                await SubmitAsync(Actions(partition.Key, taken)).ConfigureAwait(false);
+                await resilience.SubmitTransactionAsync(index, Actions(partition.Key, taken)).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
@@ -146,15 +146,6 @@ internal sealed class IndexCommitter(TableClient index, StoreResilience resilien
         }
 
         return actions;
-    }
-
-    private async Task SubmitAsync(List<TableTransactionAction> actions)
-    {
-        await resilience.ExecuteAsync(static async (s, ct) =>
-        {
-            await s.index.SubmitTransactionAsync(s.actions, ct).ConfigureAwait(false);
-            return true;
-        }, (index, actions), CancellationToken.None).ConfigureAwait(false);
     }
 
     private sealed class IndexPartition(string key)
