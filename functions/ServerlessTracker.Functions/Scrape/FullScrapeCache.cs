@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Options;
 using ServerlessTracker.Protocol.Bencode;
 using ServerlessTracker.Protocol.Http;
@@ -12,41 +13,14 @@ namespace ServerlessTracker.Functions.Scrape;
 /// <remarks>A full scrape lists every swarm: building it per request would let one client cost what thousands of announces cost.</remarks>
 public sealed class FullScrapeCache(ISwarmStore store, IOptions<HttpTrackerOptions> options, TimeProvider time)
 {
-    private readonly SemaphoreSlim _rebuild = new(1, 1);
     private readonly HttpTrackerOptions _options = options.Value;
-    private volatile Snapshot? _current;
+    private readonly RebuiltValue<Snapshot> _snapshot = new(snapshot => time.GetUtcNow() - snapshot.BuiltAt >= TimeSpan.FromSeconds(options.Value.FullScrapeCacheSeconds));
 
     /// <summary>The bencoded answer, its gzip form when enabled, and when it was built.</summary>
     public sealed record Snapshot(byte[] Plain, byte[]? Gzip, int Swarms, DateTimeOffset BuiltAt);
 
-    public async ValueTask<Snapshot> GetAsync(CancellationToken cancellationToken)
-    {
-        var current = _current;
-        if (current is not null && !IsStale(current))
-        {
-            return current;
-        }
-
-        await _rebuild.WaitAsync(cancellationToken);
-        try
-        {
-            current = _current;
-            if (current is null || IsStale(current))
-            {
-                current = await BuildAsync(cancellationToken);
-                _current = current;
-            }
-
-            return current;
-        }
-        finally
-        {
-            _rebuild.Release();
-        }
-    }
-
-    private bool IsStale(Snapshot snapshot) =>
-        time.GetUtcNow() - snapshot.BuiltAt >= TimeSpan.FromSeconds(_options.FullScrapeCacheSeconds);
+    public ValueTask<Snapshot> GetAsync(CancellationToken cancellationToken) =>
+        _snapshot.GetAsync((_, ct) => BuildAsync(ct), cancellationToken);
 
     private async Task<Snapshot> BuildAsync(CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Functions.Core;
 using ServerlessTracker.Functions.Options;
 
 namespace ServerlessTracker.Functions.Stats;
@@ -18,7 +19,6 @@ namespace ServerlessTracker.Functions.Stats;
 /// </remarks>
 public sealed class StatsCache
 {
-    private readonly SemaphoreSlim _rebuild = new(1, 1);
     private readonly ISwarmStore _store;
     private readonly TrackerMetrics _metrics;
     private readonly AnnouncePolicy _policy;
@@ -27,7 +27,7 @@ public sealed class StatsCache
     private readonly TimeProvider _time;
     private readonly string _region;
     private readonly DateTimeOffset _started;
-    private volatile Rendered? _current;
+    private readonly RebuiltValue<Rendered> _rendered;
 
     public StatsCache(ISwarmStore store, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
         IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time)
@@ -40,6 +40,7 @@ public sealed class StatsCache
         _time = time;
         _region = configuration["Tracker:Region"] is { Length: > 0 } region ? region : "local";
         _started = time.GetUtcNow();
+        _rendered = new(rendered => _time.GetUtcNow() - rendered.Snapshot.GeneratedAt >= TimeSpan.FromSeconds(_options.RefreshSeconds));
         metrics.Meter.CreateObservableGauge("tracker.swarms", () => Observe(static t => t.Torrents), "{swarm}", "Swarms held by the store, as of the last stats rebuild.");
         metrics.Meter.CreateObservableGauge("tracker.seeders", () => Observe(static t => t.Seeders), "{peer}", "Seeders over every swarm, as of the last stats rebuild.");
         metrics.Meter.CreateObservableGauge("tracker.leechers", () => Observe(static t => t.Leechers), "{peer}", "Leechers over every swarm, as of the last stats rebuild.");
@@ -48,37 +49,10 @@ public sealed class StatsCache
     /// <summary>One rendering of the figures.</summary>
     public sealed record Rendered(StatsSnapshot Snapshot, byte[] Html, byte[] Json, TrackerCounters Counters);
 
-    public async ValueTask<Rendered> GetAsync(CancellationToken cancellationToken)
-    {
-        var current = _current;
-        if (current is not null && !IsStale(current))
-        {
-            return current;
-        }
-
-        await _rebuild.WaitAsync(cancellationToken);
-        try
-        {
-            current = _current;
-            if (current is null || IsStale(current))
-            {
-                current = await BuildAsync(current, cancellationToken);
-                _current = current;
-            }
-
-            return current;
-        }
-        finally
-        {
-            _rebuild.Release();
-        }
-    }
-
-    private bool IsStale(Rendered rendered) =>
-        _time.GetUtcNow() - rendered.Snapshot.GeneratedAt >= TimeSpan.FromSeconds(_options.RefreshSeconds);
+    public ValueTask<Rendered> GetAsync(CancellationToken cancellationToken) => _rendered.GetAsync(BuildAsync, cancellationToken);
 
     private IEnumerable<Measurement<long>> Observe(Func<StatsTotals, long> figure) =>
-        _current is { } current ? [new Measurement<long>(figure(current.Snapshot.Totals))] : [];
+        _rendered.Current is { } current ? [new Measurement<long>(figure(current.Snapshot.Totals))] : [];
 
     private async Task<Rendered> BuildAsync(Rendered? previous, CancellationToken cancellationToken)
     {
