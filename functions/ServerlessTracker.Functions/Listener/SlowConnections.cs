@@ -124,32 +124,28 @@ internal static class SlowConnections
     private static async Task AnswerLaterAsync(TrackerListener listener, Socket socket, ValueTask<TrackerReply> pending, ResponseBuffer body)
     {
         var core = listener.Core;
-        byte[]? output = null;
+        byte[] output;
+        int length;
         try
         {
             var reply = await pending;
             listener.Counters.CountServed();
             output = ArrayPool<byte>.Shared.Rent(ResponseHead.MaxLength + body.WrittenCount);
-            var length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
-            timeout.CancelAfter(listener.HeadTimeout);
-            await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
+            length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
         }
         catch (Exception e)
         {
             Failed(listener, e);
+            socket.Dispose();
+            listener.LeaveSlow();
+            return;
         }
         finally
         {
-            if (output is not null)
-            {
-                ArrayPool<byte>.Shared.Return(output);
-            }
-
             core.Buffers.Return(body);
-            socket.Dispose();
-            listener.LeaveSlow();
         }
+
+        await SendAsync(listener, socket, output, length);
     }
 
     private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length)
