@@ -18,17 +18,7 @@ public sealed class WhenTableStorageFailsUnderTheRelay : IAsyncLifetime
     [Fact]
     public async Task AnnouncesAndUnreadScrapesAreToldToTryAgainLaterThenSucceedWithoutARestart()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..12];
-        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Tracker:Tables:ConnectionString"] = _azurite.ConnectionString,
-            ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
-            ["Tracker:Tables:IndexTable"] = "index" + suffix,
-            ["Tracker:Tables:CacheStalenessMilliseconds"] = "0",
-            ["Tracker:Tables:MaxRetries"] = "1",
-            ["Tracker:Tables:RetryBudgetMilliseconds"] = "1500",
-            ["Tracker:Tables:BreakSeconds"] = "1",
-        });
+        await using var relay = await RelayHost.StartAsync(_azurite.TrackerTables(failFast: true));
         using var client = new UdpTrackerClient(relay.IPv4);
         var id = await client.ConnectAsync();
         var known = TestBytes.Twenty();

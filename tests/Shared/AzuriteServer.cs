@@ -37,6 +37,30 @@ public sealed class AzuriteServer : IAsyncDisposable
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
+    /// <summary>Configuration that puts a tracker (the app or the relay) on fresh tables of this Azurite, as in Azure.</summary>
+    /// <param name="failFast">For outage tests: no cache, one retry, a 1.5 s budget and a 1 s circuit break, so refusals come quickly.</param>
+    public Dictionary<string, string?> TrackerTables(bool failFast = false)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Tracker:Tables:ConnectionString"] = ConnectionString,
+            ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
+            ["Tracker:Tables:IndexTable"] = "index" + suffix,
+            ["Tracker:Tables:PasskeysTable"] = "passkeys" + suffix,
+            ["Tracker:Tables:AccessListsTable"] = "lists" + suffix,
+        };
+        if (failFast)
+        {
+            settings["Tracker:Tables:CacheStalenessMilliseconds"] = "0";
+            settings["Tracker:Tables:MaxRetries"] = "1";
+            settings["Tracker:Tables:RetryBudgetMilliseconds"] = "1500";
+            settings["Tracker:Tables:BreakSeconds"] = "1";
+        }
+
+        return settings;
+    }
+
     /// <param name="accessLog">Keep Azurite's access log, to count the requests it answered (<see cref="RequestsLogged"/>).</param>
     /// <param name="location">A folder to keep the data in across restarts (see <see cref="StopGracefullyAsync"/>); null for
     /// in-memory storage that every start empties.</param>

@@ -16,18 +16,9 @@ public sealed class WhenTableStorageFails : IAsyncLifetime
     [Fact]
     public async Task AnnouncesAndScrapesGetAFailureWithRetryInThenSucceedWithoutARestart()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..12];
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>
-        {
-            ["Tracker:Tables:ConnectionString"] = _azurite.ConnectionString,
-            ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
-            ["Tracker:Tables:IndexTable"] = "index" + suffix,
-            ["Tracker:Tables:CacheStalenessMilliseconds"] = "0",
-            ["Tracker:Tables:MaxRetries"] = "1",
-            ["Tracker:Tables:RetryBudgetMilliseconds"] = "1500",
-            ["Tracker:Tables:BreakSeconds"] = "1",
-            ["Tracker:Tables:RetryInSeconds"] = "90",
-        }, ipv6: false);
+        var settings = _azurite.TrackerTables(failFast: true);
+        settings["Tracker:Tables:RetryInSeconds"] = "90";
+        await using var tracker = await RunningTracker.StartAsync(settings, ipv6: false);
         var hash = Hash(90);
         Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001))).Failure());
 

@@ -16,16 +16,5 @@ public sealed class AzuriteTables : IAsyncLifetime
     }
 
     /// <summary>Configuration that puts the tracker on Table Storage (fresh tables), as the app is configured in Azure.</summary>
-    public IDictionary<string, string?> NewStore()
-    {
-        var suffix = Guid.NewGuid().ToString("N")[..12];
-        return new Dictionary<string, string?>
-        {
-            ["Tracker:Tables:ConnectionString"] = _server!.ConnectionString,
-            ["Tracker:Tables:SwarmsTable"] = "swarms" + suffix,
-            ["Tracker:Tables:IndexTable"] = "index" + suffix,
-            ["Tracker:Tables:PasskeysTable"] = "passkeys" + suffix,
-            ["Tracker:Tables:AccessListsTable"] = "lists" + suffix,
-        };
-    }
+    public IDictionary<string, string?> NewStore() => _server!.TrackerTables();
 }
