@@ -1,11 +1,9 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Policy.AccessLists;
 using ServerlessTracker.Engine.Policy.Passkeys;
-using ServerlessTracker.Storage.Diagnostics;
 using ServerlessTracker.Storage.Operator;
 
 namespace ServerlessTracker.Storage.Hosting;
@@ -23,22 +21,16 @@ public static class OperatorStoreServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<TableStoreOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTableAccount(configuration);
         services.AddOptions<OperatorTablesOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton(sp => new OperatorTables(TableClients.CreateService(
-            sp.GetRequiredService<IOptions<TableStoreOptions>>().Value, sp.GetRequiredService<StorageMetrics>())));
         services.RemoveAll<IPasskeyStore>();
         services.RemoveAll<IInfoHashListStore>();
         services.RemoveAll<IIpAllowListStore>();
-        services.AddSingleton<IPasskeyStore>(sp => new TablePasskeyStore(sp.GetRequiredService<OperatorTables>().Service, Options(sp)));
-        services.AddSingleton<IInfoHashListStore>(sp => new TableInfoHashListStore(sp.GetRequiredService<OperatorTables>().Service, Options(sp)));
-        services.AddSingleton<IIpAllowListStore>(sp => new TableIpAllowListStore(sp.GetRequiredService<OperatorTables>().Service, Options(sp)));
+        services.AddSingleton<IPasskeyStore>(sp => new TablePasskeyStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
+        services.AddSingleton<IInfoHashListStore>(sp => new TableInfoHashListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
+        services.AddSingleton<IIpAllowListStore>(sp => new TableIpAllowListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         return services;
     }
 
     private static OperatorTablesOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<OperatorTablesOptions>>().Value;
-
-    /// <summary>The Table service client the operator stores share.</summary>
-    private sealed record OperatorTables(Azure.Data.Tables.TableServiceClient Service);
 }

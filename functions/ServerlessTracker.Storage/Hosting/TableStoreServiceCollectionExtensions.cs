@@ -24,11 +24,10 @@ public static class TableStoreServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<TableStoreOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTableAccount(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new TableSwarmStore(
-            TableClients.CreateService(sp.GetRequiredService<IOptions<TableStoreOptions>>().Value, sp.GetRequiredService<StorageMetrics>()),
+            sp.GetRequiredService<TableAccount>().Service,
             sp.GetRequiredService<IOptions<TableStoreOptions>>().Value,
             sp.GetRequiredService<SwarmSettings>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -38,6 +37,26 @@ public static class TableStoreServiceCollectionExtensions
         services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<TableSwarmStore>());
         services.AddHostedService<TableStoreInitializer>();
         return services;
+    }
+}
+
+/// <summary>The storage account both the swarm store and the operator stores use: one client, one pipeline, one transaction counter.</summary>
+internal sealed record TableAccount(Azure.Data.Tables.TableServiceClient Service);
+
+/// <summary>Registers <see cref="TableAccount"/> once, with the options and metrics it needs.</summary>
+internal static class TableAccountServiceCollectionExtensions
+{
+    public static void AddTableAccount(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(TableAccount)))
+        {
+            return;
+        }
+
+        services.AddOptions<TableStoreOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new TableAccount(TableClients.CreateService(
+            sp.GetRequiredService<IOptions<TableStoreOptions>>().Value, sp.GetRequiredService<StorageMetrics>())));
     }
 }
 
