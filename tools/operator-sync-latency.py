@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # How long operator changes take to hold in another region: two local regions (east, west), each publishing to the
 # other's /sync/events webhook, private mode, policy flush and refresh every second.
-#   dotnet build functions/ServerlessTracker.Functions && tools/operator-sync-latency.py [memory|tables]
+#   dotnet build functions/ServerlessTracker.Server && tools/operator-sync-latency.py [memory|tables]
 # "tables" gives each region its own Azurite (ST_AZURITE, or tools/node_modules/.bin/azurite-table).
 # Prints medians and maxima of: a passkey made in east served in west; its revocation refused in west; figures
 # announced in both regions summed when read in either. Loopback only; stops everything it started.
 import json, os, signal, socket, subprocess, sys, time, urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APP = os.environ.get("ST_APP", os.path.join(ROOT, "functions/ServerlessTracker.Functions/bin/Debug/net10.0/ServerlessTracker.Functions"))
+APP = os.environ.get("ST_APP", os.path.join(ROOT, "functions/ServerlessTracker.Server/bin/Debug/net10.0/ServerlessTracker.Server"))
 AZURITE = os.environ.get("ST_AZURITE", os.path.join(ROOT, "tools/node_modules/.bin/azurite-table"))
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="  # Azurite's public dev key
 SYNC_KEY, TOKEN = "latency-sync-key", "latency-admin-token"

@@ -24,8 +24,8 @@ if ! $memory; then
 fi
 
 out="$(mktemp -d)"
-dotnet build functions/ServerlessTracker.Functions -c Release -v q --nologo -o "$out" >/dev/null
-app="$out/ServerlessTracker.Functions"
+dotnet build functions/ServerlessTracker.Server -c Release -v q --nologo -o "$out" >/dev/null
+app="$out/ServerlessTracker.Server"
 
 start_region() { # name port peer-port azurite-port
   local env=(

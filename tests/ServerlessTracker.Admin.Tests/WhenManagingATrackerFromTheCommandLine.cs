@@ -1,5 +1,5 @@
 using System.Text;
-using ServerlessTracker.Functions.Tests.Support;
+using ServerlessTracker.Http.Tests.Support;
 
 namespace ServerlessTracker.Admin.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ServerlessTracker.Functions.Hosting;
+using ServerlessTracker.Http.Hosting;
 using ServerlessTracker.Infra.Tests.Support;
 
 namespace ServerlessTracker.Infra.Tests;
@@ -105,7 +105,7 @@ public sealed class WhenComparingAppSettingsWithTheCode
     [Fact]
     public void TheLocalSettingsExamplePointsAtAzurite()
     {
-        using var json = JsonDocument.Parse(Repository.Read("functions/ServerlessTracker.Functions/local.settings.example.json"));
+        using var json = JsonDocument.Parse(Repository.Read("functions/ServerlessTracker.Server/local.settings.example.json"));
         var values = json.RootElement.GetProperty("Values");
         Assert.Equal("custom", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
         Assert.Equal("UseDevelopmentStorage=true", values.GetProperty("AzureWebJobsStorage").GetString());

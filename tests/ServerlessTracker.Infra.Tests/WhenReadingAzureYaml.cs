@@ -8,7 +8,7 @@ namespace ServerlessTracker.Infra.Tests;
 /// <summary>azure.yaml: what azd reads to package, provision and deploy.</summary>
 public sealed class WhenReadingAzureYaml
 {
-    private const string FunctionProject = "functions/ServerlessTracker.Functions";
+    private const string FunctionProject = "functions/ServerlessTracker.Server";
 
     // Command hooks azd runs (schemas/v1.0/azure.yaml.json in Azure/azure-dev).
     private static readonly HashSet<string> KnownHooks =
@@ -29,7 +29,7 @@ public sealed class WhenReadingAzureYaml
         Assert.Equal("dotnet", AzureYaml.Scalar(api, "language"));
         var project = AzureYaml.Scalar(api, "project")!.TrimStart('.', '/');
         Assert.Equal(FunctionProject, project.TrimEnd('/'));
-        Assert.True(File.Exists(Repository.PathOf($"{FunctionProject}/ServerlessTracker.Functions.csproj")));
+        Assert.True(File.Exists(Repository.PathOf($"{FunctionProject}/ServerlessTracker.Server.csproj")));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class WhenReadingAzureYaml
     {
         // azd runs `dotnet publish <project> -c Release --output <dir>` with no runtime arguments: the project itself
         // must make a publish self-contained linux-x64, or the 'custom' runtime finds no .NET to run it.
-        var project = XDocument.Load(Repository.PathOf($"{FunctionProject}/ServerlessTracker.Functions.csproj"));
+        var project = XDocument.Load(Repository.PathOf($"{FunctionProject}/ServerlessTracker.Server.csproj"));
         var publishing = project.Root!.Elements("PropertyGroup")
             .Where(g => ((string?)g.Attribute("Condition") ?? "").Contains("_IsPublishing", StringComparison.Ordinal))
             .ToList();

@@ -16,7 +16,7 @@ public sealed class WhenWiringSync
     {
         Assert.NotEmpty(SyncFunction);
         Assert.Contains("resourceId('Microsoft.Web/sites/functions', regionNames(regionToken(subscription().id, environmentName, pair.to)).functionApp, syncFunctionName)", _subscriptions.Text);
-        using var function = JsonDocument.Parse(Repository.Read($"functions/ServerlessTracker.Functions/{SyncFunction}/function.json"));
+        using var function = JsonDocument.Parse(Repository.Read($"functions/ServerlessTracker.Server/{SyncFunction}/function.json"));
         var trigger = Assert.Single(function.RootElement.GetProperty("bindings").EnumerateArray());
         Assert.Equal("eventGridTrigger", trigger.GetProperty("type").GetString());
         Assert.Equal("in", trigger.GetProperty("direction").GetString());

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
-using ServerlessTracker.Functions.Hosting;
+using ServerlessTracker.Http.Hosting;
 using ServerlessTracker.Protocol;
 using ServerlessTracker.Protocol.Bencode;
 

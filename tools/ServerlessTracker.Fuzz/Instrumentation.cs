@@ -13,7 +13,7 @@ internal static class Instrumentation
         ("ServerlessTracker.Protocol.dll", null),
         ("ServerlessTracker.Engine.dll", null),
         ("ServerlessTracker.Sync.dll", null),
-        ("ServerlessTracker.Functions.dll", null),
+        ("ServerlessTracker.Http.dll", null),
         ("ServerlessTracker.UdpRelay.dll", null),
         ("Azure.Core.dll", "Azure.Messaging"),
     ];

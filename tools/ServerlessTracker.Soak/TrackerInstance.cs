@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using ServerlessTracker.Functions.Hosting;
+using ServerlessTracker.Http.Hosting;
 
 namespace ServerlessTracker.Soak;
 

@@ -35,12 +35,12 @@ for arg in "$@"; do
   [[ "$arg" == --output ]] && has_output=1
   [[ "$arg" == --trackers ]] && has_trackers=1
 done
-if [[ -d "$repo/functions/ServerlessTracker.Functions" ]]; then
-  nice dotnet publish "$repo/functions/ServerlessTracker.Functions" -c Release -o "$work/tracker" -nologo -v quiet \
+if [[ -d "$repo/functions/ServerlessTracker.Server" ]]; then
+  nice dotnet publish "$repo/functions/ServerlessTracker.Server" -c Release -o "$work/tracker" -nologo -v quiet \
     --artifacts-path "$work/tracker-artifacts" >&2
-  args+=(--serverless-exe "$work/tracker/ServerlessTracker.Functions")
+  args+=(--serverless-exe "$work/tracker/ServerlessTracker.Server")
 elif ((!has_trackers)); then
-  echo "functions/ServerlessTracker.Functions does not exist yet: comparing opentracker with a second opentracker" >&2
+  echo "functions/ServerlessTracker.Server does not exist yet: comparing opentracker with a second opentracker" >&2
   args+=(--trackers opentracker,opentracker2)
 fi
 ((has_output)) || args+=(--output "$repo/artifacts/bench/results.md")

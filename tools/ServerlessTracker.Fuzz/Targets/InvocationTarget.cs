@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using ServerlessTracker.Functions.Invocations;
+using ServerlessTracker.Http.Invocations;
 
 namespace ServerlessTracker.Fuzz.Targets;
 

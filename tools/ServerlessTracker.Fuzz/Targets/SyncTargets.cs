@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
-using ServerlessTracker.Functions.Endpoints;
+using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Sync;
 using ServerlessTracker.Sync.Receiving;
 using ServerlessTracker.Sync.Wire;

@@ -23,7 +23,7 @@ var trackers = new Option<string>("--trackers")
     Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in)",
     DefaultValueFactory = _ => "opentracker,serverless",
 };
-var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Functions executable" };
+var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Http executable" };
 var openTrackerExe = new Option<string>("--opentracker") { Description = "opentracker executable", DefaultValueFactory = _ => "/usr/bin/opentracker" };
 var trackerCore = new Option<int>("--tracker-core") { Description = "CPU the trackers are pinned to", DefaultValueFactory = _ => 0 };
 var basePort = new Option<int>("--base-port") { Description = "First loopback port used", DefaultValueFactory = _ => 17100 };

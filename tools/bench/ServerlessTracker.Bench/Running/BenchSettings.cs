@@ -9,7 +9,7 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="Workload">The simulated torrents and peers.</param>
 /// <param name="Scenarios">Scenario names, in order.</param>
 /// <param name="Trackers">Tracker names, in order; the first is the baseline of every ratio.</param>
-/// <param name="ServerlessExecutable">Path of the published ServerlessTracker.Functions executable.</param>
+/// <param name="ServerlessExecutable">Path of the published ServerlessTracker.Http executable.</param>
 /// <param name="OpenTrackerExecutable">Path of opentracker.</param>
 /// <param name="TrackerCore">CPU the trackers are pinned to (the load generator should run on another).</param>
 /// <param name="BasePort">First loopback port; tracker i uses BasePort + 10 i (HTTP) and + 1 (UDP).</param>

@@ -3,7 +3,7 @@ using System.Net;
 namespace ServerlessTracker.Bench.Trackers;
 
 /// <summary>
-/// Our tracker as published (`dotnet publish functions/ServerlessTracker.Functions -c Release`), run standalone
+/// Our tracker as published (`dotnet publish functions/ServerlessTracker.Http -c Release`), run standalone
 /// the way an operator would: the executable with --urls on a loopback port and otherwise default settings
 /// (in-memory store). Extra environment variables select other configurations, e.g. a Table store on Azurite
 /// (Tracker__Tables__ConnectionString) for issue 3. A variant that sets Tracker__Listener__Port is measured on that port

@@ -1,7 +1,0 @@
-namespace ServerlessTracker.Functions.Listener;
-
-/// <summary>Reads the request head a listener connection received (its <c>Accept-Encoding</c> for a full scrape).</summary>
-internal interface IRequestBytes
-{
-    ReadOnlySpan<byte> Head { get; }
-}

@@ -1,0 +1,71 @@
+using System.Buffers;
+
+namespace ServerlessTracker.Http.Core;
+
+/// <summary>A reusable, pool-backed <see cref="IBufferWriter{T}"/> that holds one answer's body until its length is known.</summary>
+/// <remarks>HTTP needs the Content-Length before the body, and the writers only know the exact length once they have written:
+/// the body goes here first, then to the wire. Instances are pooled (<see cref="ResponseBufferPolicy"/>), so the array
+/// behind them is rented once and reused across requests.</remarks>
+public sealed class ResponseBuffer : IBufferWriter<byte>
+{
+    /// <summary>Arrays above this size go back to the shared pool when the buffer is reset (a full scrape should not pin its size).</summary>
+    public const int RetainedCapacity = 64 * 1024;
+
+    private byte[] _buffer = [];
+    private int _written;
+
+    /// <summary>Bytes written so far.</summary>
+    public int WrittenCount => _written;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _written);
+        _written += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    /// <summary>Forgets what was written; keeps the array unless it grew beyond <see cref="RetainedCapacity"/>.</summary>
+    public void Reset()
+    {
+        _written = 0;
+        if (_buffer.Length > RetainedCapacity)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    private void Reserve(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_written + sizeHint, 1024));
+        _buffer.AsSpan(0, _written).CopyTo(larger);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = larger;
+    }
+}

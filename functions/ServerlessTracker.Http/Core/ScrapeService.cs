@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Http.Options;
+using ServerlessTracker.Http.Scrape;
+using ServerlessTracker.Protocol;
+using ServerlessTracker.Protocol.Bencode;
+using ServerlessTracker.Protocol.Http;
+
+namespace ServerlessTracker.Http.Core;
+
+/// <summary>Scrape (BEP 48) for HTTP, independent of the transport: counts for the listed info-hashes, or every swarm when none is listed.</summary>
+/// <remarks>The policy applies as for announces: passkey (private mode) and client address; a torrent the tracker does not
+/// serve (deny list, or not on the allow list in allow-list-only mode) is reported with zero counts.</remarks>
+public sealed class ScrapeService(
+    ISwarmStore store,
+    IOptions<HttpTrackerOptions> options,
+    FullScrapeCache fullScrape,
+    AnnouncePolicy policy,
+    TrackerMetrics metrics)
+{
+    private static ReadOnlySpan<byte> FullScrapeDisabledReason => "full scrape is disabled; name info_hash values"u8;
+
+    private readonly HttpTrackerOptions _options = options.Value;
+
+    /// <summary>Serves one scrape into <paramref name="body"/>; the result says how the body is encoded.</summary>
+    /// <param name="query">The raw query string as sent (with or without its <c>?</c>), ASCII.</param>
+    /// <param name="pathPasskey">ASCII bytes of the path after <c>/scrape/</c>; empty when there is none.</param>
+    /// <param name="client">The client's address (the connection's, or what trusted proxies say).</param>
+    /// <param name="acceptEncoding">The request's <c>Accept-Encoding</c>, read only for a full scrape.</param>
+    public ValueTask<TrackerReply> ScrapeAsync(
+        ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, AcceptEncodingSource acceptEncoding, IBufferWriter<byte> body, CancellationToken cancellationToken)
+    {
+        metrics.Scrape(TrackerProtocol.Http);
+        var decision = Check(pathPasskey, query, client);
+        if (!decision.IsAllowed)
+        {
+            metrics.Failure(TrackerProtocol.Http, (FailureReason)decision.Verdict);
+            WriteRefusal(decision, body);
+            return new(TrackerReply.Plain);
+        }
+
+        var hashes = ArrayPool<InfoHash>.Shared.Rent(_options.MaxScrapeHashes);
+        var error = Parse(query, hashes, out var count);
+        if (error != HttpTrackerError.None || count == 0)
+        {
+            ArrayPool<InfoHash>.Shared.Return(hashes);
+            if (error != HttpTrackerError.None)
+            {
+                metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
+                FailureBodies.Write(body, error);
+                return new(TrackerReply.Plain);
+            }
+
+            return FullScrape(acceptEncoding, body, cancellationToken);
+        }
+
+        var counts = ArrayPool<SwarmCounts>.Shared.Rent(_options.MaxScrapeHashes);
+        ValueTask<ScrapeStatus> scraped;
+        try
+        {
+            scraped = store.ScrapeAsync(hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
+        }
+        catch
+        {
+            Return(hashes, counts);
+            throw;
+        }
+
+        if (!scraped.IsCompletedSuccessfully)
+        {
+            return AnswerLaterAsync(scraped, hashes, counts, count, body);
+        }
+
+        try
+        {
+            Answer(scraped.GetAwaiter().GetResult(), hashes, counts, count, body);
+        }
+        finally
+        {
+            Return(hashes, counts);
+        }
+
+        return new(TrackerReply.Plain);
+    }
+
+    /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as a scrape.</summary>
+    public void Refuse(HttpTrackerError error, IBufferWriter<byte> body)
+    {
+        metrics.Scrape(TrackerProtocol.Http);
+        metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
+        FailureBodies.Write(body, error);
+    }
+
+    private async ValueTask<TrackerReply> AnswerLaterAsync(ValueTask<ScrapeStatus> scraped, InfoHash[] hashes, SwarmCounts[] counts, int count, IBufferWriter<byte> body)
+    {
+        try
+        {
+            Answer(await scraped, hashes, counts, count, body);
+            return TrackerReply.Plain;
+        }
+        finally
+        {
+            Return(hashes, counts);
+        }
+    }
+
+    private static void Return(InfoHash[] hashes, SwarmCounts[] counts)
+    {
+        ArrayPool<InfoHash>.Shared.Return(hashes);
+        ArrayPool<SwarmCounts>.Shared.Return(counts);
+    }
+
+    private PolicyDecision Check(ReadOnlySpan<byte> pathPasskey, ReadOnlySpan<byte> query, IPAddress client)
+    {
+        Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
+        var length = RequestPasskey.Select(pathPasskey, query, passkey);
+        if (length == 0 && !policy.PrivateMode.Enabled && !policy.Access.IpAllowListEnabled)
+        {
+            return PolicyDecision.Allow(null);
+        }
+
+        return policy.CheckScrape(passkey[..length], PeerAddress.FromIPAddress(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client));
+    }
+
+    private void WriteRefusal(in PolicyDecision decision, IBufferWriter<byte> body)
+    {
+        Span<byte> reason = stackalloc byte[AnnouncePolicy.MaxReasonLength];
+        var length = policy.WriteReason(decision, reason);
+        FailureBodies.Write(body, reason[..length], 0, 0);
+    }
+
+    private HttpTrackerError Parse(ReadOnlySpan<byte> query, InfoHash[] hashes, out int count)
+    {
+        count = 0;
+        if (query.Length > _options.MaxQueryLength)
+        {
+            return HttpTrackerError.QueryTooLong;
+        }
+
+        Span<Bytes20> raw = stackalloc Bytes20[_options.MaxScrapeHashes];
+        var error = ScrapeRequestParser.Parse(query, raw, out count);
+        for (var i = 0; i < count; i++)
+        {
+            hashes[i] = InfoHash.FromBytes(raw[i]);
+        }
+
+        return error;
+    }
+
+    private void Answer(ScrapeStatus status, InfoHash[] hashes, SwarmCounts[] counts, int count, IBufferWriter<byte> body)
+    {
+        if (status == ScrapeStatus.StoreUnavailable)
+        {
+            metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
+            FailureBodies.WriteStoreUnavailable(body, _options.RetryInSeconds);
+            return;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (!policy.IsServed(hashes[i]))
+            {
+                counts[i] = default;
+            }
+        }
+
+        // Bencode wants the files dictionary in raw key order, each key once.
+        Array.Sort(hashes, counts, 0, count);
+        var writer = new BencodeWriter(body.GetSpan(ScrapeResponseWriter.EnvelopeLength + (count * ScrapeResponseWriter.MaxEntryLength)));
+        Span<byte> key = stackalloc byte[InfoHash.Length];
+        ScrapeResponseWriter.WriteStart(ref writer);
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0 && hashes[i] == hashes[i - 1])
+            {
+                continue;
+            }
+
+            hashes[i].CopyTo(key);
+            ScrapeResponseWriter.WriteEntry(ref writer, key, counts[i].Complete, counts[i].Downloaded, counts[i].Incomplete);
+        }
+
+        ScrapeResponseWriter.WriteEnd(ref writer);
+        body.Advance(writer.BytesWritten);
+    }
+
+    private ValueTask<TrackerReply> FullScrape(AcceptEncodingSource acceptEncoding, IBufferWriter<byte> body, CancellationToken cancellationToken)
+    {
+        if (!_options.FullScrapeEnabled)
+        {
+            FailureBodies.Write(body, FullScrapeDisabledReason, 0, 0);
+            return new(TrackerReply.Plain);
+        }
+
+        var gzip = acceptEncoding.AllowsGzip();
+        var snapshot = fullScrape.GetAsync(cancellationToken);
+        return snapshot.IsCompletedSuccessfully
+            ? new(WriteFullScrape(snapshot.Result, gzip, body))
+            : FullScrapeLaterAsync(snapshot, gzip, body);
+    }
+
+    private static async ValueTask<TrackerReply> FullScrapeLaterAsync(ValueTask<FullScrapeCache.Snapshot> snapshot, bool gzip, IBufferWriter<byte> body) =>
+        WriteFullScrape(await snapshot, gzip, body);
+
+    private static TrackerReply WriteFullScrape(FullScrapeCache.Snapshot snapshot, bool acceptsGzip, IBufferWriter<byte> body)
+    {
+        if (snapshot.Gzip is { } gzip && acceptsGzip)
+        {
+            body.Write(gzip);
+            return TrackerReply.Gzip | TrackerReply.VaryByEncoding;
+        }
+
+        body.Write(snapshot.Plain);
+        return TrackerReply.VaryByEncoding;
+    }
+}

@@ -1,0 +1,117 @@
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Policy.AccessLists;
+
+namespace ServerlessTracker.Http.Endpoints;
+
+/// <summary>The info-hash allow and deny lists (<c>/infohashes</c>) and the IP allow-list (<c>/ips</c>).</summary>
+public static class AdminAccessListEndpoints
+{
+    public const int MaxNoteLength = 200;
+
+    public static RouteGroupBuilder MapAdminAccessLists(this RouteGroupBuilder group)
+    {
+        group.MapGet("/infohashes", static (AnnouncePolicy policy) => AdminEndpoints.Json(
+            new InfoHashListsJson(
+                policy.Access.InfoHashAllowListOnly,
+                Sorted(policy.InfoHashes.List(InfoHashListKind.Allow)),
+                Sorted(policy.InfoHashes.List(InfoHashListKind.Deny))),
+            AdminJsonContext.Default.InfoHashListsJson));
+
+        group.MapPost("/infohashes/{list}", static async (string list, HttpContext context, AnnouncePolicy policy) =>
+        {
+            if (!TryParseList(list, out var kind))
+            {
+                return AdminEndpoints.Error(StatusCodes.Status404NotFound, "lists are 'allow' and 'deny'");
+            }
+
+            var (body, valid) = await AdminEndpoints.ReadBodyAsync(context, AdminJsonContext.Default.AddInfoHashRequest);
+            var given = new List<(string Text, InfoHash Hash)>();
+            foreach (var (text, length) in new[] { (body?.Hash, 0), (body?.V1, 40), (body?.V2, 64) })
+            {
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    continue;
+                }
+
+                var hex = text.Trim().ToLowerInvariant();
+                if ((length != 0 && hex.Length != length) || !InfoHashRule.TryParseHash(hex, out var hash))
+                {
+                    return AdminEndpoints.Error(StatusCodes.Status400BadRequest, $"'{hex}' is not a {(length == 0 ? "v1 (40 hex) or v2 (64 hex)" : length == 40 ? "v1 (40 hex)" : "v2 (64 hex)")} info-hash");
+                }
+
+                given.Add((hex, hash));
+            }
+
+            if (!valid || given.Count == 0 || body?.Note?.Length > MaxNoteLength)
+            {
+                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected {\"hash\": \"<40 or 64 hex>\"} or {\"v1\": \"<40 hex>\", \"v2\": \"<64 hex>\"}, and an optional note");
+            }
+
+            var added = new List<InfoHashRuleJson>(given.Count);
+            foreach (var (hex, hash) in given)
+            {
+                added.Add(ToJson(await policy.InfoHashes.AddAsync(kind, hex, hash, body!.Note, context.RequestAborted)));
+            }
+
+            return AdminEndpoints.Json(new InfoHashRulesJson(added), AdminJsonContext.Default.InfoHashRulesJson, StatusCodes.Status201Created);
+        });
+
+        group.MapDelete("/infohashes/{list}/{hash}", static async (string list, string hash, HttpContext context, AnnouncePolicy policy) =>
+        {
+            if (!TryParseList(list, out var kind) || !InfoHashRule.TryParseHash(hash, out var parsed))
+            {
+                return AdminEndpoints.Error(StatusCodes.Status404NotFound, "expected /infohashes/{allow|deny}/{40 or 64 hex}");
+            }
+
+            return await policy.InfoHashes.RemoveAsync(kind, parsed, context.RequestAborted)
+                ? Results.NoContent()
+                : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on that list");
+        });
+
+        group.MapGet("/ips", static (AnnouncePolicy policy) =>
+        {
+            var entries = policy.IpAllowList.List();
+            entries.Sort(static (a, b) => string.CompareOrdinal(a.Entry, b.Entry));
+            var json = entries.ConvertAll(e => ToJson(e, policy.Access.IpAllowListExpirySeconds));
+            return AdminEndpoints.Json(new IpListJson(policy.Access.IpAllowListEnabled, policy.Access.IpAllowListExpirySeconds, json), AdminJsonContext.Default.IpListJson);
+        });
+
+        group.MapPost("/ips", static async (HttpContext context, AnnouncePolicy policy) =>
+        {
+            var (body, valid) = await AdminEndpoints.ReadBodyAsync(context, AdminJsonContext.Default.AddIpRequest);
+            if (!valid || string.IsNullOrWhiteSpace(body?.Entry) || body.Note?.Length > MaxNoteLength)
+            {
+                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected {\"entry\": \"<address or CIDR range>\"} and an optional note");
+            }
+
+            return await policy.IpAllowList.AddAsync(body.Entry, body.Note, context.RequestAborted) is { } entry
+                ? AdminEndpoints.Json(ToJson(entry, policy.Access.IpAllowListExpirySeconds), AdminJsonContext.Default.IpEntryJson, StatusCodes.Status201Created)
+                : AdminEndpoints.Error(StatusCodes.Status400BadRequest, $"'{body.Entry}' is neither an address nor a CIDR range");
+        });
+
+        group.MapDelete("/ips/{**entry}", static async (string entry, HttpContext context, AnnouncePolicy policy) =>
+            await policy.IpAllowList.RemoveAsync(Uri.UnescapeDataString(entry), context.RequestAborted)
+                ? Results.NoContent()
+                : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on the IP allow-list"));
+        return group;
+    }
+
+    private static bool TryParseList(string list, out InfoHashListKind kind)
+    {
+        kind = list switch { "allow" => InfoHashListKind.Allow, "deny" => InfoHashListKind.Deny, _ => (InfoHashListKind)255 };
+        return (byte)kind != 255;
+    }
+
+    private static List<InfoHashRuleJson> Sorted(List<InfoHashRule> rules)
+    {
+        rules.Sort(static (a, b) => a.AddedAt.CompareTo(b.AddedAt));
+        return rules.ConvertAll(ToJson);
+    }
+
+    private static InfoHashRuleJson ToJson(InfoHashRule rule) =>
+        new(rule.Hash.ToHex(), rule.Given, rule.Kind == InfoHashListKind.Allow ? "allow" : "deny", rule.Note, rule.AddedAt);
+
+    private static IpEntryJson ToJson(IpAllowEntry entry, long expirySeconds) =>
+        new(entry.Entry, entry.Note, entry.AddedAt, entry.LastUsedAt, expirySeconds > 0 ? entry.LastUsedAt.AddSeconds(expirySeconds) : null);
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Http.Options;
+
+namespace ServerlessTracker.Http.Endpoints;
+
+/// <summary><c>POST /admin/passkeys</c> body (optional).</summary>
+public sealed record CreatePasskeyRequest(string? Name);
+
+/// <summary>A passkey and its figures in bytes.</summary>
+public sealed record PasskeyJson(
+    string Passkey, string? Name, DateTimeOffset CreatedAt, bool Revoked, DateTimeOffset? RevokedAt,
+    long Uploaded, long Downloaded, double? Ratio, string AnnounceUrl);
+
+/// <summary>Every passkey with its figures.</summary>
+public sealed record PasskeyListJson(int Count, IReadOnlyList<PasskeyJson> Passkeys);
+
+/// <summary><c>POST /admin/infohashes/{allow|deny}</c> body: a v1 hash (40 hex), a v2 hash (64 hex), or both for a hybrid torrent.</summary>
+public sealed record AddInfoHashRequest(string? Hash, string? V1, string? V2, string? Note);
+
+/// <summary>One list entry: <c>infoHash</c> is the 20 bytes clients announce (40 hex), <c>given</c> what the operator gave.</summary>
+public sealed record InfoHashRuleJson(string InfoHash, string Given, string List, string? Note, DateTimeOffset AddedAt);
+
+/// <summary>The rules one call added (two for a hybrid torrent).</summary>
+public sealed record InfoHashRulesJson(IReadOnlyList<InfoHashRuleJson> Added);
+
+/// <summary>Both info-hash lists, and whether the allow list alone decides.</summary>
+public sealed record InfoHashListsJson(bool AllowListOnly, IReadOnlyList<InfoHashRuleJson> Allow, IReadOnlyList<InfoHashRuleJson> Deny);
+
+/// <summary><c>POST /admin/ips</c> body: an address or CIDR range.</summary>
+public sealed record AddIpRequest(string? Entry, string? Note);
+
+/// <summary>One IP allow-list entry: last use, and when it retires unless used again.</summary>
+public sealed record IpEntryJson(string Entry, string? Note, DateTimeOffset AddedAt, DateTimeOffset LastUsedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>The IP allow-list, whether it is enforced, and its inactivity expiry.</summary>
+public sealed record IpListJson(bool Enabled, long ExpirySeconds, IReadOnlyList<IpEntryJson> Entries);
+
+/// <summary>One swarm's figures.</summary>
+public sealed record SwarmJson(string InfoHash, long Seeders, long Leechers, long Completed, long Peers);
+
+/// <summary>The busiest swarms: how many there are, how many are shown.</summary>
+public sealed record SwarmListJson(int Count, int Shown, IReadOnlyList<SwarmJson> Swarms);
+
+/// <summary>One peer of an inspected swarm.</summary>
+public sealed record PeerJson(string PeerId, string Address, int Port, bool Seeder, DateTimeOffset LastSeen, bool Remote);
+
+/// <summary>One swarm with its peers.</summary>
+public sealed record SwarmDetailsJson(string InfoHash, long Seeders, long Leechers, long Completed, DateTimeOffset LastActivity, IReadOnlyList<PeerJson> Peers);
+
+/// <summary>The settings in effect, secrets left out (only whether they are set).</summary>
+public sealed record SettingsJson(
+    bool FunctionsHost,
+    string SwarmStore,
+    string PasskeyStore,
+    SwarmSettings Swarm,
+    HttpTrackerOptions Http,
+    NetworkOptions Network,
+    PurgeOptions Purge,
+    PrivateModeSettings Private,
+    AccessSettings Access,
+    LeechControlSettings LeechControl,
+    PolicySettings Policy,
+    AdminSettingsJson Admin,
+    StatsSettingsJson Stats,
+    MetricsSettingsJson Metrics);
+
+/// <summary>Admin settings in effect (whether a token is set, never the token).</summary>
+public sealed record AdminSettingsJson(bool TokenSet, Uri? PublicUrl);
+
+/// <summary>Stats settings in effect (whether a token is set, never the token).</summary>
+public sealed record StatsSettingsJson(bool Enabled, bool TokenSet, int RefreshSeconds, int BusiestSwarms);
+
+/// <summary>Which metrics exporters are on.</summary>
+public sealed record MetricsSettingsJson(bool Prometheus, bool ApplicationInsights, int ExportSeconds);
+
+/// <summary>Every admin error answer: a message, never data.</summary>
+public sealed record ErrorJson(string Error);
+
+/// <summary>Source-generated JSON for the admin API (camelCase, no reflection at run time).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(CreatePasskeyRequest))]
+[JsonSerializable(typeof(PasskeyJson))]
+[JsonSerializable(typeof(PasskeyListJson))]
+[JsonSerializable(typeof(AddInfoHashRequest))]
+[JsonSerializable(typeof(InfoHashRulesJson))]
+[JsonSerializable(typeof(InfoHashListsJson))]
+[JsonSerializable(typeof(AddIpRequest))]
+[JsonSerializable(typeof(IpEntryJson))]
+[JsonSerializable(typeof(IpListJson))]
+[JsonSerializable(typeof(SwarmListJson))]
+[JsonSerializable(typeof(SwarmDetailsJson))]
+[JsonSerializable(typeof(SettingsJson))]
+[JsonSerializable(typeof(ErrorJson))]
+public sealed partial class AdminJsonContext : JsonSerializerContext;

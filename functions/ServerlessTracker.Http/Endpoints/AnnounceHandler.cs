@@ -1,0 +1,61 @@
+using System.Buffers;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.Network;
+using ServerlessTracker.Http.Options;
+using ServerlessTracker.Protocol.Http;
+
+namespace ServerlessTracker.Http.Endpoints;
+
+/// <summary>Kestrel's <c>/announce</c> endpoint: hands the raw query, the path's passkey and the client address to <see cref="AnnounceService"/>.</summary>
+public sealed class AnnounceHandler(AnnounceService announces, ClientAddressReader addresses, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
+{
+    private readonly int _maxQueryLength = options.Value.MaxQueryLength;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var body = buffers.Get();
+        try
+        {
+            await AnnounceAsync(context, body);
+            await TrackerResponses.SendAsync(context, body, TrackerReply.Plain);
+        }
+        finally
+        {
+            buffers.Return(body);
+        }
+    }
+
+    private ValueTask AnnounceAsync(HttpContext context, ResponseBuffer body)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            announces.Refuse(HttpTrackerError.MethodNotAllowed, body);
+            return default;
+        }
+
+        // Sized to this query (bounded by the limit): no 8 KiB of zeroing per announce.
+        Span<byte> buffer = stackalloc byte[Math.Min(_maxQueryLength, context.Request.QueryString.Value?.Length ?? 0)];
+        var error = TrackerResponses.ReadQuery(context, buffer, out var rented, out var query);
+        try
+        {
+            if (error != HttpTrackerError.None)
+            {
+                announces.Refuse(error, body);
+                return default;
+            }
+
+            Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
+            var length = HttpPasskey.FromPath(context, passkey);
+            return announces.AnnounceAsync(query, passkey[..length], addresses.Read(context), body, context.RequestAborted);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Buffers;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.Network;
+using ServerlessTracker.Http.Options;
+using ServerlessTracker.Protocol.Http;
+
+namespace ServerlessTracker.Http.Endpoints;
+
+/// <summary>Kestrel's <c>/scrape</c> endpoint: hands the raw query, the path's passkey and the client address to <see cref="ScrapeService"/>.</summary>
+public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader addresses, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
+{
+    private static readonly Func<object, StringValues> ReadAcceptEncoding = static context => ((HttpContext)context).Request.Headers.AcceptEncoding;
+
+    private readonly int _maxQueryLength = options.Value.MaxQueryLength;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var body = buffers.Get();
+        try
+        {
+            var reply = await ScrapeAsync(context, body);
+            await TrackerResponses.SendAsync(context, body, reply);
+        }
+        finally
+        {
+            buffers.Return(body);
+        }
+    }
+
+    private ValueTask<TrackerReply> ScrapeAsync(HttpContext context, ResponseBuffer body)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            scrapes.Refuse(HttpTrackerError.MethodNotAllowed, body);
+            return new(TrackerReply.Plain);
+        }
+
+        Span<byte> buffer = stackalloc byte[Math.Min(_maxQueryLength, context.Request.QueryString.Value?.Length ?? 0)];
+        var error = TrackerResponses.ReadQuery(context, buffer, out var rented, out var query);
+        try
+        {
+            if (error != HttpTrackerError.None)
+            {
+                scrapes.Refuse(error, body);
+                return new(TrackerReply.Plain);
+            }
+
+            Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
+            var length = HttpPasskey.FromPath(context, passkey);
+            return scrapes.ScrapeAsync(query, passkey[..length], addresses.Read(context), new AcceptEncodingSource(ReadAcceptEncoding, context), body, context.RequestAborted);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}

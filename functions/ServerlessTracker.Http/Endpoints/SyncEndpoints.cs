@@ -1,0 +1,82 @@
+using Azure.Messaging;
+using ServerlessTracker.Http.Limits;
+using ServerlessTracker.Sync.Receiving;
+
+namespace ServerlessTracker.Http.Endpoints;
+
+/// <summary><c>/sync/events</c>: the webhook other regions' Event Grid subscriptions deliver CloudEvents to.</summary>
+/// <remarks>
+/// <c>OPTIONS</c> answers the CloudEvents abuse-protection handshake (<c>WebHook-Request-Origin</c> →
+/// <c>WebHook-Allowed-Origin</c>); <c>POST</c> takes one event (<c>application/cloudevents+json</c>) or a
+/// batch (<c>application/cloudevents-batch+json</c>). Both require the receiver key.
+/// </remarks>
+public static class SyncEndpoints
+{
+    public const int MaxDeliveryBytes = 2 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapSyncWebhook(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/sync/events", [HttpMethods.Options], static (HttpContext context, SyncReceiverAuth auth) =>
+        {
+            if (!auth.IsAuthorized(context.Request))
+            {
+                return Results.Unauthorized();
+            }
+
+            var origin = context.Request.Headers["WebHook-Request-Origin"].ToString();
+            context.Response.Headers["WebHook-Allowed-Origin"] = origin.Length > 0 ? origin : "*";
+            context.Response.Headers["WebHook-Allowed-Rate"] = "*";
+            return Results.Ok();
+        });
+
+        app.MapPost("/sync/events", static async (HttpContext context, SyncReceiverAuth auth, SyncEventApplier applier) =>
+        {
+            if (!auth.IsAuthorized(context.Request))
+            {
+                return Results.Unauthorized();
+            }
+
+            var events = await ReadCloudEventsAsync(context.Request, context.RequestAborted);
+            if (events is null)
+            {
+                return Results.BadRequest("expected CloudEvents JSON (one event or a batch)");
+            }
+
+            var report = await applier.ApplyAsync(events, context.RequestAborted);
+            return Results.Ok(report.ToString());
+        });
+        return app;
+    }
+
+    /// <summary>Parses a CloudEvent or a batch of them; null if the body is neither.</summary>
+    public static async Task<IReadOnlyList<CloudEvent>?> ReadCloudEventsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxDeliveryBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            RequestBodyLimit.Raise(request.HttpContext, MaxDeliveryBytes);
+            var body = await BinaryData.FromStreamAsync(request.Body, cancellationToken);
+            return body.ToMemory().Length > MaxDeliveryBytes ? null : ParseCloudEvents(body);
+        }
+        catch (BadHttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    public static IReadOnlyList<CloudEvent>? ParseCloudEvents(BinaryData json)
+    {
+        try
+        {
+            return CloudEvent.ParseMany(json);
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using ServerlessTracker.Http.Endpoints;
+using ServerlessTracker.Http.Options;
+using ServerlessTracker.Http.Stats;
+
+namespace ServerlessTracker.Http.Hosting;
+
+/// <summary>Registers what operators use: the admin API's options and guard, and the stats page.</summary>
+public static class OperatorServiceCollectionExtensions
+{
+    public static IServiceCollection AddTrackerOperator(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section))
+            .Validate(o => o.PublicUrl is null || o.PublicUrl.IsAbsoluteUri, "Tracker:Admin:PublicUrl must be an absolute URL.")
+            .ValidateOnStart();
+        services.AddOptions<StatsOptions>().Bind(configuration.GetSection(StatsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AdminAuthorization>();
+        services.AddSingleton<StatsCache>();
+        services.AddSingleton<Engine.Diagnostics.IRegionStatusSource, SyncRegionStatusSource>();
+        return services;
+    }
+}

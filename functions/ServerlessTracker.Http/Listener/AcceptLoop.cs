@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Runtime.InteropServices;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.FastPath;
+
+namespace ServerlessTracker.Http.Listener;
+
+/// <summary>One accept thread of the <see cref="TrackerListener"/>: accepts a connection, answers it if it can at once, and
+/// hands it to <see cref="SlowConnections"/> otherwise; its buffers are reused for every connection it serves.</summary>
+/// <remarks>
+/// The peer address comes from accept4 as a Linux <c>sockaddr</c>:
+/// <code>
+/// sockaddr_in   family u16 (2) | port u16 BE | IPv4 4 bytes | zero 8 bytes
+/// sockaddr_in6  family u16 (10) | port u16 BE | flowinfo u32 | IPv6 16 bytes | scope id u32
+/// </code>
+/// </remarks>
+internal sealed class AcceptLoop : IRequestBytes
+{
+    private const ushort AfInet = 2;
+    private const ushort AfInet6 = 10;
+
+    /// <summary>Output kept between connections; a larger answer (a full scrape) borrows a pooled array.</summary>
+    private const int OutputCapacity = 4096;
+
+    private readonly TrackerListener _listener;
+    private readonly FastPathServer _core;
+    private readonly int _listenFd;
+    private readonly byte[] _input;
+    private readonly byte[] _output = new byte[OutputCapacity];
+    private readonly byte[] _address = new byte[32];
+    private readonly byte[] _lastAddress = new byte[16];
+    private IPAddress? _lastRemote;
+    private ResponseBuffer? _body;
+    private int _headLength;
+
+    public AcceptLoop(TrackerListener listener, int listenFd)
+    {
+        _listener = listener;
+        _core = listener.Core;
+        _listenFd = listenFd;
+
+        // Room for the longest head the parser accepts and one byte more, so a longer one is seen as too long.
+        _input = new byte[_core.Limits.MaxHeadLength + 1];
+    }
+
+    public ReadOnlySpan<byte> Head => _input.AsSpan(0, _headLength);
+
+    public void Run()
+    {
+        _body = _core.Buffers.Get();
+        try
+        {
+            while (true)
+            {
+                var addressLength = _address.Length;
+                var fd = LibC.Accept4(_listenFd, ref _address[0], ref addressLength, LibC.SockCloexec);
+                if (fd < 0)
+                {
+                    if (_listener.IsStopped)
+                    {
+                        return;
+                    }
+
+                    if (Marshal.GetLastPInvokeError() is LibC.EMFile or LibC.ENFile or LibC.ENoBufs or LibC.ENoMem)
+                    {
+                        // Out of descriptors or memory: give connections in flight time to close instead of spinning.
+                        Thread.Sleep(10);
+                    }
+
+                    continue;
+                }
+
+                _listener.Counters.CountAccepted();
+                try
+                {
+                    Serve(fd, Remote());
+                }
+                catch (Exception e)
+                {
+                    // A bug: the thread must survive it (the connection may be lost).
+                    _listener.Logger.LogError(e, "The tracker listener failed on a connection.");
+                }
+            }
+        }
+        finally
+        {
+            _core.Buffers.Return(_body);
+        }
+    }
+
+    private void Serve(int fd, IPAddress remote)
+    {
+        var received = (int)LibC.Receive(fd, ref _input[0], _input.Length, LibC.MsgDontWait);
+        if (received <= 0)
+        {
+            if (received == 0 || Marshal.GetLastPInvokeError() != LibC.EAgain)
+            {
+                // Closed or reset before sending anything.
+                LibC.Close(fd);
+                return;
+            }
+
+            SlowConnections.Receive(_listener, fd, remote, []);
+            return;
+        }
+
+        var bytes = _input.AsSpan(0, received);
+        var status = RequestHeadParser.Parse(bytes, _core.Limits, out var head);
+        if (status == HeadStatus.Incomplete)
+        {
+            SlowConnections.Receive(_listener, fd, remote, bytes);
+            return;
+        }
+
+        if (status == HeadStatus.HandOff)
+        {
+            _listener.Counters.CountRejected();
+            Send(fd, _output, ListenerAnswers.WriteRejection(_output, bytes, _core.Date.Current));
+            return;
+        }
+
+        _headLength = head.Length;
+        var reply = _listener.Dispatch(bytes, head, remote, this, _body!);
+        if (!reply.IsCompletedSuccessfully)
+        {
+            // The store answers later: the body buffer goes with the connection, this thread takes another.
+            var body = _body!;
+            _body = _core.Buffers.Get();
+            SlowConnections.AnswerLater(_listener, fd, reply, body);
+            return;
+        }
+
+        Answer(fd, reply.Result);
+    }
+
+    private void Answer(int fd, TrackerReply reply)
+    {
+        var body = _body!;
+        var needed = ResponseHead.MaxLength + body.WrittenCount;
+        var output = needed <= _output.Length ? _output : ArrayPool<byte>.Shared.Rent(needed);
+        var length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, _core.Date.Current);
+        body.Reset();
+        _listener.Counters.CountServed();
+        Send(fd, output, length);
+        if (output != _output)
+        {
+            ArrayPool<byte>.Shared.Return(output);
+        }
+    }
+
+    private void Send(int fd, byte[] output, int length)
+    {
+        var sent = (int)LibC.Send(fd, ref output[0], length, LibC.MsgDontWait | LibC.MsgNoSignal);
+        if (sent == length)
+        {
+            LibC.Close(fd);
+            return;
+        }
+
+        if (sent < 0)
+        {
+            if (Marshal.GetLastPInvokeError() != LibC.EAgain)
+            {
+                // The client is gone.
+                LibC.Close(fd);
+                return;
+            }
+
+            sent = 0;
+        }
+
+        SlowConnections.SendRest(_listener, fd, output.AsSpan(sent, length - sent));
+    }
+
+    /// <summary>The peer's address; the same client connecting again (a benchmark, a NAT) reuses the last instance.</summary>
+    private IPAddress Remote()
+    {
+        var family = BinaryPrimitives.ReadUInt16LittleEndian(_address);
+        ReadOnlySpan<byte> bytes;
+        if (family == AfInet)
+        {
+            bytes = _address.AsSpan(4, 4);
+        }
+        else if (family == AfInet6)
+        {
+            bytes = _address.AsSpan(8, 16);
+            if (bytes.StartsWith((ReadOnlySpan<byte>)[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]))
+            {
+                // A dual-stack socket's IPv4 client: the rules see it as IPv4.
+                bytes = bytes[12..];
+            }
+        }
+        else
+        {
+            return IPAddress.IPv6None;
+        }
+
+        var last = _lastRemote;
+        if (last is not null && bytes.Length == (last.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 16) && bytes.SequenceEqual(_lastAddress.AsSpan(0, bytes.Length)))
+        {
+            return last;
+        }
+
+        var remote = new IPAddress(bytes);
+        bytes.CopyTo(_lastAddress);
+        _lastRemote = remote;
+        return remote;
+    }
+}

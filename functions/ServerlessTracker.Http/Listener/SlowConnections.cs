@@ -1,0 +1,191 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.FastPath;
+
+namespace ServerlessTracker.Http.Listener;
+
+/// <summary>Connections the accept threads could not finish at once, continued on a .NET socket with async calls: a head
+/// still arriving, an answer the client did not take at once, a store that did not answer at once.</summary>
+/// <remarks>The connection's descriptor is wrapped as it is (no new syscalls but the Socket's own queries). A head and an
+/// answer each get <see cref="TrackerListener.HeadTimeout"/>; at most <see cref="TrackerListenerOptions.MaxSlowConnections"/>
+/// wait on clients at once, more are closed. Shutdown cancels them all.</remarks>
+internal static class SlowConnections
+{
+    /// <summary>Reads the rest of a head (<paramref name="received"/> so far), then answers.</summary>
+    public static void Receive(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> received)
+    {
+        if (!listener.TryEnterSlow())
+        {
+            LibC.Close(fd);
+            return;
+        }
+
+        var input = ArrayPool<byte>.Shared.Rent(listener.Core.Limits.MaxHeadLength + 1);
+        received.CopyTo(input);
+        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote);
+    }
+
+    /// <summary>Answers once the store has (<paramref name="body"/> is handed over and goes back to the pool).</summary>
+    public static void AnswerLater(TrackerListener listener, int fd, ValueTask<TrackerReply> reply, ResponseBuffer body)
+    {
+        listener.EnterSlow();
+        _ = AnswerLaterAsync(listener, Wrap(fd), reply, body);
+    }
+
+    /// <summary>Sends what the client did not take at once.</summary>
+    public static void SendRest(TrackerListener listener, int fd, ReadOnlySpan<byte> rest)
+    {
+        if (!listener.TryEnterSlow())
+        {
+            LibC.Close(fd);
+            return;
+        }
+
+        var output = ArrayPool<byte>.Shared.Rent(rest.Length);
+        rest.CopyTo(output);
+        _ = SendAsync(listener, Wrap(fd), output, rest.Length);
+    }
+
+    private static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
+
+    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote)
+    {
+        var core = listener.Core;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
+        timeout.CancelAfter(listener.HeadTimeout);
+        byte[]? output = null;
+        ResponseBuffer? body = null;
+        try
+        {
+            RequestHead head = default;
+            HeadStatus status;
+            while (true)
+            {
+                status = filled == 0 ? HeadStatus.Incomplete : RequestHeadParser.Parse(input.AsSpan(0, filled), core.Limits, out head);
+                if (status != HeadStatus.Incomplete || filled == input.Length)
+                {
+                    break;
+                }
+
+                var read = await socket.ReceiveAsync(input.AsMemory(filled), SocketFlags.None, timeout.Token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                filled += read;
+            }
+
+            int length;
+            if (status != HeadStatus.Ready)
+            {
+                listener.Counters.CountRejected();
+                output = ArrayPool<byte>.Shared.Rent(ListenerAnswers.MaxRejectionLength);
+                length = ListenerAnswers.WriteRejection(output, input.AsSpan(0, filled), core.Date.Current);
+            }
+            else
+            {
+                body = core.Buffers.Get();
+                var request = new ReceivedHead(input, head.Length);
+                var pending = listener.Dispatch(input.AsSpan(0, filled), head, remote, request, body);
+                var reply = await pending;
+                listener.Counters.CountServed();
+                output = ArrayPool<byte>.Shared.Rent(ResponseHead.MaxLength + body.WrittenCount);
+                length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
+            }
+
+            timeout.CancelAfter(listener.HeadTimeout);
+            await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            Failed(listener, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+            if (output is not null)
+            {
+                ArrayPool<byte>.Shared.Return(output);
+            }
+
+            if (body is not null)
+            {
+                core.Buffers.Return(body);
+            }
+
+            socket.Dispose();
+            listener.LeaveSlow();
+        }
+    }
+
+    private static async Task AnswerLaterAsync(TrackerListener listener, Socket socket, ValueTask<TrackerReply> pending, ResponseBuffer body)
+    {
+        var core = listener.Core;
+        byte[] output;
+        int length;
+        try
+        {
+            var reply = await pending;
+            listener.Counters.CountServed();
+            output = ArrayPool<byte>.Shared.Rent(ResponseHead.MaxLength + body.WrittenCount);
+            length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
+        }
+        catch (Exception e)
+        {
+            Failed(listener, e);
+            socket.Dispose();
+            listener.LeaveSlow();
+            return;
+        }
+        finally
+        {
+            core.Buffers.Return(body);
+        }
+
+        await SendAsync(listener, socket, output, length);
+    }
+
+    private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
+            timeout.CancelAfter(listener.HeadTimeout);
+            await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            Failed(listener, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            socket.Dispose();
+            listener.LeaveSlow();
+        }
+    }
+
+    /// <summary>A client that went away or was too slow is normal; anything else is a bug, logged (the connection is closed either way).</summary>
+    private static void Failed(TrackerListener listener, Exception e)
+    {
+        switch (e)
+        {
+            case OperationCanceledException when !listener.Stopping.IsCancellationRequested:
+                listener.Counters.CountTimedOut();
+                break;
+            case OperationCanceledException or SocketException or ObjectDisposedException:
+                break;
+            default:
+                listener.Logger.LogError(e, "The tracker listener failed on a slow connection.");
+                break;
+        }
+    }
+
+    private sealed class ReceivedHead(byte[] input, int length) : IRequestBytes
+    {
+        public ReadOnlySpan<byte> Head => input.AsSpan(0, length);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.FastPath;
+using ServerlessTracker.Http.Hosting;
+
+namespace ServerlessTracker.Http.Listener;
+
+/// <summary>The tracker's own HTTP/1.x listener for clients that open a new connection per announce: dedicated threads
+/// accept and answer each connection with direct libc calls, and only connections that cannot be answered at once go async.</summary>
+/// <remarks>
+/// Per connection, on an accept thread: <c>accept4</c> (blocking), one <c>recv</c> with MSG_DONTWAIT (TCP_DEFER_ACCEPT on the
+/// listening socket makes the request usually present already), the fast path's parser, rate limit and core, one <c>send</c>
+/// with MSG_DONTWAIT|MSG_NOSIGNAL, <c>close</c>. That skips .NET's socket engine (epoll registration, thread-pool hops, a
+/// SocketAsyncContext per connection), which is what a connection costs Kestrel. A head in pieces, an answer the client does
+/// not take at once and a store that does not answer at once (Table Storage) continue on a .NET socket with async calls
+/// (<see cref="SlowConnections"/>), so an accept thread never waits on a client. One request per connection: answers say
+/// <c>Connection: close</c>. Anything but a tracker request gets a bodiless 404 or 400.
+/// </remarks>
+public sealed class TrackerListener : IHostedService, IDisposable
+{
+    private static readonly Func<object, StringValues> ReadAcceptEncoding =
+        static state => HeaderValues.Find(((IRequestBytes)state).Head, "Accept-Encoding"u8);
+
+    private readonly TrackerListenerOptions _options;
+    private readonly FunctionsHost _host;
+    private readonly ILogger<TrackerListener> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _socket;
+    private int _listenFd = -1;
+    private Thread[] _threads = [];
+    private int _slow;
+    private volatile bool _stopped;
+
+    public TrackerListener(IOptions<TrackerListenerOptions> options, FastPathServer core, ListenerCounters counters, FunctionsHost host, ILogger<TrackerListener> logger)
+    {
+        _options = options.Value;
+        _host = host;
+        _logger = logger;
+        Core = core;
+        Counters = counters;
+        HeadTimeout = TimeSpan.FromSeconds(_options.HeadTimeoutSeconds);
+    }
+
+    /// <summary>The port the listener is bound to; 0 when it is off.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The fast path's parser limits, rate limiter, core services and response buffers.</summary>
+    internal FastPathServer Core { get; }
+
+    internal ListenerCounters Counters { get; }
+
+    internal TimeSpan HeadTimeout { get; }
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    internal bool IsStopped => _stopped;
+
+    internal ILogger Logger => _logger;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Port == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_host.IsHosted)
+        {
+            _logger.LogWarning("Tracker:Listener:Port is set but the Functions host forwards only its own port: the tracker listener stays off.");
+            return Task.CompletedTask;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            // Options validation says so first; this keeps the libc calls below unreachable elsewhere.
+            throw new PlatformNotSupportedException("The tracker listener (Tracker:Listener:Port) runs on Linux only.");
+        }
+
+        var address = IPAddress.Parse(_options.Address);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (_options.DeferAcceptSeconds > 0)
+            {
+                socket.SetRawSocketOption(LibC.IpProtoTcp, LibC.TcpDeferAccept, BitConverter.GetBytes(_options.DeferAcceptSeconds));
+            }
+
+            socket.Bind(new IPEndPoint(address, _options.Port));
+            socket.Listen();
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _socket = socket;
+        _listenFd = (int)socket.Handle;
+        Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        _threads = new Thread[_options.Threads];
+        for (var i = 0; i < _threads.Length; i++)
+        {
+            _threads[i] = new Thread(new AcceptLoop(this, _listenFd).Run) { IsBackground = true, Name = $"tracker listener {i}" };
+            _threads[i].Start();
+        }
+
+        _logger.LogInformation("Tracker listener on {Address} port {Port} with {Threads} threads.", address, Port, _threads.Length);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_socket is null || _stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await _stopping.CancelAsync();
+
+        // Wakes every thread blocked in accept4 (it returns EINVAL from now on).
+        LibC.Shutdown(_listenFd, LibC.ShutRdWr);
+        foreach (var thread in _threads)
+        {
+            thread.Join();
+        }
+
+        // Slow connections saw the cancellation: wait for them to close their sockets.
+        while (Volatile.Read(ref _slow) > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        _socket.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _socket?.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Rate limit, then the announce or scrape core; the answer's body goes to <paramref name="body"/>.</summary>
+    /// <param name="bytes">The received bytes <paramref name="head"/> was parsed from (read before anything is awaited).</param>
+    internal ValueTask<TrackerReply> Dispatch(ReadOnlySpan<byte> bytes, in RequestHead head, IPAddress remote, IRequestBytes request, ResponseBuffer body)
+    {
+        var core = Core;
+        var client = core.Addresses.BelievesHeadersFrom(remote) ? core.ForwardedClient(remote, bytes[..head.Length]) : remote;
+        if (!core.RateLimit.TryAcquire(client))
+        {
+            core.RateLimit.WriteRefusal(body);
+            return new(TrackerReply.Plain);
+        }
+
+        var query = bytes.Slice(head.QueryStart, head.QueryLength);
+        var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
+        if (head.Endpoint == TrackerEndpoint.Scrape)
+        {
+            return core.Scrapes.ScrapeAsync(query, passkey, client, new AcceptEncodingSource(ReadAcceptEncoding, request), body, Stopping);
+        }
+
+        var announced = core.Announces.AnnounceAsync(query, passkey, client, body, Stopping);
+        if (!announced.IsCompletedSuccessfully)
+        {
+            return PlainAfter(announced);
+        }
+
+        announced.GetAwaiter().GetResult();
+        return new(TrackerReply.Plain);
+    }
+
+    /// <summary>Takes a place on the async path; false (the connection is to be closed) when all are taken.</summary>
+    internal bool TryEnterSlow()
+    {
+        if (Interlocked.Increment(ref _slow) > _options.MaxSlowConnections)
+        {
+            Interlocked.Decrement(ref _slow);
+            Counters.CountDropped();
+            return false;
+        }
+
+        Counters.CountSlow();
+        return true;
+    }
+
+    /// <summary>Takes a place on the async path even beyond the bound: the request is already with the store.</summary>
+    internal void EnterSlow()
+    {
+        Interlocked.Increment(ref _slow);
+        Counters.CountSlow();
+    }
+
+    internal void LeaveSlow() => Interlocked.Decrement(ref _slow);
+
+    private static async ValueTask<TrackerReply> PlainAfter(ValueTask announced)
+    {
+        await announced;
+        return TrackerReply.Plain;
+    }
+}

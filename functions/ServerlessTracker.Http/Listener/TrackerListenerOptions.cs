@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace ServerlessTracker.Http.Listener;
+
+/// <summary>The tracker's own HTTP listener for announces on a new connection each (configuration section <c>Tracker:Listener</c>).</summary>
+/// <remarks>
+/// Off by default (<see cref="Port"/> 0). Linux only: it calls libc directly. Never started under the Functions host, which
+/// forwards requests to one port only (Kestrel's); it is meant for a standalone tracker that clients reach directly.
+/// </remarks>
+public sealed class TrackerListenerOptions
+{
+    public const string Section = "Tracker:Listener";
+
+    /// <summary>TCP port to listen on; 0 (the default) leaves the listener off.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>Address to listen on. Default <c>0.0.0.0</c> (every IPv4 address); <c>::</c> listens dual-stack (IPv6 and IPv4).</summary>
+    [Required]
+    public string Address { get; set; } = "0.0.0.0";
+
+    /// <summary>Threads accepting and answering connections. Default the number of processors, at most 4.</summary>
+    [Range(1, 16)]
+    public int Threads { get; set; } = Math.Min(Environment.ProcessorCount, 4);
+
+    /// <summary>Seconds the kernel holds a new connection until its first bytes arrive (TCP_DEFER_ACCEPT); 0 switches it off. Default 5.</summary>
+    [Range(0, 600)]
+    public int DeferAcceptSeconds { get; set; } = 5;
+
+    /// <summary>Seconds a slow connection has for its whole request head, and again for taking its answer. Default 10.</summary>
+    [Range(1, 300)]
+    public int HeadTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Connections waiting on a slow client at once (a head in pieces, an answer not taken at once); more are closed. Default 1024.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSlowConnections { get; set; } = 1024;
+
+    /// <summary>Whether <see cref="Address"/> is an IP address.</summary>
+    public bool HasValidAddress() => IPAddress.TryParse(Address, out _);
+}

@@ -1,0 +1,64 @@
+using System.IO.Compression;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.Options;
+using ServerlessTracker.Protocol.Bencode;
+using ServerlessTracker.Protocol.Http;
+
+namespace ServerlessTracker.Http.Scrape;
+
+/// <summary>A full scrape answer (and its gzip form), rebuilt at most once per configured period.</summary>
+/// <remarks>A full scrape lists every swarm: building it per request would let one client cost what thousands of announces cost.</remarks>
+public sealed class FullScrapeCache(ISwarmStore store, IOptions<HttpTrackerOptions> options, TimeProvider time)
+{
+    private readonly HttpTrackerOptions _options = options.Value;
+    private readonly RebuiltValue<Snapshot> _snapshot = new(snapshot => time.GetUtcNow() - snapshot.BuiltAt >= TimeSpan.FromSeconds(options.Value.FullScrapeCacheSeconds));
+
+    /// <summary>The bencoded answer, its gzip form when enabled, and when it was built.</summary>
+    public sealed record Snapshot(byte[] Plain, byte[]? Gzip, int Swarms, DateTimeOffset BuiltAt);
+
+    public ValueTask<Snapshot> GetAsync(CancellationToken cancellationToken) =>
+        _snapshot.GetAsync((_, ct) => BuildAsync(ct), cancellationToken);
+
+    private async Task<Snapshot> BuildAsync(CancellationToken cancellationToken)
+    {
+        var swarms = await store.ListSwarmsAsync(cancellationToken);
+        var sorted = swarms.ToArray();
+        Array.Sort(sorted, static (a, b) => a.InfoHash.CompareTo(b.InfoHash));
+
+        var plain = new byte[ScrapeResponseWriter.EnvelopeLength + (sorted.Length * ScrapeResponseWriter.MaxEntryLength)];
+        var length = Write(sorted, plain);
+        Array.Resize(ref plain, length);
+
+        byte[]? gzip = null;
+        if (_options.FullScrapeGzip)
+        {
+            using var compressed = new MemoryStream();
+            await using (var zip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                await zip.WriteAsync(plain, cancellationToken);
+            }
+
+            gzip = compressed.ToArray();
+        }
+
+        return new Snapshot(plain, gzip, sorted.Length, time.GetUtcNow());
+    }
+
+    private static int Write(SwarmSummary[] sorted, byte[] destination)
+    {
+        var writer = new BencodeWriter(destination);
+        Span<byte> key = stackalloc byte[InfoHash.Length];
+        ScrapeResponseWriter.WriteStart(ref writer);
+        foreach (var swarm in sorted)
+        {
+            swarm.InfoHash.CopyTo(key);
+            ScrapeResponseWriter.WriteEntry(ref writer, key, swarm.Counts.Complete, swarm.Counts.Downloaded, swarm.Counts.Incomplete);
+        }
+
+        ScrapeResponseWriter.WriteEnd(ref writer);
+        return writer.BytesWritten;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.Options;
+
+namespace ServerlessTracker.Http.Stats;
+
+/// <summary>The stats figures, rendered once as HTML and JSON and reused for <see cref="StatsOptions.RefreshSeconds"/>.</summary>
+/// <remarks>
+/// Built on demand (no timer): an idle tracker does not list its swarms every few seconds, which matters when the
+/// list is read from Table Storage. The same figures feed the <c>tracker.swarms</c>, <c>tracker.seeders</c> and
+/// <c>tracker.leechers</c> gauges.
+/// </remarks>
+public sealed class StatsCache
+{
+    private readonly ISwarmStore _store;
+    private readonly TrackerMetrics _metrics;
+    private readonly AnnouncePolicy _policy;
+    private readonly IEnumerable<IRegionStatusSource> _regions;
+    private readonly StatsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _region;
+    private readonly DateTimeOffset _started;
+    private readonly RebuiltValue<Rendered> _rendered;
+
+    public StatsCache(ISwarmStore store, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
+        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time)
+    {
+        _store = store;
+        _metrics = metrics;
+        _policy = policy;
+        _regions = regions;
+        _options = options.Value;
+        _time = time;
+        _region = configuration["Tracker:Region"] is { Length: > 0 } region ? region : "local";
+        _started = time.GetUtcNow();
+        _rendered = new(rendered => _time.GetUtcNow() - rendered.Snapshot.GeneratedAt >= TimeSpan.FromSeconds(_options.RefreshSeconds));
+        metrics.Meter.CreateObservableGauge("tracker.swarms", () => Observe(static t => t.Torrents), "{swarm}", "Swarms held by the store, as of the last stats rebuild.");
+        metrics.Meter.CreateObservableGauge("tracker.seeders", () => Observe(static t => t.Seeders), "{peer}", "Seeders over every swarm, as of the last stats rebuild.");
+        metrics.Meter.CreateObservableGauge("tracker.leechers", () => Observe(static t => t.Leechers), "{peer}", "Leechers over every swarm, as of the last stats rebuild.");
+    }
+
+    /// <summary>One rendering of the figures.</summary>
+    public sealed record Rendered(StatsSnapshot Snapshot, byte[] Html, byte[] Json, TrackerCounters Counters);
+
+    public ValueTask<Rendered> GetAsync(CancellationToken cancellationToken) => _rendered.GetAsync(BuildAsync, cancellationToken);
+
+    private IEnumerable<Measurement<long>> Observe(Func<StatsTotals, long> figure) =>
+        _rendered.Current is { } current ? [new Measurement<long>(figure(current.Snapshot.Totals))] : [];
+
+    private async Task<Rendered> BuildAsync(Rendered? previous, CancellationToken cancellationToken)
+    {
+        // Kestrel runs handlers inline on its socket threads (KestrelTuning): walk every swarm on the pool instead.
+        await Task.Yield();
+        var now = _time.GetUtcNow();
+        var counters = _metrics.Snapshot();
+        var swarms = await _store.ListSwarmsAsync(cancellationToken);
+
+        long seeders = 0, leechers = 0, completed = 0;
+        foreach (var swarm in swarms)
+        {
+            seeders += swarm.Counts.Complete;
+            leechers += swarm.Counts.Incomplete;
+            completed += swarm.Counts.Downloaded;
+        }
+
+        var since = previous?.Snapshot.GeneratedAt ?? _started;
+        var before = previous?.Counters ?? default;
+        // At least a second, so a rebuild right after start does not turn a handful of requests into thousands per second.
+        var window = Math.Max((now - since).TotalSeconds, 1);
+        var protocols = new List<ProtocolStats>
+        {
+            new("http", Rate(counters.HttpAnnounces - before.HttpAnnounces, window), Rate(counters.HttpScrapes - before.HttpScrapes, window), counters.HttpAnnounces, counters.HttpScrapes),
+            new("udp", Rate(counters.UdpAnnounces - before.UdpAnnounces, window), Rate(counters.UdpScrapes - before.UdpScrapes, window), counters.UdpAnnounces, counters.UdpScrapes),
+        };
+
+        var snapshot = new StatsSnapshot(
+            now,
+            _region,
+            _policy.PrivateMode.Enabled ? "private" : "open",
+            StoreName(_store),
+            Math.Round(window, 1),
+            Math.Round((now - _started).TotalSeconds),
+            new StatsTotals(swarms.Count, seeders, leechers, seeders + leechers, completed),
+            protocols,
+            Rate(counters.Failures - before.Failures, window),
+            Regions(),
+            Busiest(swarms, _options.BusiestSwarms),
+            _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null);
+
+        var html = Encoding.UTF8.GetBytes(StatsPage.Render(snapshot, _options.RefreshSeconds));
+        var json = JsonSerializer.SerializeToUtf8Bytes(snapshot, StatsJsonContext.Default.StatsSnapshot);
+        return new Rendered(snapshot, html, json, counters);
+    }
+
+    private List<RegionStats> Regions()
+    {
+        var list = new List<RegionStats>();
+        foreach (var source in _regions)
+        {
+            foreach (var region in source.GetRegions())
+            {
+                list.Add(new RegionStats(region.Name, region.IsLocal, region.LagSeconds, region.LastEventAt));
+            }
+        }
+
+        if (!list.Exists(r => r.Local))
+        {
+            list.Insert(0, new RegionStats(_region, true, null, null));
+        }
+
+        return list;
+    }
+
+    private static List<SwarmStats> Busiest(IReadOnlyList<SwarmSummary> swarms, int count)
+    {
+        // A bounded min-heap: O(n log k) over every swarm, k small.
+        var heap = new PriorityQueue<SwarmSummary, (long Peers, long Completed)>();
+        foreach (var swarm in swarms)
+        {
+            var key = (swarm.Counts.Peers, swarm.Counts.Downloaded);
+            if (heap.Count < count)
+            {
+                heap.Enqueue(swarm, key);
+            }
+            else if (count > 0 && heap.TryPeek(out _, out var smallest) && key.CompareTo(smallest) > 0)
+            {
+                heap.EnqueueDequeue(swarm, key);
+            }
+        }
+
+        var list = new List<SwarmStats>(heap.Count);
+        while (heap.TryDequeue(out var swarm, out _))
+        {
+            list.Add(new SwarmStats(swarm.InfoHash.ToHex(), swarm.Counts.Complete, swarm.Counts.Incomplete, swarm.Counts.Downloaded));
+        }
+
+        list.Reverse();
+        return list;
+    }
+
+    private static double Rate(long delta, double seconds) => Math.Round(Math.Max(delta, 0) / seconds, 2);
+
+    private static string StoreName(ISwarmStore store) => Endpoints.SwarmInspection.Innermost(store) switch
+    {
+        InMemorySwarmStore => "in-memory",
+        var inner when inner.GetType().Name.StartsWith("Table", StringComparison.Ordinal) => "table storage",
+        var inner => inner.GetType().Name,
+    };
+}

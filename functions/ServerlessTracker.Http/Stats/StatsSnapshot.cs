@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ServerlessTracker.Http.Stats;
+
+/// <summary>The figures the stats page shows, as served at <c>/stats.json</c>.</summary>
+/// <param name="WindowSeconds">The span the rates are averaged over: the time since the previous rebuild.</param>
+public sealed record StatsSnapshot(
+    DateTimeOffset GeneratedAt,
+    string Region,
+    string Mode,
+    string Store,
+    double WindowSeconds,
+    double UptimeSeconds,
+    StatsTotals Totals,
+    IReadOnlyList<ProtocolStats> Protocols,
+    double FailuresPerSecond,
+    IReadOnlyList<RegionStats> Regions,
+    IReadOnlyList<SwarmStats> Busiest,
+    int? Passkeys);
+
+/// <summary>Swarm totals over every torrent the store holds.</summary>
+public sealed record StatsTotals(long Torrents, long Seeders, long Leechers, long Peers, long Completed);
+
+/// <summary>Requests of one protocol seen by this instance: rates over the window and totals since start.</summary>
+public sealed record ProtocolStats(string Name, double AnnouncesPerSecond, double ScrapesPerSecond, long Announces, long Scrapes);
+
+/// <summary>A region and its sync lag (null: unknown, as when sync is not configured).</summary>
+public sealed record RegionStats(string Name, bool Local, double? LagSeconds, DateTimeOffset? LastEventAt);
+
+/// <summary>One of the busiest swarms.</summary>
+public sealed record SwarmStats(string InfoHash, long Seeders, long Leechers, long Completed);
+
+/// <summary>Source-generated JSON for the stats page.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(StatsSnapshot))]
+public sealed partial class StatsJsonContext : JsonSerializerContext;

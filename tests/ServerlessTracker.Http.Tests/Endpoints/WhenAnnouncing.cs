@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text;
+using ServerlessTracker.Http.Tests.Support;
+using static ServerlessTracker.Http.Tests.Support.Announces;
+
+namespace ServerlessTracker.Http.Tests.Endpoints;
+
+public class WhenAnnouncing : IAsyncLifetime
+{
+    /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
+    protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
+
+    private RunningTracker _tracker = null!;
+
+    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(Store);
+
+    public async Task DisposeAsync() => await _tracker.DisposeAsync();
+
+    private HttpClient Client => _tracker.Client;
+
+    [Fact]
+    public async Task ReturnsCompactPeersByDefault()
+    {
+        var hash = Hash(1);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001));
+        var answer = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 10));
+
+        Assert.Null(answer.Failure());
+        Assert.Equal(["127.0.0.1:7001"], answer.Peers4());
+        Assert.Equal(1, answer["complete"]!.Integer);
+        Assert.Equal(1, answer["incomplete"]!.Integer);
+        Assert.Equal(900, answer["min interval"]!.Integer);
+        Assert.InRange(answer["interval"]!.Integer, 1800 - 180, 1800);
+        Assert.Equal(new byte[] { 127, 0, 0, 1 }, answer["external ip"]!.Bytes);
+    }
+
+    [Fact]
+    public async Task UsesTheDictionaryModelWhenCompactIsOff()
+    {
+        var hash = Hash(2);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001));
+        var answer = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 5, extra: "&compact=0"));
+        var peer = Assert.Single(answer["peers"]!.Items);
+        Assert.Equal("127.0.0.1", peer["ip"]!.Text);
+        Assert.Equal(7001, peer["port"]!.Integer);
+        Assert.Equal(PeerId(1), peer["peer id"]!.Bytes);
+
+        var withoutIds = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 5, extra: "&compact=0&no_peer_id=1"));
+        Assert.Null(Assert.Single(withoutIds["peers"]!.Items)["peer id"]);
+    }
+
+    [Fact]
+    public async Task SeedersAreNotSentSeeders()
+    {
+        var hash = Hash(3);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0));
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 9));
+        var answer = await Client.GetBencodeAsync(AnnounceUrl(hash, 3, port: 7003, left: 0));
+        Assert.Equal(["127.0.0.1:7002"], answer.Peers4());
+    }
+
+    [Fact]
+    public async Task IPv6ClientsAreListedInPeers6()
+    {
+        var hash = Hash(4);
+        using var v6 = new HttpClient { BaseAddress = _tracker.BaseV6 };
+        await v6.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001));
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002));
+        var answer = await v6.GetBencodeAsync(AnnounceUrl(hash, 3, port: 7003, left: 1));
+
+        Assert.Equal(["[::1]:7001"], answer.Peers6());
+        Assert.Equal(["127.0.0.1:7002"], answer.Peers4());
+        Assert.Equal(IPAddress.IPv6Loopback.GetAddressBytes(), answer["external ip"]!.Bytes);
+    }
+
+    [Fact]
+    public async Task HashesThatAreNotUtf8RoundTripExactly()
+    {
+        var first = Enumerable.Repeat((byte)0xFF, 20).ToArray();
+        var second = first.ToArray();
+        second[19] = 0xFE;
+        await Client.GetBencodeAsync(AnnounceUrl(first, 1, left: 0));
+        await Client.GetBencodeAsync(AnnounceUrl(second, 2, left: 3));
+        await Client.GetBencodeAsync(AnnounceUrl(second, 3, left: 3));
+
+        var files = (await Client.GetBencodeAsync(ScrapeUrl(first, second)))["files"]!;
+        Assert.Equal(1, files.Find(first)!["complete"]!.Integer);
+        Assert.Equal(0, files.Find(first)!["incomplete"]!.Integer);
+        Assert.Equal(2, files.Find(second)!["incomplete"]!.Integer);
+    }
+
+    [Fact]
+    public async Task StoppedRemovesThePeerAndCompletedCountsOnce()
+    {
+        var hash = Hash(5);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 5, extra: "&event=started"));
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=completed"));
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=completed"));
+        var afterComplete = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5));
+        Assert.Equal(1, afterComplete["downloaded"]!.Integer);
+        Assert.Single(afterComplete.Peers4());
+
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=stopped"));
+        var afterStop = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5));
+        Assert.Empty(afterStop.Peers4());
+        Assert.Equal(0, afterStop["complete"]!.Integer);
+    }
+
+    [Fact]
+    public async Task NumWantIsCappedAtTheDocumentedMaximum()
+    {
+        var hash = Hash(6);
+        for (var i = 0; i < 210; i++)
+        {
+            await Client.GetBencodeAsync(AnnounceUrl(hash, i, port: 10000 + i));
+        }
+
+        Assert.Equal(50, (await Client.GetBencodeAsync(AnnounceUrl(hash, 999, left: 1))).Peers4().Count);
+        Assert.Equal(200, (await Client.GetBencodeAsync(AnnounceUrl(hash, 999, left: 1, extra: "&numwant=5000"))).Peers4().Count);
+    }
+
+    public static TheoryData<string, string> BadRequests => new()
+    {
+        { "/announce", "missing info_hash" },
+        { $"/announce?info_hash={Encode(Hash(1)[..19])}&peer_id={Encode(PeerId(1))}&port=1&left=0", "invalid info_hash" },
+        { $"/announce?info_hash={Encode([.. Hash(1), 0])}&peer_id={Encode(PeerId(1))}&port=1&left=0", "invalid info_hash" },
+        { $"/announce?info_hash={Encode(Hash(1))}&port=1&left=0", "missing peer_id" },
+        { $"/announce?info_hash={Encode(Hash(1))}&peer_id=abc&port=1&left=0", "invalid peer_id" },
+        { $"/announce?info_hash={Encode(Hash(1))}&peer_id={Encode(PeerId(1))}&port=70000&left=0", "invalid port" },
+        { $"/announce?info_hash={Encode(Hash(1))}&peer_id={Encode(PeerId(1))}&left=0", "missing port" },
+        { $"/announce?info_hash={Encode(Hash(1))}&peer_id={Encode(PeerId(1))}&port=1&left=0&numwant=x", "invalid numwant" },
+        { $"/announce?info_hash={Encode(Hash(1))}&peer_id={Encode(PeerId(1))}&port=1&left=0&event=x", "invalid event" },
+        { $"/announce?info_hash=%zz{Encode(Hash(1))[3..]}&peer_id={Encode(PeerId(1))}&port=1&left=0", "percent-encoding" },
+        { $"/announce?info_hash={Encode(Hash(1))}&peer_id={Encode(PeerId(1))}&port=1&left=0&pad={new string('a', 9000)}", "too long" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task BadInputGetsAFailureReasonAndStoresNothing(string url, string reason)
+    {
+        var (status, body) = await RawHttp.SendAsync(_tracker.BaseV4, "GET", url);
+        Assert.Equal(200, status);
+        Assert.Contains(reason, ServerlessTracker.Protocol.Bencode.BencodeDecoder.Decode(body).Failure());
+        var files = (await Client.GetBencodeAsync(ScrapeUrl()))["files"]!;
+        Assert.Empty(files.Entries);
+    }
+
+    [Theory]
+    [InlineData("GET", "/announce?info_hash=%00%01")]
+    [InlineData("GET", "/announce?%%%%%%%%")]
+    [InlineData("GET", "/announce?info_hash&peer_id&port&left")]
+    [InlineData("GET", "/announce?\u00ff")]
+    [InlineData("DELETE", "/announce")]
+    [InlineData("GET", "/scrape?info_hash=%")]
+    public async Task MalformedRequestsNeverGetA500(string method, string target)
+    {
+        var (status, body) = await RawHttp.SendAsync(_tracker.BaseV4, method, target);
+        Assert.InRange(status, 200, 499);
+        if (status == 200)
+        {
+            Assert.NotNull(ServerlessTracker.Protocol.Bencode.BencodeDecoder.Decode(body).Failure());
+        }
+    }
+
+    [Fact]
+    public async Task OtherMethodsGetAFailureReason()
+    {
+        using var response = await Client.PostAsync(AnnounceUrl(Hash(7), 1), new StringContent("x"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("method not allowed", Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()));
+    }
+
+    [Fact]
+    public async Task ClaimedAddressesAreIgnoredByDefault()
+    {
+        var hash = Hash(8);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, extra: "&ip=192.0.2.99"));
+        var answer = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1));
+        Assert.Equal(["127.0.0.1:7001"], answer.Peers4());
+    }
+}

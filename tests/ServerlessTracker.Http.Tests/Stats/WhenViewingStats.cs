@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using ServerlessTracker.Http.Tests.Support;
+using static ServerlessTracker.Http.Tests.Support.Announces;
+
+namespace ServerlessTracker.Http.Tests.Stats;
+
+/// <summary>The stats page in a real browser, and its JSON twin.</summary>
+public sealed class WhenViewingStats
+{
+    private static async Task<RunningTracker> StartWithSwarmsAsync(params (string, string?)[] settings)
+    {
+        var tracker = await RunningTracker.StartAsync(settings.ToDictionary(s => s.Item1, s => s.Item2), ipv6: false);
+        // Three torrents: 2 seeders + 3 leechers, 1 leecher, 1 seeder; one completed download.
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(301), 1, port: 7001, left: 0));
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(301), 2, port: 7002, left: 5, extra: "&event=started"));
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(301), 2, port: 7002, left: 0, extra: "&event=completed"));
+        for (var i = 3; i <= 5; i++)
+        {
+            await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(301), i, port: 7000 + i, left: 5));
+        }
+
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(302), 6, port: 7006, left: 5));
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(303), 7, port: 7007, left: 0));
+        return tracker;
+    }
+
+    [Fact]
+    public async Task ThePageRendersItsFiguresInChromium()
+    {
+        await using var tracker = await StartWithSwarmsAsync(("Tracker:Region", "westeurope"));
+        var url = new Uri(tracker.BaseV4, "/stats").ToString();
+
+        var dom = await Chromium.DumpDomAsync(url);
+        Assert.Contains("id=\"torrents\">3<", dom);
+        Assert.Contains("id=\"seeders\">3<", dom);
+        Assert.Contains("id=\"leechers\">4<", dom);
+        Assert.Contains("id=\"completed\">1<", dom);
+        Assert.Contains("id=\"region\">westeurope<", dom);
+        Assert.Contains("id=\"announces-http\">", dom);
+        Assert.Contains("id=\"announces-udp\">", dom);
+        var busiest = dom.IndexOf($"data-infohash=\"{Convert.ToHexStringLower(Hash(301))}\"", StringComparison.Ordinal);
+        Assert.True(busiest > 0 && busiest < dom.IndexOf($"data-infohash=\"{Convert.ToHexStringLower(Hash(302))}\"", StringComparison.Ordinal), "busiest swarm first");
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "stats.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        File.Delete(screenshot);
+        await Chromium.ScreenshotAsync(url, screenshot);
+        var png = await File.ReadAllBytesAsync(screenshot);
+        Assert.True(png.AsSpan().StartsWith(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "a PNG");
+        Assert.True(png.Length > 20_000, $"a screenshot with content ({png.Length} bytes)");
+    }
+
+    [Fact]
+    public async Task TheJsonCarriesTheSameFigures()
+    {
+        await using var tracker = await StartWithSwarmsAsync(("Tracker:Stats:BusiestSwarms", "2"));
+        using var response = await tracker.Client.GetAsync("/stats.json");
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(3, json["totals"]!["torrents"]!.GetValue<long>());
+        Assert.Equal(3, json["totals"]!["seeders"]!.GetValue<long>());
+        Assert.Equal(4, json["totals"]!["leechers"]!.GetValue<long>());
+        Assert.Equal(1, json["totals"]!["completed"]!.GetValue<long>());
+        Assert.Equal("open", json["mode"]!.GetValue<string>());
+        Assert.Equal("local", json["regions"]![0]!["name"]!.GetValue<string>());
+        Assert.True(json["regions"]![0]!["local"]!.GetValue<bool>());
+        Assert.Equal(8, json["protocols"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "http")!["announces"]!.GetValue<long>());
+        Assert.Equal(json.ToJsonString(), JsonNode.Parse(await tracker.Client.GetStringAsync("/stats/json"))!.ToJsonString());
+        var busiest = json["busiest"]!.AsArray();
+        Assert.Equal(2, busiest.Count);
+        Assert.Equal(Convert.ToHexStringLower(Hash(301)), busiest[0]!["infoHash"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task FiguresAreServedFromCacheUntilTheyAreStale()
+    {
+        await using var tracker = await StartWithSwarmsAsync(("Tracker:Stats:RefreshSeconds", "3600"));
+        var first = await tracker.Client.GetStringAsync("/stats.json");
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(304), 8, port: 7008, left: 0));
+        Assert.Equal(first, await tracker.Client.GetStringAsync("/stats.json"));
+    }
+
+    [Fact]
+    public async Task ATokenProtectsThePageAndABrowserCanLogIn()
+    {
+        await using var tracker = await StartWithSwarmsAsync(("Tracker:Stats:Token", "let-me-see"));
+        using var anonymous = await tracker.Client.GetAsync("/stats");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Empty(await anonymous.Content.ReadAsByteArrayAsync());
+
+        using var basic = new HttpRequestMessage(HttpMethod.Get, "/stats");
+        basic.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("operator:let-me-see")));
+        using var page = await tracker.Client.SendAsync(basic);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("id=\"torrents\">3<", await page.Content.ReadAsStringAsync());
+
+        using var bearer = new HttpRequestMessage(HttpMethod.Get, "/stats.json");
+        bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "let-me-see");
+        Assert.Equal(HttpStatusCode.OK, (await tracker.Client.SendAsync(bearer)).StatusCode);
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/stats.json");
+        wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "let-me-se");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await tracker.Client.SendAsync(wrong)).StatusCode);
+    }
+}
