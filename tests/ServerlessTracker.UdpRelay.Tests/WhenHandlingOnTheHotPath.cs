@@ -19,7 +19,7 @@ public sealed class WhenHandlingOnTheHotPath
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         using var pool = new RequestContextPool(settings.MaxNumWant, AddressFamily.InterNetwork, 4);
         using var meter = new System.Diagnostics.Metrics.Meter("hot-path-test");
-        using var handler = new RequestHandler(store, settings, Engine.Policy.AnnouncePolicy.InMemory(TimeProvider.System), new Engine.Diagnostics.TrackerMetrics(meter), new ConnectionIds(new byte[32], 60, TimeProvider.System), pool, socket, _ => { }, CancellationToken.None);
+        using var handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(store, Engine.Policy.AnnouncePolicy.InMemory(TimeProvider.System), settings, new Engine.Diagnostics.TrackerMetrics(meter)), new ConnectionIds(new byte[32], 60, TimeProvider.System), pool, socket, _ => { }, CancellationToken.None);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.10"), 6881).Serialize();
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);

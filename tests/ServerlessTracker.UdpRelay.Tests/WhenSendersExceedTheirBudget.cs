@@ -96,7 +96,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     {
         var budgets = new AddressBudgets(1, 3, 64, 64, _time);
         var store = new InMemorySwarmStore(new SwarmSettings(), _time, new Random(1));
-        using var handler = new RequestHandler(store, new SwarmSettings(), Engine.Policy.AnnouncePolicy.InMemory(_time), new Engine.Diagnostics.TrackerMetrics(_meter), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
+        using var handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(store, Engine.Policy.AnnouncePolicy.InMemory(_time), new SwarmSettings(), new Engine.Diagnostics.TrackerMetrics(_meter)), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.1"), 6881).Serialize();
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);
@@ -125,7 +125,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     {
         var budgets = new AddressBudgets(1, 1, 64, 64, _time);
         var store = new InMemorySwarmStore(new SwarmSettings(), _time, new Random(1));
-        using var handler = new RequestHandler(store, new SwarmSettings(), Engine.Policy.AnnouncePolicy.InMemory(_time), new Engine.Diagnostics.TrackerMetrics(_meter), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
+        using var handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(store, Engine.Policy.AnnouncePolicy.InMemory(_time), new SwarmSettings(), new Engine.Diagnostics.TrackerMetrics(_meter)), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.9"), 6881).Serialize();
         var forged = UdpTrackerClient.AnnouncePacket(0xBAD, 2, TestBytes.Twenty(), TestBytes.Twenty(), 7000, left: 1);
 

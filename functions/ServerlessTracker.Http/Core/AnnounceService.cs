@@ -6,27 +6,27 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Policy;
-using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Core;
 
-/// <summary>The announce rules for HTTP, independent of the transport: raw query bytes, passkey and client address in,
-/// bencoded body out. Kestrel's endpoint and the connection fast path both call it, so policy, metrics and stores behave the same.</summary>
+/// <summary>The HTTP adapter of the announce use case (<see cref="AnnounceUseCase"/>), independent of the transport: raw query
+/// bytes, passkey and client address in, bencoded body out. Kestrel's endpoint, the connection fast path, the tracker listener
+/// and the function app all call it.</summary>
 /// <remarks>Runs synchronously up to the store; when the store answers at once (the in-memory store) nothing is awaited,
 /// nothing is allocated but what the pools hand out.</remarks>
 public sealed class AnnounceService(
-    ISwarmStore store,
-    SwarmSettings swarm,
+    AnnounceUseCase announces,
     IOptions<HttpTrackerOptions> options,
-    ObjectPool<AnnounceResult> results,
-    AnnouncePolicy policy,
-    TrackerMetrics metrics)
+    ObjectPool<AnnounceResult> results)
 {
     private static ReadOnlySpan<byte> KeyMismatchReason => "peer_id is in use by a client with another key"u8;
 
     private readonly HttpTrackerOptions _options = options.Value;
+    private readonly AnnouncePolicy _policy = announces.Policy;
+    private readonly int _minInterval = announces.Settings.MinIntervalSeconds;
 
     /// <summary>Serves one announce; the answer (always HTTP 200, <c>text/plain</c>) is written to <paramref name="body"/>.</summary>
     /// <param name="query">The raw query string as sent (with or without its <c>?</c>), ASCII.</param>
@@ -34,30 +34,20 @@ public sealed class AnnounceService(
     /// <param name="client">The client's address (the connection's, or what trusted proxies say).</param>
     public ValueTask AnnounceAsync(ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, IBufferWriter<byte> body, CancellationToken cancellationToken)
     {
-        metrics.Announce(TrackerProtocol.Http);
         var error = Parse(query, client, out var command, out var format, out var connection);
         if (error != HttpTrackerError.None)
         {
-            metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
+            announces.CountBadRequest(TrackerProtocol.Http);
             FailureBodies.Write(body, error);
             return default;
         }
 
         Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
-        var decision = policy.CheckAnnounce(passkey[..RequestPasskey.Select(pathPasskey, query, passkey)], command, connection);
-        if (!decision.IsAllowed)
-        {
-            metrics.Failure(TrackerProtocol.Http, (FailureReason)decision.Verdict);
-            WriteRefusal(decision, body);
-            return default;
-        }
-
         var result = results.Get();
-        ValueTask stored;
+        ValueTask<AnnounceOutcome> outcome;
         try
         {
-            // A passkey's announce is accounted: the engine then stores it whenever its counters move, even inside min interval.
-            stored = store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, result, cancellationToken);
+            outcome = announces.AnnounceAsync(TrackerProtocol.Http, passkey[..RequestPasskey.Select(pathPasskey, query, passkey)], command, connection, result, cancellationToken);
         }
         catch
         {
@@ -65,15 +55,14 @@ public sealed class AnnounceService(
             throw;
         }
 
-        if (!stored.IsCompletedSuccessfully)
+        if (!outcome.IsCompletedSuccessfully)
         {
-            return AnswerLaterAsync(stored, decision, result, format, body);
+            return AnswerLaterAsync(outcome, result, format, body);
         }
 
         try
         {
-            stored.GetAwaiter().GetResult();
-            Answer(decision, result, format, body);
+            Answer(outcome.GetAwaiter().GetResult(), result, format, body);
         }
         finally
         {
@@ -86,17 +75,15 @@ public sealed class AnnounceService(
     /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as an announce.</summary>
     public void Refuse(HttpTrackerError error, IBufferWriter<byte> body)
     {
-        metrics.Announce(TrackerProtocol.Http);
-        metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
+        announces.CountBadRequest(TrackerProtocol.Http);
         FailureBodies.Write(body, error);
     }
 
-    private async ValueTask AnswerLaterAsync(ValueTask stored, PolicyDecision decision, AnnounceResult result, AnswerFormat format, IBufferWriter<byte> body)
+    private async ValueTask AnswerLaterAsync(ValueTask<AnnounceOutcome> outcome, AnnounceResult result, AnswerFormat format, IBufferWriter<byte> body)
     {
         try
         {
-            await stored;
-            Answer(decision, result, format, body);
+            Answer(await outcome, result, format, body);
         }
         finally
         {
@@ -146,34 +133,27 @@ public sealed class AnnounceService(
         return HttpTrackerError.None;
     }
 
-    private void WriteRefusal(in PolicyDecision decision, IBufferWriter<byte> body)
+    private void Answer(in AnnounceOutcome outcome, AnnounceResult result, in AnswerFormat format, IBufferWriter<byte> body)
     {
-        Span<byte> reason = stackalloc byte[AnnouncePolicy.MaxReasonLength];
-        var length = policy.WriteReason(decision, reason);
-        FailureBodies.Write(body, reason[..length], swarm.MinIntervalSeconds, 0);
-    }
-
-    private void Answer(in PolicyDecision decision, AnnounceResult result, in AnswerFormat format, IBufferWriter<byte> body)
-    {
-        AnnouncePolicy.Account(decision, result);
-        switch (result.Status)
+        switch (outcome.Kind)
         {
-            case AnnounceStatus.StoreUnavailable:
-                metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
-                var retry = result.RetryInSeconds > 0 ? result.RetryInSeconds : _options.RetryInSeconds;
-                FailureBodies.WriteStoreUnavailable(body, retry);
+            case AnnounceOutcomeKind.Refused:
+                Span<byte> reason = stackalloc byte[AnnouncePolicy.MaxReasonLength];
+                FailureBodies.Write(body, reason[.._policy.WriteReason(outcome.Decision, reason)], _minInterval, 0);
                 return;
-            case AnnounceStatus.KeyMismatch:
-                metrics.Failure(TrackerProtocol.Http, FailureReason.KeyMismatch);
-                FailureBodies.Write(body, KeyMismatchReason, swarm.MinIntervalSeconds, 0);
+            case AnnounceOutcomeKind.StoreUnavailable:
+                FailureBodies.WriteStoreUnavailable(body, outcome.RetryInSeconds > 0 ? outcome.RetryInSeconds : _options.RetryInSeconds);
+                return;
+            case AnnounceOutcomeKind.KeyMismatch:
+                FailureBodies.Write(body, KeyMismatchReason, _minInterval, 0);
                 return;
         }
 
         Span<byte> externalIp = stackalloc byte[16];
         var response = new AnnounceResponse
         {
-            Interval = swarm.JitteredInterval(Random.Shared),
-            MinInterval = swarm.MinIntervalSeconds,
+            Interval = outcome.Interval,
+            MinInterval = _minInterval,
             Complete = result.Counts.Complete,
             Incomplete = result.Counts.Incomplete,
             Downloaded = result.Counts.Downloaded,

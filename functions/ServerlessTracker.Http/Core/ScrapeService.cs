@@ -6,6 +6,7 @@ using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Scrape;
 using ServerlessTracker.Protocol;
@@ -14,15 +15,14 @@ using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Core;
 
-/// <summary>Scrape (BEP 48) for HTTP, independent of the transport: counts for the listed info-hashes, or every swarm when none is listed.</summary>
+/// <summary>The HTTP adapter of the scrape use case (<see cref="ScrapeUseCase"/>, BEP 48), independent of the transport: counts
+/// for the listed info-hashes, or every swarm when none is listed (the full scrape, HTTP's own).</summary>
 /// <remarks>The policy applies as for announces: passkey (private mode) and client address; a torrent the tracker does not
 /// serve (deny list, or not on the allow list in allow-list-only mode) is reported with zero counts.</remarks>
 public sealed class ScrapeService(
-    ISwarmStore store,
+    ScrapeUseCase scrapes,
     IOptions<HttpTrackerOptions> options,
-    FullScrapeCache fullScrape,
-    AnnouncePolicy policy,
-    TrackerMetrics metrics)
+    FullScrapeCache fullScrape)
 {
     private static ReadOnlySpan<byte> FullScrapeDisabledReason => "full scrape is disabled; name info_hash values"u8;
 
@@ -36,11 +36,9 @@ public sealed class ScrapeService(
     public ValueTask<TrackerReply> ScrapeAsync(
         ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, AcceptEncodingSource acceptEncoding, IBufferWriter<byte> body, CancellationToken cancellationToken)
     {
-        metrics.Scrape(TrackerProtocol.Http);
         var decision = Check(pathPasskey, query, client);
         if (!decision.IsAllowed)
         {
-            metrics.Failure(TrackerProtocol.Http, (FailureReason)decision.Verdict);
             WriteRefusal(decision, body);
             return new(TrackerReply.Plain);
         }
@@ -52,7 +50,7 @@ public sealed class ScrapeService(
             ArrayPool<InfoHash>.Shared.Return(hashes);
             if (error != HttpTrackerError.None)
             {
-                metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
+                scrapes.CountMalformed(TrackerProtocol.Http);
                 FailureBodies.Write(body, error);
                 return new(TrackerReply.Plain);
             }
@@ -64,7 +62,7 @@ public sealed class ScrapeService(
         ValueTask<ScrapeStatus> scraped;
         try
         {
-            scraped = store.ScrapeAsync(hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
+            scraped = scrapes.ScrapeAsync(TrackerProtocol.Http, hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
         }
         catch
         {
@@ -92,8 +90,7 @@ public sealed class ScrapeService(
     /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as a scrape.</summary>
     public void Refuse(HttpTrackerError error, IBufferWriter<byte> body)
     {
-        metrics.Scrape(TrackerProtocol.Http);
-        metrics.Failure(TrackerProtocol.Http, FailureReason.BadRequest);
+        scrapes.CountBadRequest(TrackerProtocol.Http);
         FailureBodies.Write(body, error);
     }
 
@@ -120,18 +117,13 @@ public sealed class ScrapeService(
     {
         Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
         var length = RequestPasskey.Select(pathPasskey, query, passkey);
-        if (length == 0 && !policy.PrivateMode.Enabled && !policy.Access.IpAllowListEnabled)
-        {
-            return PolicyDecision.Allow(null);
-        }
-
-        return policy.CheckScrape(passkey[..length], PeerAddress.FromIPAddress(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client));
+        return scrapes.Authorize(TrackerProtocol.Http, passkey[..length], PeerAddress.FromIPAddress(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client));
     }
 
     private void WriteRefusal(in PolicyDecision decision, IBufferWriter<byte> body)
     {
         Span<byte> reason = stackalloc byte[AnnouncePolicy.MaxReasonLength];
-        var length = policy.WriteReason(decision, reason);
+        var length = scrapes.Policy.WriteReason(decision, reason);
         FailureBodies.Write(body, reason[..length], 0, 0);
     }
 
@@ -157,17 +149,8 @@ public sealed class ScrapeService(
     {
         if (status == ScrapeStatus.StoreUnavailable)
         {
-            metrics.Failure(TrackerProtocol.Http, FailureReason.StoreUnavailable);
             FailureBodies.WriteStoreUnavailable(body, _options.RetryInSeconds);
             return;
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            if (!policy.IsServed(hashes[i]))
-            {
-                counts[i] = default;
-            }
         }
 
         // Bencode wants the files dictionary in raw key order, each key once.

@@ -1,3 +1,4 @@
+using ServerlessTracker.Hosting.Purging;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessTracker.Engine;

@@ -1,3 +1,4 @@
+using ServerlessTracker.Hosting.Purging;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;

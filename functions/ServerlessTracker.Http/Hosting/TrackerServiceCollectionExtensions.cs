@@ -2,44 +2,32 @@ using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
-using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
 using ServerlessTracker.Http.Listener;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
-using ServerlessTracker.Http.Purge;
 using ServerlessTracker.Http.Scrape;
-using ServerlessTracker.Sync;
-using ServerlessTracker.Storage.Hosting;
-using ServerlessTracker.Storage.Operator;
+using ServerlessTracker.Hosting;
 
 namespace ServerlessTracker.Http.Hosting;
 
 /// <summary>Registers the tracker's options, store, handlers and background work.</summary>
 public static class TrackerServiceCollectionExtensions
 {
-    public const string SwarmSection = "Tracker:Swarm";
-
+    /// <summary>The tracker core (<see cref="TrackerCoreServiceCollectionExtensions.AddTrackerCore"/>) and the HTTP front door both
+    /// hosts share: HTTP options, client address, the announce and scrape adapters and endpoints, operator pages, telemetry.</summary>
     public static IServiceCollection AddTracker(this IServiceCollection services, IConfiguration configuration, FunctionsHost host)
     {
         services.AddSingleton(host);
-        services.AddSingleton(TimeProvider.System);
+        services.AddTrackerCore(configuration, host.IsHosted ? TrackerHostKind.FunctionApp : TrackerHostKind.SelfHosted);
 
-        services.AddOptions<SwarmSettings>().Bind(configuration.GetSection(SwarmSection)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpTrackerOptions>().Bind(configuration.GetSection(HttpTrackerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section))
             .Validate(o => { TrustedProxies.Parse(o.TrustedProxies, out var invalid); return invalid.Count == 0; }, "Tracker:Network:TrustedProxies holds an entry that is neither an address nor a CIDR range.")
             .ValidateOnStart();
-
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SwarmSettings>>().Value);
         services.AddSingleton(sp => BuildTrustedProxies(sp.GetRequiredService<IOptions<NetworkOptions>>().Value, host));
-        services.AddSingleton<ISwarmStore>(sp => new InMemorySwarmStore(sp.GetRequiredService<SwarmSettings>(), sp.GetRequiredService<TimeProvider>()));
-
-        // Tracker:Tables:ConnectionString or :ServiceUri set: Table Storage replaces the in-memory store.
-        services.AddTableSwarmStore(configuration);
         services.AddSingleton<ObjectPool<AnnounceResult>>(sp =>
             new DefaultObjectPool<AnnounceResult>(new AnnounceResultPolicy(sp.GetRequiredService<SwarmSettings>().MaxNumWant), Environment.ProcessorCount * 64));
 
@@ -53,15 +41,9 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();
-        services.AddSingleton<PurgeRunner>();
-        services.AddHostedService<PurgeTimer>();
 
-        services.AddAnnouncePolicy(configuration);
         services.AddTrackerTelemetry(configuration);
         services.AddTrackerOperator(configuration);
-
-        // Last: sync wraps whichever store was registered above.
-        services.AddTrackerSync(configuration);
         return services;
     }
 

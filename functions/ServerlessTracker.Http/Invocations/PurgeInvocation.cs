@@ -1,7 +1,7 @@
 using System.Net;
 using ServerlessTracker.Http.Hosting;
 using ServerlessTracker.Http.Network;
-using ServerlessTracker.Http.Purge;
+using ServerlessTracker.Hosting.Purging;
 
 namespace ServerlessTracker.Http.Invocations;
 

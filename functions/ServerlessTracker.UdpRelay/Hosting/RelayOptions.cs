@@ -38,11 +38,6 @@ public sealed class RelayOptions : IValidatableObject
     [Range(1, 1 << 20)]
     public int MaxPendingRequests { get; set; } = 1024;
 
-    /// <summary>Seconds between purges of expired peers of the in-memory store; default 60, 0 = never. A Table store is
-    /// purged by the function app's <c>purge</c> timer, not by the relay.</summary>
-    [Range(0, 86400)]
-    public int PurgeIntervalSeconds { get; set; } = 60;
-
     public int EffectiveReceiveLoops => ReceiveLoops > 0 ? ReceiveLoops : Environment.ProcessorCount;
 
     public IReadOnlyList<IPAddress> ParseAddresses()

@@ -1,11 +1,6 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ServerlessTracker.Engine;
-using ServerlessTracker.Engine.Stores;
-using ServerlessTracker.Storage.Hosting;
-using ServerlessTracker.Storage.Operator;
-using ServerlessTracker.Sync;
+using ServerlessTracker.Hosting;
 using ServerlessTracker.UdpRelay.Server;
 
 namespace ServerlessTracker.UdpRelay.Hosting;
@@ -24,37 +19,17 @@ public static class RelayServiceCollectionExtensions
             .Bind(configuration.GetSection(RelayRateLimitOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<SwarmSettings>()
-            .Bind(configuration.GetSection("Tracker:Swarm"))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(ConnectionIdKeyFrom);
         services.AddSingleton<UdpRelayServer>();
         services.AddHostedService(static provider => provider.GetRequiredService<UdpRelayServer>());
-        services.AddHostedService<PurgeService>();
         return services;
     }
 
-    /// <summary>Chooses the swarm store with the function app's settings: Table Storage when <c>Tracker:Tables:*</c> is
-    /// configured (the same swarms as the function app), in memory otherwise; changes are published to other regions
-    /// when <c>Tracker:Sync:TopicEndpoint</c> is set. Registers the announce policy and its stores the same way.</summary>
-    /// <remarks>Registers no in-memory store if a store is already registered, so a host or test can supply its own first.</remarks>
-    public static IServiceCollection AddSwarmStore(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddSingleton(static provider => provider.GetRequiredService<IOptions<SwarmSettings>>().Value);
-        services.TryAddSingleton<ISwarmStore>(static provider => new InMemorySwarmStore(
-            provider.GetRequiredService<SwarmSettings>(),
-            provider.GetRequiredService<TimeProvider>()));
-        services.AddTableSwarmStore(configuration);
-
-        // The same policy as HTTP (Tracker:Private, Tracker:Access, Tracker:LeechControl) over the same operator stores.
-        services.AddAnnouncePolicy(configuration);
-
-        // Last: sync wraps the swarm store and the policy's stores, so the relay's passkey figures reach other regions too.
-        services.AddTrackerSync(configuration);
-        return services;
-    }
+    /// <summary>The tracker core with the relay's defaults (<see cref="TrackerCoreServiceCollectionExtensions.AddTrackerCore"/>):
+    /// the same store, policy and sync as the function app with the same settings, so UDP and HTTP peers meet.</summary>
+    /// <remarks>A store registered before this call wins, so a host or test can supply its own.</remarks>
+    public static IServiceCollection AddSwarmStore(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddTrackerCore(configuration, TrackerHostKind.UdpRelay);
 
     private static ConnectionIdKey ConnectionIdKeyFrom(IServiceProvider provider)
     {

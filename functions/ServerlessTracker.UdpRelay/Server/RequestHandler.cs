@@ -5,6 +5,7 @@ using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Protocol;
 using ServerlessTracker.Protocol.Udp;
 
@@ -25,28 +26,25 @@ internal sealed class RequestHandler : IDisposable
 {
     private const int MaxUrlData = 1024;
 
-    private readonly ISwarmStore _store;
-    private readonly SwarmSettings _settings;
+    private readonly AnnounceUseCase _announces;
+    private readonly ScrapeUseCase _scrapes;
     private readonly AnnouncePolicy _policy;
-    private readonly TrackerMetrics _metrics;
     private readonly ConnectionIds _ids;
     private readonly RequestContextPool _pool;
     private readonly Socket _socket;
-    private readonly Random _random = new();
     private readonly byte[] _urlData = new byte[MaxUrlData];
     private readonly byte[] _client = new byte[16];
     private readonly Action<Exception> _onAsyncFault;
     private readonly AddressBudgets? _budgets;
     private RequestContext _context;
 
-    public RequestHandler(ISwarmStore store, SwarmSettings settings, AnnouncePolicy policy, TrackerMetrics metrics, ConnectionIds ids,
+    public RequestHandler(TrackerCore core, ConnectionIds ids,
         RequestContextPool pool, Socket socket, Action<Exception> onAsyncFault, CancellationToken stopping, AddressBudgets? budgets = null)
     {
         _budgets = budgets;
-        _store = store;
-        _settings = settings;
-        _policy = policy;
-        _metrics = metrics;
+        _announces = core.Announces;
+        _scrapes = core.Scrapes;
+        _policy = core.Announces.Policy;
         _ids = ids;
         _pool = pool;
         _socket = socket;
@@ -96,11 +94,10 @@ internal sealed class RequestHandler : IDisposable
 
     private int Announce(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
-        _metrics.Announce(TrackerProtocol.Udp);
         var parsed = AnnounceRequestParser.Parse(packet, _urlData, out var request);
         if (!parsed.IsOk)
         {
-            _metrics.Failure(TrackerProtocol.Udp, FailureReason.BadRequest);
+            _announces.CountBadRequest(TrackerProtocol.Udp);
             return Refuse(parsed, request.TransactionId);
         }
 
@@ -120,42 +117,16 @@ internal sealed class RequestHandler : IDisposable
             request.Key,
             HasKey: true,
             families);
-        var decision = _policy.CheckAnnounce(PasskeyPath.Find(_urlData.AsSpan(0, request.UrlDataLength)), command);
-        if (!decision.IsAllowed)
-        {
-            _metrics.Failure(TrackerProtocol.Udp, (FailureReason)decision.Verdict);
-            return WriteRefusal(_context.Response, request.TransactionId, decision);
-        }
-
-        var interval = _settings.JitteredInterval(_random);
         var context = _context;
-        context.Result.Reset();
-        var pending = _store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, context.Result, CancellationToken.None);
+        var pending = _announces.AnnounceAsync(TrackerProtocol.Udp, PasskeyPath.Find(_urlData.AsSpan(0, request.UrlDataLength)), command, address, context.Result, CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
-            return Answer(context, decision, request.TransactionId, interval, families);
+            return WriteAnnounce(context, pending.Result, request.TransactionId, families);
         }
 
         HandOff(client, stopping);
-        _ = CompleteAnnounceAsync(pending, context, decision, request.TransactionId, interval, families);
+        _ = CompleteAnnounceAsync(pending, context, request.TransactionId, families);
         return 0;
-    }
-
-    /// <summary>Accounts the announce to its passkey, counts an unhappy outcome, and writes the answer.</summary>
-    private int Answer(RequestContext context, in PolicyDecision decision, uint transactionId, int interval, AddressFamilies families)
-    {
-        AnnouncePolicy.Account(decision, context.Result);
-        switch (context.Result.Status)
-        {
-            case AnnounceStatus.KeyMismatch:
-                _metrics.Failure(TrackerProtocol.Udp, FailureReason.KeyMismatch);
-                break;
-            case AnnounceStatus.StoreUnavailable:
-                _metrics.Failure(TrackerProtocol.Udp, FailureReason.StoreUnavailable);
-                break;
-        }
-
-        return WriteAnnounce(context, transactionId, interval, families);
     }
 
     private int WriteRefusal(byte[] response, uint transactionId, in PolicyDecision decision)
@@ -167,19 +138,17 @@ internal sealed class RequestHandler : IDisposable
 
     private int Scrape(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
-        _metrics.Scrape(TrackerProtocol.Udp);
         var parsed = ScrapeRequestParser.Parse(packet, out var transactionId, out var hashes);
         if (!parsed.IsOk)
         {
-            _metrics.Failure(TrackerProtocol.Udp, FailureReason.BadRequest);
+            _scrapes.CountBadRequest(TrackerProtocol.Udp);
             return Refuse(parsed, transactionId);
         }
 
         // BEP 41 options follow announces only: a UDP scrape has no passkey, so private mode refuses it (HTTP scrape has one).
-        var decision = _policy.CheckScrape([], PeerAddress.FromBytes(_client));
+        var decision = _scrapes.Authorize(TrackerProtocol.Udp, [], PeerAddress.FromBytes(_client));
         if (!decision.IsAllowed)
         {
-            _metrics.Failure(TrackerProtocol.Udp, (FailureReason)decision.Verdict);
             return WriteRefusal(_context.Response, transactionId, decision);
         }
 
@@ -190,7 +159,7 @@ internal sealed class RequestHandler : IDisposable
             context.Hashes[i] = Engine.InfoHash.FromBytes(hashes.Slice(i * Bytes20.Length, Bytes20.Length));
         }
 
-        var pending = _store.ScrapeAsync(context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
+        var pending = _scrapes.ScrapeAsync(TrackerProtocol.Udp, context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
             return AnswerScrape(pending.Result, context, transactionId, count);
@@ -221,46 +190,28 @@ internal sealed class RequestHandler : IDisposable
         _context = _pool.Rent(stopping);
     }
 
-    private static int WriteAnnounce(RequestContext context, uint transactionId, int interval, AddressFamilies families)
+    private int WriteAnnounce(RequestContext context, in AnnounceOutcome outcome, uint transactionId, AddressFamilies families)
     {
         var result = context.Result;
-        return result.Status switch
+        return outcome.Kind switch
         {
-            AnnounceStatus.Ok => AnnounceResponse.Write(
+            AnnounceOutcomeKind.Answered => AnnounceResponse.Write(
                 context.Response,
                 transactionId,
-                interval,
+                outcome.Interval,
                 result.Counts.Incomplete,
                 result.Counts.Complete,
                 families == AddressFamilies.IPv4 ? result.Peers4 : result.Peers6),
-            AnnounceStatus.KeyMismatch => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.KeyMismatch),
+            AnnounceOutcomeKind.Refused => WriteRefusal(context.Response, transactionId, outcome.Decision),
+            AnnounceOutcomeKind.KeyMismatch => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.KeyMismatch),
             _ => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater),
         };
     }
 
-    /// <summary>Torrents the tracker does not serve (deny list, allow-list-only mode) are reported as zeros.</summary>
-    private void HideUnserved(RequestContext context, int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            if (!_policy.IsServed(context.Hashes[i]))
-            {
-                context.Counts[i] = default;
-            }
-        }
-    }
-
-    private int AnswerScrape(ScrapeStatus status, RequestContext context, uint transactionId, int count)
-    {
-        if (status == ScrapeStatus.StoreUnavailable)
-        {
-            _metrics.Failure(TrackerProtocol.Udp, FailureReason.StoreUnavailable);
-            return ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater);
-        }
-
-        HideUnserved(context, count);
-        return WriteScrape(context, transactionId, count);
-    }
+    private static int AnswerScrape(ScrapeStatus status, RequestContext context, uint transactionId, int count) =>
+        status == ScrapeStatus.StoreUnavailable
+            ? ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater)
+            : WriteScrape(context, transactionId, count);
 
     private static int WriteScrape(RequestContext context, uint transactionId, int count)
     {
@@ -274,19 +225,20 @@ internal sealed class RequestHandler : IDisposable
         return ScrapeResponse.LengthOf(count);
     }
 
-    private async Task CompleteAnnounceAsync(ValueTask pending, RequestContext context, PolicyDecision decision, uint transactionId, int interval, AddressFamilies families)
+    private async Task CompleteAnnounceAsync(ValueTask<AnnounceOutcome> pending, RequestContext context, uint transactionId, AddressFamilies families)
     {
+        int length;
         try
         {
-            await pending.ConfigureAwait(false);
+            length = WriteAnnounce(context, await pending.ConfigureAwait(false), transactionId, families);
         }
         catch (Exception exception)
         {
             _onAsyncFault(exception);
-            context.Result.Status = AnnounceStatus.StoreUnavailable;
+            length = ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater);
         }
 
-        Reply(context, Answer(context, decision, transactionId, interval, families));
+        Reply(context, length);
     }
 
     private async Task CompleteScrapeAsync(ValueTask<ScrapeStatus> pending, RequestContext context, uint transactionId, int count)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
-using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Protocol.Udp;
 using ServerlessTracker.UdpRelay.Hosting;
 
@@ -12,10 +12,7 @@ namespace ServerlessTracker.UdpRelay.Server;
 
 /// <summary>Binds one UDP socket per configured address and runs the receive loops on them.</summary>
 public sealed partial class UdpRelayServer(
-    ISwarmStore store,
-    AnnouncePolicy policy,
-    TrackerMetrics metrics,
-    IOptions<SwarmSettings> swarmSettings,
+    TrackerCore core,
     IOptions<RelayOptions> options,
     IOptions<RelayRateLimitOptions> rateLimit,
     ConnectionIdKey key,
@@ -35,7 +32,7 @@ public sealed partial class UdpRelayServer(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var relay = options.Value;
-        var settings = swarmSettings.Value;
+        var settings = core.Announces.Settings;
         if (key.Generated)
         {
             LogGeneratedKey();
@@ -68,7 +65,7 @@ public sealed partial class UdpRelayServer(
             {
                 var ids = new ConnectionIds(key.Bytes, relay.ConnectionIdGraceSeconds, time);
                 ReceiveLoop? loop = null;
-                var handler = new RequestHandler(store, settings, policy, metrics, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token, budgets);
+                var handler = new RequestHandler(core, ids, pool, socket, exception => loop!.Fault(exception), _stopping.Token, budgets);
                 loop = new ReceiveLoop(socket, handler, logger, _stopping.Token);
                 ThreadStart run = batched ? new BatchedReceiveLoop(socket, handler, loop, relay.BatchSize, answerSize, _stopping.Token).Run : loop.Run;
                 var thread = new Thread(run) { IsBackground = true, Name = $"udp {endPoint} #{i}" };

@@ -26,7 +26,7 @@ public sealed class WhenFuzzingTheRelay : IDisposable
     {
         var settings = new SwarmSettings();
         var budgets = new AddressBudgets(1_000_000, 1_000_000, 64, 64, _time);
-        _handler = new RequestHandler(new InMemorySwarmStore(settings, _time, new Random(3)), settings, Engine.Policy.AnnouncePolicy.InMemory(_time), new Engine.Diagnostics.TrackerMetrics(_meter), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
+        _handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(new InMemorySwarmStore(settings, _time, new Random(3)), Engine.Policy.AnnouncePolicy.InMemory(_time), settings, new Engine.Diagnostics.TrackerMetrics(_meter)), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);
         _handler.Handle(connect, _client, CancellationToken.None);

@@ -37,7 +37,7 @@ internal sealed class UdpTarget
         var settings = new SwarmSettings();
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         var pool = new RequestContextPool(settings.MaxNumWant, AddressFamily.InterNetwork, 4);
-        _handler = new RequestHandler(new InMemorySwarmStore(settings, time, new Random(1)), settings, AnnouncePolicy.InMemory(time), new TrackerMetrics(new Meter("fuzz")), new ConnectionIds(new byte[32], 60, time), pool, socket, static e => throw e, CancellationToken.None);
+        _handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(new InMemorySwarmStore(settings, time, new Random(1)), AnnouncePolicy.InMemory(time), settings, new TrackerMetrics(new Meter("fuzz"))), new ConnectionIds(new byte[32], 60, time), pool, socket, static e => throw e, CancellationToken.None);
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);
         _handler.Handle(connect, _client, CancellationToken.None);

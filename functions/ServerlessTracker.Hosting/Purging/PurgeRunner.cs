@@ -1,6 +1,6 @@
 using ServerlessTracker.Engine.Stores;
 
-namespace ServerlessTracker.Http.Purge;
+namespace ServerlessTracker.Hosting.Purging;
 
 /// <summary>Runs one purge of stale peers at a time, from the in-process timer or the host's timer trigger.</summary>
 public sealed partial class PurgeRunner(ISwarmStore store, ILogger<PurgeRunner> logger)

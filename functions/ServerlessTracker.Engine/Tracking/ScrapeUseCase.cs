@@ -1,0 +1,75 @@
+using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Stores;
+
+namespace ServerlessTracker.Engine.Tracking;
+
+/// <summary>The scrape use case, written once for every front door: who may scrape, the counts the store holds, and
+/// torrents the tracker does not serve reported as zeros. The HTTP full scrape (no hash named) is HTTP's own answer after
+/// <see cref="Authorize"/>.</summary>
+public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, TrackerMetrics metrics)
+{
+    public AnnouncePolicy Policy => policy;
+
+    /// <summary>Counts a scrape the front door could not parse before authorizing it; nothing is read.</summary>
+    public void CountBadRequest(TrackerProtocol protocol)
+    {
+        metrics.Scrape(protocol);
+        metrics.Failure(protocol, FailureReason.BadRequest);
+    }
+
+    /// <summary>Counts a scrape that <see cref="Authorize"/> let through and the front door then found malformed.</summary>
+    public void CountMalformed(TrackerProtocol protocol) => metrics.Failure(protocol, FailureReason.BadRequest);
+
+    /// <summary>Counts the scrape and decides whether this client may scrape at all (private mode, IP allow-list).</summary>
+    /// <param name="passkey">The passkey as sent (ASCII bytes); empty when none.</param>
+    public PolicyDecision Authorize(TrackerProtocol protocol, ReadOnlySpan<byte> passkey, PeerAddress client)
+    {
+        metrics.Scrape(protocol);
+        if (passkey.IsEmpty && !policy.PrivateMode.Enabled && !policy.Access.IpAllowListEnabled)
+        {
+            return PolicyDecision.Allow(null);
+        }
+
+        var decision = policy.CheckScrape(passkey, client);
+        if (!decision.IsAllowed)
+        {
+            metrics.Failure(protocol, (FailureReason)decision.Verdict);
+        }
+
+        return decision;
+    }
+
+    /// <summary>Fills <paramref name="counts"/> for <paramref name="hashes"/> (same length) after <see cref="Authorize"/> allowed it.</summary>
+    public ValueTask<ScrapeStatus> ScrapeAsync(TrackerProtocol protocol, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
+    {
+        var scraped = store.ScrapeAsync(hashes, counts, cancellationToken);
+        return scraped.IsCompletedSuccessfully
+            ? new(Conclude(protocol, scraped.GetAwaiter().GetResult(), hashes.Span, counts.Span))
+            : ConcludeLaterAsync(scraped, protocol, hashes, counts);
+    }
+
+    private async ValueTask<ScrapeStatus> ConcludeLaterAsync(ValueTask<ScrapeStatus> scraped, TrackerProtocol protocol, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts) =>
+        Conclude(protocol, await scraped.ConfigureAwait(false), hashes.Span, counts.Span);
+
+    private ScrapeStatus Conclude(TrackerProtocol protocol, ScrapeStatus status, ReadOnlySpan<InfoHash> hashes, Span<SwarmCounts> counts)
+    {
+        if (status == ScrapeStatus.StoreUnavailable)
+        {
+            metrics.Failure(protocol, FailureReason.StoreUnavailable);
+            return status;
+        }
+
+        // Torrents the tracker does not serve (deny list, allow-list-only mode) are reported as zeros.
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            if (!policy.IsServed(hashes[i]))
+            {
+                counts[i] = default;
+            }
+        }
+
+        return status;
+    }
+}

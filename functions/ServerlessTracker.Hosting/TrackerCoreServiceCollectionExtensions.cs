@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
+using ServerlessTracker.Hosting.Purging;
+using ServerlessTracker.Storage.Hosting;
+using ServerlessTracker.Storage.Operator;
+using ServerlessTracker.Sync;
+
+namespace ServerlessTracker.Hosting;
+
+/// <summary>The one registration of the tracker core that every host calls before its own front door.</summary>
+public static class TrackerCoreServiceCollectionExtensions
+{
+    public const string SwarmSection = "Tracker:Swarm";
+
+    /// <summary>Registers the swarm rules (<c>Tracker:Swarm</c>), the store (Table Storage when <c>Tracker:Tables:*</c> is set,
+    /// in memory otherwise; a store registered before this call wins), the policy, the announce and scrape use cases, sync
+    /// (<c>Tracker:Sync</c>) and the purge (<c>Tracker:Purge</c>).</summary>
+    public static IServiceCollection AddTrackerCore(this IServiceCollection services, IConfiguration configuration, TrackerHostKind host)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<SwarmSettings>().Bind(configuration.GetSection(SwarmSection)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<SwarmSettings>>().Value);
+        services.TryAddSingleton<ISwarmStore>(static sp => new InMemorySwarmStore(sp.GetRequiredService<SwarmSettings>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddTableSwarmStore(configuration);
+
+        // The policy's settings and operator stores (passkeys, lists), and the tracker's meter.
+        services.AddAnnouncePolicy(configuration);
+        services.AddSingleton<AnnounceUseCase>();
+        services.AddSingleton<ScrapeUseCase>();
+        services.AddSingleton(static sp => new TrackerCore(sp.GetRequiredService<AnnounceUseCase>(), sp.GetRequiredService<ScrapeUseCase>()));
+
+        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PurgeRunner>();
+        if (RunsPurgeInProcess(configuration, host))
+        {
+            services.AddHostedService<PurgeTimer>();
+        }
+
+        // Last: sync wraps whichever store and operator stores were registered above.
+        services.AddTrackerSync(configuration);
+        return services;
+    }
+
+    /// <summary><c>Tracker:Purge:InProcessTimer</c>, or the host's default: the self-hosted server purges itself; under the
+    /// Functions host the <c>purge</c> timer trigger does; the relay purges an in-memory store, never the shared Table store.</summary>
+    public static bool RunsPurgeInProcess(IConfiguration configuration, TrackerHostKind host) =>
+        configuration.GetSection(PurgeOptions.Section).GetValue<bool?>(nameof(PurgeOptions.InProcessTimer)) ?? host switch
+        {
+            TrackerHostKind.SelfHosted => true,
+            TrackerHostKind.UdpRelay => !TableStoreOptions.IsConfigured(configuration),
+            _ => false,
+        };
+}
