@@ -1,15 +1,17 @@
 using System.Buffers;
+using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.Limits;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Endpoints;
 
-/// <summary>Kestrel's <c>/announce</c> endpoint: hands the raw query, the path's passkey and the client address to <see cref="AnnounceService"/>.</summary>
-public sealed class AnnounceHandler(AnnounceService announces, ClientAddressReader addresses, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
+/// <summary>Kestrel's <c>/announce</c> endpoint: charges the client's budget (<see cref="TrackerRateLimiter"/>), then hands the raw query, the path's passkey and the client address to <see cref="AnnounceService"/>.</summary>
+public sealed class AnnounceHandler(AnnounceService announces, ClientAddressReader addresses, TrackerRateLimiter budgets, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
 {
     private readonly int _maxQueryLength = options.Value.MaxQueryLength;
 
@@ -18,7 +20,16 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
         var body = buffers.Get();
         try
         {
-            await AnnounceAsync(context, body);
+            var client = addresses.Read(context);
+            if (budgets.TryAcquire(client))
+            {
+                await AnnounceAsync(context, client, body);
+            }
+            else
+            {
+                budgets.WriteRefusal(body);
+            }
+
             await TrackerResponses.SendAsync(context, body, TrackerReply.Plain);
         }
         finally
@@ -27,7 +38,7 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
         }
     }
 
-    private ValueTask AnnounceAsync(HttpContext context, ResponseBuffer body)
+    private ValueTask AnnounceAsync(HttpContext context, IPAddress client, ResponseBuffer body)
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
@@ -48,7 +59,7 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
 
             Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
             var length = HttpPasskey.FromPath(context, passkey);
-            return announces.AnnounceAsync(query, passkey[..length], addresses.Read(context), body, context.RequestAborted);
+            return announces.AnnounceAsync(query, passkey[..length], client, body, context.RequestAborted);
         }
         finally
         {

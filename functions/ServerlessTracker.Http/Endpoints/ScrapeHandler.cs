@@ -1,16 +1,18 @@
 using System.Buffers;
+using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ServerlessTracker.Http.Core;
+using ServerlessTracker.Http.Limits;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Endpoints;
 
-/// <summary>Kestrel's <c>/scrape</c> endpoint: hands the raw query, the path's passkey and the client address to <see cref="ScrapeService"/>.</summary>
-public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader addresses, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
+/// <summary>Kestrel's <c>/scrape</c> endpoint: charges the client's budget (<see cref="TrackerRateLimiter"/>), then hands the raw query, the path's passkey and the client address to <see cref="ScrapeService"/>.</summary>
+public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader addresses, TrackerRateLimiter budgets, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
 {
     private static readonly Func<object, StringValues> ReadAcceptEncoding = static context => ((HttpContext)context).Request.Headers.AcceptEncoding;
 
@@ -21,7 +23,17 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         var body = buffers.Get();
         try
         {
-            var reply = await ScrapeAsync(context, body);
+            var client = addresses.Read(context);
+            var reply = TrackerReply.Plain;
+            if (budgets.TryAcquire(client))
+            {
+                reply = await ScrapeAsync(context, client, body);
+            }
+            else
+            {
+                budgets.WriteRefusal(body);
+            }
+
             await TrackerResponses.SendAsync(context, body, reply);
         }
         finally
@@ -30,7 +42,7 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         }
     }
 
-    private ValueTask<TrackerReply> ScrapeAsync(HttpContext context, ResponseBuffer body)
+    private ValueTask<TrackerReply> ScrapeAsync(HttpContext context, IPAddress client, ResponseBuffer body)
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
@@ -50,7 +62,7 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
 
             Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
             var length = HttpPasskey.FromPath(context, passkey);
-            return scrapes.ScrapeAsync(query, passkey[..length], addresses.Read(context), new AcceptEncodingSource(ReadAcceptEncoding, context), body, context.RequestAborted);
+            return scrapes.ScrapeAsync(query, passkey[..length], client, new AcceptEncodingSource(ReadAcceptEncoding, context), body, context.RequestAborted);
         }
         finally
         {

@@ -19,11 +19,9 @@ public static class TrackerApp
         builder.WebHost.ConfigureKestrel(static kestrel => kestrel.UseTrackerFastPath());
         builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, host);
-        builder.Services.AddTrackerRateLimiting(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseTrackerRateLimiting();
         app.MapRoot();
         app.MapAnnounce();
         app.MapScrape();

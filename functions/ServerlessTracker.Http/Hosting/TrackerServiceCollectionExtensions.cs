@@ -5,6 +5,7 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
+using ServerlessTracker.Http.Limits;
 using ServerlessTracker.Http.Listener;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
@@ -42,6 +43,7 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();
 
+        services.AddTrackerRateLimiting(configuration);
         services.AddTrackerTelemetry(configuration);
         services.AddTrackerOperator(configuration);
         return services;

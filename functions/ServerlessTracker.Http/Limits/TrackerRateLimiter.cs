@@ -9,8 +9,8 @@ using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Limits;
 
-/// <summary>The per-address budgets for <c>/announce</c> and <c>/scrape</c>, one set for the whole process: ASP.NET Core's rate
-/// limiter middleware (requests Kestrel serves) and the connection fast path draw on the same token buckets.</summary>
+/// <summary>The per-address budgets for <c>/announce</c> and <c>/scrape</c>, one set for the whole process: every HTTP
+/// front door (Kestrel's handlers, the function app, the connection fast path, the listener) draws on the same token buckets.</summary>
 /// <remarks>
 /// A token bucket per <see cref="AddressKey"/> (the resolved client address, IPv6 by prefix) in one partitioned limiter, so a
 /// client cannot double its budget by mixing requests the fast path serves with requests it hands to Kestrel. The refusal
@@ -69,10 +69,6 @@ public sealed class TrackerRateLimiter : IDisposable
         using var lease = _budgets.AttemptAcquire(KeyFor(client));
         return lease.IsAcquired;
     }
-
-    /// <summary>The same budgets for ASP.NET Core's rate limiter middleware; <paramref name="key"/> picks a request's budget
-    /// (<see cref="AddressKey.Unlimited"/>: not limited). The buckets stay owned by this instance.</summary>
-    public PartitionedRateLimiter<HttpContext> ForRequests(Func<HttpContext, UInt128> key) => _budgets.WithTranslatedKey(key, leaveOpen: true);
 
     /// <summary>Counts a refused request and writes its answer.</summary>
     public void WriteRefusal(IBufferWriter<byte> body)
