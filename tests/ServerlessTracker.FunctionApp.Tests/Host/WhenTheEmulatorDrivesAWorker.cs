@@ -19,7 +19,7 @@ public sealed class WhenTheEmulatorDrivesAWorker(TestWorkerFixture fixture, ITes
     [Fact]
     public void MetadataListsEveryFunctionWithItsTriggerRouteMethodsAndAuthLevel()
     {
-        Assert.Equal(["echo", "secret", "tick"], Host.Functions.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["boom", "echo", "greet", "mirror", "secret", "tick"], Host.Functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.All(Host.Functions, f => Assert.Equal("ServerlessTracker.TestWorker.dll", f.ScriptFile));
         Assert.All(Host.Functions, f => Assert.False(string.IsNullOrEmpty(f.FunctionId)));
 
@@ -79,6 +79,7 @@ public sealed class WhenTheEmulatorDrivesAWorker(TestWorkerFixture fixture, ITes
         Assert.NotEqual("", lines[2]); // X-Original-For: the host's own connection to the worker.
         Assert.Equal("", lines[4]);    // Nothing of the client's claim is left over.
 
+        output.WriteLine($"IPv6 front end: {Host.IPv6BaseAddress?.ToString() ?? "none on this machine"}");
         if (Host.IPv6BaseAddress is { } ipv6)
         {
             var (status6, body6) = await RawHttp.GetAsync(ipv6, "/echo");
@@ -133,6 +134,42 @@ public sealed class WhenTheEmulatorDrivesAWorker(TestWorkerFixture fixture, ITes
         Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, root.StatusCode);
+    }
+
+    [Fact]
+    public async Task PlainParametersBindFromTheRouteAndQueryTheHostSendsAsTriggerMetadata()
+    {
+        using var client = Host.CreateClient();
+
+        var both = await client.GetStringAsync("greet/world?greeting=hello");
+        var routeOnly = await client.GetStringAsync("greet/world");
+
+        Assert.Equal("hello, world", both);
+        Assert.Equal("(null), world", routeOnly);
+    }
+
+    [Fact]
+    public async Task ARequestBodyTravelsToTheWorkerAndBackUnchanged()
+    {
+        var body = new byte[1 << 20];
+        new Random(7).NextBytes(body);
+        using var client = Host.CreateClient();
+
+        using var response = await client.PostAsync("mirror", new ByteArrayContent(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task AFunctionThatFailsBeforeWritingAnswers500AndTheFailureIsLogged()
+    {
+        using var client = Host.CreateClient();
+
+        using var response = await client.GetAsync("boom");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains(Host.Diagnostics.RpcLogs, l => (l.Message + l.Exception).Contains("boom: the probe failed on purpose", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -202,13 +239,16 @@ public sealed class WhenTheEmulatorDrivesAWorker(TestWorkerFixture fixture, ITes
     [Fact]
     public async Task TheWorkerProcessIsGoneAfterDispose()
     {
+        var started = Stopwatch.StartNew();
         var emulator = await FunctionsHostEmulator.StartAsync(fixture.PublishDirectory, TestWorkerFixture.AppSettings);
         var pid = emulator.WorkerProcessId;
-        output.WriteLine($"worker pid {pid}: stream after {emulator.Diagnostics.ProcessStartToStream}, loaded after {emulator.Diagnostics.ProcessStartToLoaded}");
         using (var client = emulator.CreateClient())
         {
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("echo")).StatusCode);
         }
+
+        output.WriteLine($"worker pid {pid}: stream after {emulator.Diagnostics.ProcessStartToStream}, loaded after " +
+            $"{emulator.Diagnostics.ProcessStartToLoaded}, first request served {started.Elapsed} after StartAsync");
 
         var clock = Stopwatch.StartNew();
         await emulator.DisposeAsync();

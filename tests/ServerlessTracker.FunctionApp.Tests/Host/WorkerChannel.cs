@@ -117,6 +117,11 @@ internal sealed class WorkerChannel
             {
                 response = await reply.WaitAsync(timeoutSource.Token);
             }
+            catch (FunctionsHostEmulatorException e)
+            {
+                // The worker went away mid-invocation: a failed invocation, as the host reports it, not a test crash.
+                return new InvocationResult(id, InvocationStatus.Failure, e.Message, null, [.. logs], clock.Elapsed);
+            }
             catch (OperationCanceledException)
             {
                 // The host cancels what it gives up on, if the worker said it handles cancellation.

@@ -43,6 +43,30 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
         return req.HttpContext.Response.WriteAsync("secret");
     }
 
+    /// <summary>
+    /// Plain parameters bind from the host's <c>trigger_metadata</c> (route values and query parameters), not from
+    /// the forwarded request: the host must send them (functions-worker.md §10.3).
+    /// </summary>
+    [Function("greet")]
+    public Task Greet([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "greet/{who}")] HttpRequest req, string who, string? greeting)
+    {
+        req.HttpContext.Response.ContentType = "text/plain";
+        return req.HttpContext.Response.WriteAsync($"{greeting ?? "(null)"}, {who ?? "(null)"}");
+    }
+
+    /// <summary>Streams the request body back: bodies travel through the host's forwarder, never over gRPC.</summary>
+    [Function("mirror")]
+    public async Task Mirror([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mirror")] HttpRequest req)
+    {
+        req.HttpContext.Response.ContentType = req.ContentType ?? "application/octet-stream";
+        await req.Body.CopyToAsync(req.HttpContext.Response.Body);
+    }
+
+    /// <summary>Fails before writing anything: the host turns the failed invocation into a 500.</summary>
+    [Function("boom")]
+    public Task Boom([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest req) =>
+        throw new InvalidOperationException("boom: the probe failed on purpose");
+
     /// <summary>A timer whose schedule only the host can resolve (from the app setting TestSchedule).</summary>
     [Function("tick")]
     public void Tick([TimerTrigger("%TestSchedule%")] TimerInfo timer)
