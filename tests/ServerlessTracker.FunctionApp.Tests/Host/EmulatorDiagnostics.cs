@@ -43,19 +43,19 @@ public sealed class EmulatorDiagnostics
     internal void AddOutput(string stream, string line)
     {
         Add(_output, $"{DateTimeOffset.Now:HH:mm:ss.fff} {stream}: {line}");
-        _sink?.Invoke($"worker {stream}: {line}");
+        Forward($"worker {stream}: {line}");
     }
 
     internal void AddLog(WorkerLog log)
     {
         Add(_logs, log);
-        _sink?.Invoke(log.ToString());
+        Forward(log.ToString());
     }
 
     internal void Note(string line)
     {
         Add(_output, $"{DateTimeOffset.Now:HH:mm:ss.fff} emulator: {line}");
-        _sink?.Invoke($"emulator: {line}");
+        Forward($"emulator: {line}");
     }
 
     /// <summary>The tail of the output and RpcLogs, for an exception message.</summary>
@@ -76,6 +76,18 @@ public sealed class EmulatorDiagnostics
         }
 
         return text.ToString();
+    }
+
+    private void Forward(string line)
+    {
+        try
+        {
+            _sink?.Invoke(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // An ITestOutputHelper whose test has finished: a shared emulator outlives the test that lent it.
+        }
     }
 
     private static void Add<T>(ConcurrentQueue<T> queue, T item)

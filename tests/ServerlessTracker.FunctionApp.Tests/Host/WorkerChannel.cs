@@ -107,7 +107,7 @@ internal sealed class WorkerChannel
             beforeSend?.Invoke();
             if (!Send(new StreamingMessage { RequestId = NewId(), InvocationRequest = request }))
             {
-                throw new FunctionsHostEmulatorException("The worker's stream has ended; cannot invoke.");
+                return new InvocationResult(id, InvocationStatus.Failure, "The worker's stream has ended (emulator).", null, [], clock.Elapsed);
             }
 
             using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

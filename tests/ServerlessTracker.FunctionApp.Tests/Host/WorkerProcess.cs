@@ -11,16 +11,20 @@ namespace ServerlessTracker.FunctionApp.Tests.Host;
 internal sealed class WorkerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly OrphanGuard? _guard;
     private readonly EmulatorDiagnostics _diagnostics;
 
-    private WorkerProcess(Process process, EmulatorDiagnostics diagnostics)
+    private WorkerProcess(Process process, OrphanGuard? guard, EmulatorDiagnostics diagnostics)
     {
         _process = process;
+        _guard = guard;
         _diagnostics = diagnostics;
+        Id = process.Id;
         Exited = WatchAsync();
     }
 
-    public int Id => _process.Id;
+    /// <summary>The process id, still readable after dispose (a test checks the process is gone).</summary>
+    public int Id { get; }
 
     /// <summary>Completes with the exit code when the process ends, whoever ended it.</summary>
     public Task<int> Exited { get; }
@@ -57,10 +61,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { diagnostics.AddOutput("stderr", e.Data); } };
         process.Start();
         ProcessReaper.Track(process);
+        var guard = OrphanGuard.Start(process.Id);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         diagnostics.Note($"started worker pid {process.Id}: {launch.Executable} {string.Join(' ', launch.Arguments)}");
-        return new WorkerProcess(process, diagnostics);
+        return new WorkerProcess(process, guard, diagnostics);
     }
 
     /// <summary>Waits for the process to end by itself, then kills the tree; true if it ended by itself.</summary>
@@ -85,6 +90,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         await Task.WhenAny(Exited, Task.Delay(TimeSpan.FromSeconds(10)));
         ProcessReaper.Forget(_process);
         _process.Dispose();
+        _guard?.Dispose();
     }
 
     private async Task<int> WatchAsync()
@@ -132,5 +138,49 @@ internal static class ProcessReaper
         {
             // Exiting right now; nothing left to kill.
         }
+    }
+}
+
+/// <summary>
+/// For a test run that dies without running ProcessExit (SIGKILL from a hang timeout, a crash): the isolated
+/// worker does not exit when its host's gRPC stream breaks (seen still running 30 s after its host was killed),
+/// so a small shell outlives the test run and kills it. The shell waits for end-of-file on a pipe that only the
+/// test run holds; the kernel closes the pipe however the run ends. On a normal dispose the guard is killed first.
+/// </summary>
+internal sealed class OrphanGuard : IDisposable
+{
+    private readonly Process _shell;
+
+    private OrphanGuard(Process shell) => _shell = shell;
+
+    public static OrphanGuard? Start(int workerPid)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh"))
+        {
+            return null;
+        }
+
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // 'read' is a builtin: no child process to leave behind when the guard itself is killed.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("while read -r _; do :; done; kill -KILL \"$0\" 2>/dev/null");
+        start.ArgumentList.Add(workerPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var shell = Process.Start(start)!;
+        ProcessReaper.Track(shell);
+        return new OrphanGuard(shell);
+    }
+
+    public void Dispose()
+    {
+        ProcessReaper.Kill(_shell);
+        _shell.WaitForExit(TimeSpan.FromSeconds(5));
+        ProcessReaper.Forget(_shell);
+        _shell.Dispose();
     }
 }
