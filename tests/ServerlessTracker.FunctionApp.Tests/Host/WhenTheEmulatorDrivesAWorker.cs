@@ -230,6 +230,11 @@ public sealed class WhenTheEmulatorDrivesAWorker(TestWorkerFixture fixture, ITes
         var stalledAfter = clock.Elapsed;
 
         output.WriteLine($"normal {normal} after {normalAfter}; spoofed {stalled} after {stalledAfter}");
+        foreach (var log in Host.Diagnostics.RpcLogs.Where(l => l.Level >= LogLevel.Warning).TakeLast(6))
+        {
+            output.WriteLine(log.ToString());
+        }
+
         Assert.Equal((200, "normal"), (normal, Lines(normalBody)[3]));
         Assert.True(normalAfter < TimeSpan.FromSeconds(5), $"the normal request waited {normalAfter}");
         Assert.Equal(500, stalled);
