@@ -24,20 +24,37 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
 {
     private const string InvocationIdHeader = "x-ms-invocation-id";
 
-    private readonly WebApplication _app;
-    private readonly HttpMessageInvoker _invoker;
+    // The host's ForwarderRequestConfig: a worker may take up to 240 s between bytes before YARP gives up.
+    private static readonly ForwarderRequestConfig Forwarding = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
-    private HttpFrontEnd(WebApplication app, HttpMessageInvoker invoker, Uri baseAddress, Uri? ipv6BaseAddress)
+    private readonly WorkerChannel _channel;
+    private readonly string _destination;
+    private readonly bool _workerHandlesCancel;
+    private readonly EmulatorOptions _options;
+    private readonly HttpMessageInvoker _invoker;
+    private WebApplication _app = null!;
+    private HttpRouteTable _routes = null!;
+    private IHttpForwarder _forwarder = null!;
+
+    private HttpFrontEnd(WorkerChannel channel, Uri workerHttpUri, bool workerHandlesCancel, EmulatorOptions options)
     {
-        _app = app;
-        _invoker = invoker;
-        BaseAddress = baseAddress;
-        IPv6BaseAddress = ipv6BaseAddress;
+        _channel = channel;
+        _destination = workerHttpUri.ToString();
+        _workerHandlesCancel = workerHandlesCancel;
+        _options = options;
+        // As the host's DefaultHttpProxyService: one pooled handler, no proxy, redirects and cookies left to the client.
+        _invoker = new HttpMessageInvoker(new RetryProxyHandler(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        }));
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress { get; private set; } = null!;
 
-    public Uri? IPv6BaseAddress { get; }
+    public Uri? IPv6BaseAddress { get; private set; }
 
     public static async Task<HttpFrontEnd> StartAsync(
         IReadOnlyList<LoadedFunction> functions, string routePrefix, WorkerChannel channel, Uri workerHttpUri, bool workerHandlesCancel,
@@ -57,67 +74,18 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddRouting();
         builder.Services.AddHttpForwarder();
-        var app = builder.Build();
 
-        var routes = new HttpRouteTable(functions, routePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
-        var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
-        // As the host's DefaultHttpProxyService: one pooled handler, no proxy, redirects and cookies left to the client.
-        var invoker = new HttpMessageInvoker(new RetryProxyHandler(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        }));
-        var forwarding = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(240) };
-        var destination = workerHttpUri.ToString();
-
-        app.Run(async context =>
-        {
-            if (options.ClientAddressHeader is { } clientHeader)
-            {
-                ActAsAppServiceFrontEnd(context, clientHeader);
-            }
-
-            if (routes.Match(context) is not { } match)
-            {
-                // The host's homepage answers '/' when no function claims it (204 with the homepage disabled).
-                context.Response.StatusCode = context.Request.Path == "/" ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound;
-                return;
-            }
-
-            var (route, values) = match;
-            if (!route.Authorizes(context.Request, options))
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return;
-            }
-
-            var invocationId = WorkerChannel.NewId();
-            var request = InvocationRequests.ForHttp(invocationId, route, values, context.Request);
-            Task<ForwarderError>? forwarded = null;
-            using var abort = workerHandlesCancel ? context.RequestAborted.Register(() => channel.Cancel(invocationId)) : default;
-            var result = await channel.InvokeAsync(request, options.FunctionTimeout, workerHandlesCancel, () =>
-            {
-                context.Request.Headers.TryAdd(InvocationIdHeader, invocationId);
-                forwarded = forwarder.SendAsync(context, destination, invoker, forwarding, HttpTransformer.Default).AsTask();
-            }, CancellationToken.None);
-            var error = forwarded is null ? ForwarderError.None : await forwarded;
-
-            // The host's EnsureSuccessfulForwardingAsync throws on a failed invocation or forward; its exception
-            // handling turns that into a 500 if nothing has been sent yet.
-            if ((!result.Succeeded || error != ForwarderError.None) && !context.Response.HasStarted)
-            {
-                context.Response.Clear();
-                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            }
-        });
-
+        var frontEnd = new HttpFrontEnd(channel, workerHttpUri, workerHandlesCancel, options);
+        var app = frontEnd._app = builder.Build();
+        frontEnd._routes = new HttpRouteTable(functions, routePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
+        frontEnd._forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+        app.Run(frontEnd.ServeAsync);
         await app.StartAsync(cancellationToken);
+
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var v4 = addresses.Single(a => !a.Contains('[', StringComparison.Ordinal));
-        var v6 = addresses.SingleOrDefault(a => a.Contains('[', StringComparison.Ordinal));
-        return new HttpFrontEnd(app, invoker, new Uri(v4 + "/"), v6 is null ? null : new Uri(v6 + "/"));
+        frontEnd.BaseAddress = new Uri(addresses.Single(a => !a.Contains('[', StringComparison.Ordinal)) + "/");
+        frontEnd.IPv6BaseAddress = addresses.SingleOrDefault(a => a.Contains('[', StringComparison.Ordinal)) is { } v6 ? new Uri(v6 + "/") : null;
+        return frontEnd;
     }
 
     public async ValueTask DisposeAsync()
@@ -134,6 +102,48 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
 
         await _app.DisposeAsync();
         _invoker.Dispose();
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        if (_options.ClientAddressHeader is { } clientHeader)
+        {
+            ActAsAppServiceFrontEnd(context, clientHeader);
+        }
+
+        if (_routes.Match(context) is not { } match)
+        {
+            // The host's homepage answers '/' when no function claims it (204 with the homepage disabled).
+            context.Response.StatusCode = context.Request.Path == "/" ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var (route, values) = match;
+        if (!route.Authorizes(context.Request, _options))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        var invocationId = WorkerChannel.NewId();
+        var request = InvocationRequests.ForHttp(invocationId, route, values, context.Request);
+        Task<ForwarderError>? forwarded = null;
+        using var abort = _workerHandlesCancel ? context.RequestAborted.Register(() => _channel.Cancel(invocationId)) : default;
+        // The host starts forwarding first, then sends the InvocationRequest (GrpcWorkerChannel.SendInvocationRequest).
+        var result = await _channel.InvokeAsync(request, _options.FunctionTimeout, _workerHandlesCancel, () =>
+        {
+            context.Request.Headers.TryAdd(InvocationIdHeader, invocationId);
+            forwarded = _forwarder.SendAsync(context, _destination, _invoker, Forwarding, HttpTransformer.Default).AsTask();
+        }, CancellationToken.None);
+        var error = forwarded is null ? ForwarderError.None : await forwarded;
+
+        // The host's EnsureSuccessfulForwardingAsync throws on a failed invocation or forward; its exception
+        // handling turns that into a 500 if nothing has been sent yet.
+        if ((!result.Succeeded || error != ForwarderError.None) && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
     }
 
     // App Service's front end hands the host the client's address in CLIENT-IP (ip:port). Whether it also strips a
