@@ -19,12 +19,14 @@
 // .azurefunctions/extensions.json, timer scheduling (NCRONTAB, the monitor, blob locks, singleton across instances),
 // scale-out, placeholders (FunctionsNetHost) and Flex start-up limits, host-side logging and App Insights.
 //
-// Usage (one worker per emulator; see TestWorkerFixture for a shared xunit collection fixture):
-//   var dir = await PublishedWorker.PublishAsync("functions/X/X.csproj");
-//   await using var host = await FunctionsHostEmulator.StartAsync(dir, new Dictionary<string, string?> { ["S"] = "v" });
-//   using var client = host.CreateClient();
+// Usage (one worker per emulator; TestWorkerFixture shows a shared xunit collection fixture, and how the csproj's
+// absolute path reaches the tests through an AssemblyMetadata attribute):
+//   var dir = await PublishedWorker.PublishAsync(functionAppCsprojPath);      // once per test run, cached
+//   await using var host = await FunctionsHostEmulator.StartAsync(dir, new Dictionary<string, string?> { ["PurgeSchedule"] = "0 */5 * * * *" });
+//   using var client = host.CreateClient();                                    // or RawHttp on host.BaseAddress
 //   var response = await client.GetAsync("announce?info_hash=...");
-//   var tick = await host.InvokeTimerAsync("purge");
+//   var purge = await host.InvokeTimerAsync("purge");                         // purge.Succeeded, purge.Logs
+//   host.GetFunction("announce").Trigger!.Route;                             // metadata, as the worker reported it
 using ServerlessTracker.FunctionApp.Tests.Host.Rpc;
 
 namespace ServerlessTracker.FunctionApp.Tests.Host;
