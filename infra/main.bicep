@@ -126,7 +126,7 @@ module trackerRegions 'app/region.bicep' = [for (config, i) in regionConfigs: {
     principalType: principalType
     privateMode: privateMode
     trustedProxies: trustedProxies
-    frontDoorId: frontDoorEnabled ? frontDoor.outputs.frontDoorId : ''
+    frontDoorId: frontDoorEnabled ? frontDoor!.outputs.frontDoorId : ''
     httpsOnly: httpsOnly
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
@@ -140,18 +140,16 @@ module frontDoorOrigins 'app/frontdoor-origins.bicep' = if (frontDoorEnabled) {
   name: 'front-door-origins'
   scope: rg
   params: {
-    profileName: envNames.frontDoor
+    // Read from the profile module's output, so the origins wait for the profile.
+    profileName: frontDoor!.outputs.name
     endpointName: envNames.frontDoorEndpoint
     tags: tags
     originHostNames: [for (config, i) in regionConfigs: trackerRegions[i].outputs.hostName]
   }
-  dependsOn: [
-    frontDoor
-  ]
 }
 
 var primaryUrl = 'https://${trackerRegions[0].outputs.hostName}'
-var publicUrl = frontDoorEnabled ? 'https://${frontDoorOrigins.outputs.hostName}' : primaryUrl
+var publicUrl = frontDoorEnabled ? 'https://${frontDoorOrigins!.outputs.hostName}' : primaryUrl
 
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
