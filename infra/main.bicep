@@ -40,8 +40,11 @@ param trustedProxies array = []
 @description('Azure Front Door (Standard) in front of every region: one HTTPS hostname routed to the nearest healthy region; the apps then accept HTTP only from this Front Door (and Event Grid).')
 param frontDoorEnabled bool = false
 
-@description('Redirect http:// to https:// on the function apps. Off by default: many BitTorrent clients announce over plain HTTP and do not follow redirects.')
+@description('HTTPS only: the function apps redirect http:// to https:// and the Front Door route takes HTTPS alone. Off by default: many BitTorrent clients announce over plain HTTP and do not follow redirects. Private mode turns it on whatever this says: passkeys travel in URLs.')
 param httpsOnly bool = false
+
+@description('NCRONTAB schedule (6 fields, UTC) of the purge timer in every region (app setting PurgeSchedule).')
+param purgeSchedule string = '0 */1 * * * *'
 
 @description('Memory of one Flex Consumption instance, in MB.')
 @allowed([
@@ -83,6 +86,8 @@ var regionConfigs = [for r in regionList: {
 var tags = {
   'azd-env-name': environmentName
 }
+// Private mode puts passkeys in announce URLs: plain HTTP would show them to anyone on the path.
+var httpsOnlyInEffect = httpsOnly || privateMode
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: envNames.resourceGroup
@@ -127,7 +132,8 @@ module trackerRegions 'app/region.bicep' = [for (config, i) in regionConfigs: {
     privateMode: privateMode
     trustedProxies: trustedProxies
     frontDoorId: frontDoorEnabled ? frontDoor!.outputs.frontDoorId : ''
-    httpsOnly: httpsOnly
+    httpsOnly: httpsOnlyInEffect
+    purgeSchedule: purgeSchedule
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
