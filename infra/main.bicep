@@ -150,6 +150,7 @@ module frontDoorOrigins 'app/frontdoor-origins.bicep' = if (frontDoorEnabled) {
     profileName: frontDoor!.outputs.name
     endpointName: envNames.frontDoorEndpoint
     tags: tags
+    httpsOnly: httpsOnlyInEffect
     originHostNames: [for (config, i) in regionConfigs: trackerRegions[i].outputs.hostName]
   }
 }

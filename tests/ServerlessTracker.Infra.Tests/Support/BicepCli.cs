@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace ServerlessTracker.Infra.Tests.Support;
@@ -12,6 +13,24 @@ public static partial class BicepCli
     /// <summary>Runs <c>bicep</c> in the repository root, offline (<c>--no-restore</c> is the caller's to pass).</summary>
     public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) =>
         Repository.RunAsync(Executable, arguments, TimeSpan.FromMinutes(3));
+
+    /// <summary>The ARM JSON of one template (<c>bicep build --stdout</c>), failing the test on any diagnostic.</summary>
+    public static async Task<JsonDocument> BuildAsync(string relativePath)
+    {
+        var (exit, output, error) = await RunAsync("build", relativePath, "--stdout", "--no-restore");
+        var diagnostics = Diagnostics(error);
+        Assert.True(exit == 0 && diagnostics.Count == 0, $"bicep build {relativePath} exited {exit}:\n{error}");
+        return JsonDocument.Parse(output);
+    }
+
+    /// <summary>The resources of an ARM template: an array, or an object by symbolic name (languageVersion 2.0).</summary>
+    public static IEnumerable<JsonElement> Resources(JsonDocument template)
+    {
+        var resources = template.RootElement.GetProperty("resources");
+        return resources.ValueKind == JsonValueKind.Array
+            ? resources.EnumerateArray().ToList()
+            : resources.EnumerateObject().Select(p => p.Value).ToList();
+    }
 
     /// <summary>Diagnostic lines (<c>file(line,col) : Warning BCP037: ...</c>, also Error and Info) in the CLI's output.</summary>
     public static IReadOnlyList<string> Diagnostics(string output) =>
