@@ -40,8 +40,11 @@ param trustedProxies array = []
 @description('Azure Front Door (Standard) in front of every region: one HTTPS hostname routed to the nearest healthy region; the apps then accept HTTP only from this Front Door (and Event Grid).')
 param frontDoorEnabled bool = false
 
-@description('Redirect http:// to https:// on the function apps. Off by default: many BitTorrent clients announce over plain HTTP and do not follow redirects.')
+@description('HTTPS only: the function apps redirect http:// to https:// and the Front Door route takes HTTPS alone. Off by default: many BitTorrent clients announce over plain HTTP and do not follow redirects. Private mode turns it on whatever this says: passkeys travel in URLs.')
 param httpsOnly bool = false
+
+@description('NCRONTAB schedule (6 fields, UTC) of the purge timer in every region (app setting PurgeSchedule).')
+param purgeSchedule string = '0 */1 * * * *'
 
 @description('Memory of one Flex Consumption instance, in MB.')
 @allowed([
@@ -83,6 +86,8 @@ var regionConfigs = [for r in regionList: {
 var tags = {
   'azd-env-name': environmentName
 }
+// Private mode puts passkeys in announce URLs: plain HTTP would show them to anyone on the path.
+var httpsOnlyInEffect = httpsOnly || privateMode
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: envNames.resourceGroup
@@ -126,8 +131,9 @@ module trackerRegions 'app/region.bicep' = [for (config, i) in regionConfigs: {
     principalType: principalType
     privateMode: privateMode
     trustedProxies: trustedProxies
-    frontDoorId: frontDoorEnabled ? frontDoor.outputs.frontDoorId : ''
-    httpsOnly: httpsOnly
+    frontDoorId: frontDoorEnabled ? frontDoor!.outputs.frontDoorId : ''
+    httpsOnly: httpsOnlyInEffect
+    purgeSchedule: purgeSchedule
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
@@ -140,18 +146,17 @@ module frontDoorOrigins 'app/frontdoor-origins.bicep' = if (frontDoorEnabled) {
   name: 'front-door-origins'
   scope: rg
   params: {
-    profileName: envNames.frontDoor
+    // Read from the profile module's output, so the origins wait for the profile.
+    profileName: frontDoor!.outputs.name
     endpointName: envNames.frontDoorEndpoint
     tags: tags
+    httpsOnly: httpsOnlyInEffect
     originHostNames: [for (config, i) in regionConfigs: trackerRegions[i].outputs.hostName]
   }
-  dependsOn: [
-    frontDoor
-  ]
 }
 
 var primaryUrl = 'https://${trackerRegions[0].outputs.hostName}'
-var publicUrl = frontDoorEnabled ? 'https://${frontDoorOrigins.outputs.hostName}' : primaryUrl
+var publicUrl = frontDoorEnabled ? 'https://${frontDoorOrigins!.outputs.hostName}' : primaryUrl
 
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId

@@ -1,9 +1,15 @@
-// A region's Flex Consumption plan and function app. The package is the custom-handler publish output
-// (`dotnet publish functions/ServerlessTracker.Functions`: host.json, one folder per function, the
-// self-contained linux-x64 executable host.json names), so the runtime is 'custom'.
+// A region's Flex Consumption plan and function app. The package is the .NET isolated worker's publish
+// output (`dotnet publish functions/ServerlessTracker.FunctionApp`: the framework-dependent, ReadyToRun
+// linux-x64 worker with worker.config.json, functions.metadata and host.json), so the runtime is
+// 'dotnet-isolated' 10.0: the platform brings the .NET 10 runtime and starts the worker itself.
+//
+// Timers: the purge timer's lock and schedule status live in the host's storage (blob container
+// azure-webjobs-hosts, under the host id). Each region has its own storage account and the host id is the
+// app name's first 32 characters (func-<token>: 18), so regions never share a timer lock: every region
+// purges its own tables.
 //
 // App settings: ONE list, `trackerSettings` below, holds every setting the tracker's code reads in
-// Azure. It must match functions/ServerlessTracker.Functions/Hosting/AzureAppSettings.cs; the infra
+// Azure. It must match functions/ServerlessTracker.Http/Hosting/AzureAppSettings.cs; the infra
 // tests (tests/ServerlessTracker.Infra.Tests) fail when the two drift apart.
 
 param name string
@@ -30,7 +36,12 @@ param trustedProxies array
 @description('Front Door id (X-Azure-FDID) allowed to reach the app; empty when there is no Front Door.')
 param frontDoorId string = ''
 
+@description('Redirect http:// to https:// (App Service httpsOnly): on when asked and always in private mode.')
 param httpsOnly bool
+
+@description('NCRONTAB schedule (6 fields, UTC) of the purge timer: the PurgeSchedule app setting its trigger names.')
+param purgeSchedule string
+
 param instanceMemoryMB int
 param maximumInstanceCount int
 param httpPerInstanceConcurrency int
@@ -48,9 +59,10 @@ resource topic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
   name: topicName
 }
 
-// What the Functions host itself reads: its storage through the identity, its own telemetry with Entra
-// auth. (Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION,
-// WEBSITE_RUN_FROM_PACKAGE and the content-share settings: the runtime is in functionAppConfig.)
+// What the Functions host itself reads: its storage (timer locks, keys, host state) through the identity,
+// which holds Storage Blob Data Owner on it (rbac.bicep). (Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME,
+// FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and the content-share settings: the runtime is in
+// functionAppConfig.)
 var hostSettings = {
   AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -69,6 +81,8 @@ var trackerSettings = {
   Tracker__Tables__ManagedIdentityClientId: identityClientId
   Tracker__Sync__TopicEndpoint: topic.properties.endpoint
   Tracker__Private__Enabled: privateMode ? 'true' : 'false'
+  // The purge function's [TimerTrigger("%PurgeSchedule%")]: the host resolves it when it indexes the functions.
+  PurgeSchedule: purgeSchedule
 }
 
 // Set only when asked (AzureAppSettings.Optional). Behind Front Door the App Service front end's
@@ -95,7 +109,8 @@ var frontDoorRestrictions = [
     }
   }
   {
-    // Event Grid delivers sync events to the `sync` function through the app's public endpoint.
+    // Other regions' Event Grid subscriptions deliver to the `syncevents` webhook (/sync/events) through
+    // the app's public endpoint (sync-subscriptions.bicep).
     name: 'event-grid'
     action: 'Allow'
     priority: 110
@@ -168,8 +183,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }

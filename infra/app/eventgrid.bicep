@@ -1,6 +1,6 @@
 // A region's Event Grid topic: the tracker publishes its peer changes here as CloudEvents 1.0
 // (Tracker__Sync__TopicEndpoint). Keys are off: publishers authenticate with Entra ID (the region's
-// identity holds EventGrid Data Sender). Subscriptions to the other regions' `sync` functions are
+// identity holds EventGrid Data Sender). Subscriptions to the other regions' `syncevents` webhooks are
 // created after code deployment by tools/hooks/sync-subscriptions.sh (sync-subscriptions.bicep).
 
 param name string

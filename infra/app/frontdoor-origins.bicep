@@ -1,11 +1,16 @@
 // Optional (frontDoorEnabled): one HTTPS hostname over every region. Front Door sends each client to the
 // nearest healthy region's function app; the apps are reached over HTTPS with their own host header.
 // No caching: every announce must reach a tracker. Plain http:// is accepted and not redirected, since
-// many BitTorrent clients announce over HTTP and do not follow redirects.
+// many BitTorrent clients announce over HTTP and do not follow redirects, unless httpsOnly (always in
+// private mode): then the route takes HTTPS alone and plain HTTP is never forwarded. A redirect would come
+// too late there, after the passkey in the URL has crossed the network in clear.
 
 param profileName string
 param endpointName string
 param tags object
+
+@description('Route HTTPS only (httpsOnly or private mode): plain http:// requests are not forwarded to the trackers.')
+param httpsOnly bool
 
 @description('Default host names of the regions\' function apps.')
 param originHostNames array
@@ -33,7 +38,8 @@ resource originGroup 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {
       successfulSamplesRequired: 3
       additionalLatencyInMilliseconds: 50
     }
-    // GET / is the tracker's liveness answer (the Functions host probes it too).
+    // GET /: no function has that route, so the Functions host answers it itself (its home page, 200)
+    // without invoking the worker; it shows that the host is up.
     healthProbeSettings: {
       probePath: '/'
       probeRequestType: 'GET'
@@ -59,6 +65,35 @@ resource origins 'Microsoft.Cdn/profiles/originGroups/origins@2024-02-01' = [for
   }
 }]
 
+// Request rules on the tracker route. The Functions host tags each request it forwards to the worker with
+// x-ms-invocation-id, added with TryAdd: a value the client sent would win, and the worker would wait ~20 s
+// for an invocation that never comes, holding an instance slot. Front Door drops the client's header.
+resource requestRules 'Microsoft.Cdn/profiles/ruleSets@2024-02-01' = {
+  parent: profile
+  name: 'trackerrequest'
+}
+
+// No match condition: the rule applies to every request on the route.
+resource dropInvocationId 'Microsoft.Cdn/profiles/ruleSets/rules@2024-02-01' = {
+  parent: requestRules
+  name: 'dropinvocationid'
+  properties: {
+    order: 1
+    conditions: []
+    actions: [
+      {
+        name: 'ModifyRequestHeader'
+        parameters: {
+          typeName: 'DeliveryRuleHeaderActionParameters'
+          headerAction: 'Delete'
+          headerName: 'x-ms-invocation-id'
+        }
+      }
+    ]
+    matchProcessingBehavior: 'Continue'
+  }
+}
+
 resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   parent: endpoint
   name: 'tracker'
@@ -66,9 +101,16 @@ resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
     originGroup: {
       id: originGroup.id
     }
-    supportedProtocols: [
+    supportedProtocols: httpsOnly ? [
+      'Https'
+    ] : [
       'Http'
       'Https'
+    ]
+    ruleSets: [
+      {
+        id: requestRules.id
+      }
     ]
     patternsToMatch: [
       '/*'
@@ -78,8 +120,10 @@ resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
     linkToDefaultDomain: 'Enabled'
     enabledState: 'Enabled'
   }
+  // A route can be saved only once its origin group has origins; its rule set is used as soon as it is linked.
   dependsOn: [
     origins
+    dropInvocationId
   ]
 }
 

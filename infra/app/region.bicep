@@ -23,6 +23,7 @@ param privateMode bool
 param trustedProxies array
 param frontDoorId string
 param httpsOnly bool
+param purgeSchedule string
 param instanceMemoryMB int
 param maximumInstanceCount int
 param httpPerInstanceConcurrency int
@@ -97,6 +98,7 @@ module api 'api.bicep' = {
     trustedProxies: trustedProxies
     frontDoorId: frontDoorId
     httpsOnly: httpsOnly
+    purgeSchedule: purgeSchedule
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     httpPerInstanceConcurrency: httpPerInstanceConcurrency

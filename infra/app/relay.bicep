@@ -39,7 +39,7 @@ var regionConfigs = [for r in regions: {
   names: regionNames(regionToken(subscription().id, environmentName, r))
 }]
 
-resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
+resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing = {
   name: registryName
 }
 
@@ -136,6 +136,6 @@ resource relays 'Microsoft.ContainerInstance/containerGroups@2023-05-01' = [for 
       }
     ]
   }
-}])
+}]
 
 output relayHostNames array = [for (config, i) in regionConfigs: relays[i].properties.ipAddress.fqdn]

@@ -69,6 +69,23 @@ public sealed class WhenCheckingTheTemplatesShape
     }
 
     [Fact]
+    public void EachRegionsHostKeepsItsTimerLockApartFromTheOthers()
+    {
+        // The host keeps the purge timer's lock and status under its host id (the app name's first 32 characters) in its
+        // AzureWebJobsStorage: two regions sharing both would run one purge between them. Here neither is shared.
+        var names = new BicepText("infra/app/names.bicep").Text;
+        Assert.Contains("func regionToken(subscriptionId string, environmentName string, region string) string => toLower(uniqueString(subscriptionId, environmentName, region))", names);
+        var prefix = Regex.Match(names, @"functionApp: '(?<prefix>[a-z-]*)\$\{token\}'").Groups["prefix"];
+        Assert.True(prefix.Success, "names.bicep: functionApp is not '<prefix>${token}'");
+        Assert.InRange(prefix.Value.Length + 13, 1, 32); // uniqueString gives 13 characters
+        Assert.Matches(@"storage: 'st\$\{token\}'", names);
+        var region = new BicepText("infra/app/region.bicep").Text;
+        Assert.Contains("storageAccountName: storage.outputs.name", region);
+        Assert.Contains("name: names.storage", region);
+        Assert.Contains("AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob", new BicepText("infra/app/api.bicep").Text);
+    }
+
+    [Fact]
     public void OnlyThePrimaryAppCarriesTheAzdServiceTag()
     {
         var main = new BicepText("infra/main.bicep").Text;

@@ -8,13 +8,17 @@ namespace ServerlessTracker.Infra.Tests;
 /// <summary>The settings the Bicep gives the function app and the relay against what the code reads (AzureAppSettings).</summary>
 public sealed class WhenComparingAppSettingsWithTheCode
 {
-    // Flex Consumption refuses these: the runtime and the package live in functionAppConfig.
+    // Flex Consumption refuses or ignores these: the runtime and the package live in functionAppConfig, timers run in UTC.
+    // (AzureWebJobsStorage as a connection string would need the shared keys that are off: the host uses __credential.)
     private static readonly string[] RejectedOnFlex =
     [
         "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME_VERSION",
         "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE",
         "WEBSITE_NODE_DEFAULT_VERSION", "SCM_DO_BUILD_DURING_DEPLOYMENT", "ENABLE_ORYX_BUILD", "AzureWebJobsStorage",
+        "WEBSITE_TIME_ZONE",
     ];
+
+    private const string LocalSettingsExample = "functions/ServerlessTracker.FunctionApp/local.settings.example.json";
 
     private readonly BicepText _api = new("infra/app/api.bicep");
     private readonly BicepText _relay = new("infra/app/relay.bicep");
@@ -81,11 +85,22 @@ public sealed class WhenComparingAppSettingsWithTheCode
     }
 
     [Fact]
-    public void TheAppRunsOnTheCustomRuntimeOfFlexConsumption()
+    public void TheAppRunsOnTheDotnetIsolatedRuntimeOfFlexConsumption()
     {
-        Assert.Matches(@"runtime: \{\s*name: 'custom'\s*version: '1\.0'\s*\}", _api.Text);
+        Assert.Matches(@"runtime: \{\s*name: 'dotnet-isolated'\s*version: '10\.0'\s*\}", _api.Text);
         Assert.Matches(@"tier: 'FlexConsumption'\s*name: 'FC1'", _api.Text);
         Assert.Matches(@"authentication: \{\s*type: 'UserAssignedIdentity'", _api.Text);
+    }
+
+    [Fact]
+    public void ThePurgeTimerGetsItsScheduleInEveryRegion()
+    {
+        // [TimerTrigger("%PurgeSchedule%")] fails to load without the setting: it is required, and main.bicep's default
+        // is the code's.
+        Assert.Contains(AzureAppSettings.PurgeSchedule, AzureAppSettings.Required);
+        Assert.Contains($"{AzureAppSettings.PurgeSchedule}: purgeSchedule", _api.Variable("trackerSettings"));
+        Assert.Contains($"param purgeSchedule string = '{AzureAppSettings.DefaultPurgeSchedule}'", new BicepText("infra/main.bicep").Text);
+        Assert.Equal(6, AzureAppSettings.DefaultPurgeSchedule.Split(' ').Length);
     }
 
     [Fact]
@@ -105,10 +120,12 @@ public sealed class WhenComparingAppSettingsWithTheCode
     [Fact]
     public void TheLocalSettingsExamplePointsAtAzurite()
     {
-        using var json = JsonDocument.Parse(Repository.Read("functions/ServerlessTracker.Server/local.settings.example.json"));
+        using var json = JsonDocument.Parse(Repository.Read(LocalSettingsExample));
         var values = json.RootElement.GetProperty("Values");
-        Assert.Equal("custom", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
+        // Core Tools needs the worker runtime locally; in Azure it is functionAppConfig.runtime instead.
+        Assert.Equal("dotnet-isolated", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
         Assert.Equal("UseDevelopmentStorage=true", values.GetProperty("AzureWebJobsStorage").GetString());
+        Assert.Equal(AzureAppSettings.DefaultPurgeSchedule, values.GetProperty(AzureAppSettings.PurgeSchedule).GetString());
         Assert.Equal("UseDevelopmentStorage=true", values.GetProperty("Tracker__Tables__ConnectionString").GetString());
         var known = AzureAppSettings.Required.Concat(AzureAppSettings.Optional).Concat(AzureAppSettings.NotInAzure).ToHashSet();
         foreach (var setting in values.EnumerateObject().Where(p => p.Name.StartsWith("Tracker__", StringComparison.Ordinal)))

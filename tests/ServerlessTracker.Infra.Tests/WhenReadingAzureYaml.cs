@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using ServerlessTracker.Infra.Tests.Support;
@@ -8,7 +9,8 @@ namespace ServerlessTracker.Infra.Tests;
 /// <summary>azure.yaml: what azd reads to package, provision and deploy.</summary>
 public sealed class WhenReadingAzureYaml
 {
-    private const string FunctionProject = "functions/ServerlessTracker.Server";
+    private const string FunctionProject = "functions/ServerlessTracker.FunctionApp";
+    private const string FunctionCsproj = FunctionProject + "/ServerlessTracker.FunctionApp.csproj";
 
     // Command hooks azd runs (schemas/v1.0/azure.yaml.json in Azure/azure-dev).
     private static readonly HashSet<string> KnownHooks =
@@ -21,7 +23,7 @@ public sealed class WhenReadingAzureYaml
     private readonly AzureYaml _yaml = new();
 
     [Fact]
-    public void TheFunctionServiceIsTheCustomHandlerProjectOnAFunctionHost()
+    public void TheFunctionServiceIsTheIsolatedWorkerProjectOnAFunctionHost()
     {
         Assert.Matches("^[a-z0-9][a-z0-9-]*[a-z0-9]$", AzureYaml.Scalar(_yaml.Root, "name"));
         var api = AzureYaml.Map(AzureYaml.Map(_yaml.Root, "services"), "api");
@@ -29,7 +31,6 @@ public sealed class WhenReadingAzureYaml
         Assert.Equal("dotnet", AzureYaml.Scalar(api, "language"));
         var project = AzureYaml.Scalar(api, "project")!.TrimStart('.', '/');
         Assert.Equal(FunctionProject, project.TrimEnd('/'));
-        Assert.True(File.Exists(Repository.PathOf($"{FunctionProject}/ServerlessTracker.Server.csproj")));
     }
 
     [Fact]
@@ -43,17 +44,37 @@ public sealed class WhenReadingAzureYaml
         }
     }
 
-    [Fact]
-    public void PlainDotnetPublishOfTheServiceGivesTheSelfContainedLinuxPackage()
+    [FactWhenPresent(FunctionCsproj)]
+    public void PlainDotnetPublishOfTheServiceGivesTheFrameworkDependentReadyToRunLinuxWorker()
     {
-        // azd runs `dotnet publish <project> -c Release --output <dir>` with no runtime arguments: the project itself
-        // must make a publish self-contained linux-x64, or the 'custom' runtime finds no .NET to run it.
-        var project = XDocument.Load(Repository.PathOf($"{FunctionProject}/ServerlessTracker.Server.csproj"));
-        var publishing = project.Root!.Elements("PropertyGroup")
-            .Where(g => ((string?)g.Attribute("Condition") ?? "").Contains("_IsPublishing", StringComparison.Ordinal))
-            .ToList();
-        Assert.Contains(publishing, g => (string?)g.Element("RuntimeIdentifier") == "linux-x64");
-        Assert.Contains(publishing, g => (string?)g.Element("SelfContained") == "true");
+        // azd runs `dotnet publish <project> -c Release --output <dir>` with no runtime arguments: the project itself must
+        // make the publish linux-x64 ReadyToRun. Framework-dependent: Flex Consumption's dotnet-isolated 10.0 brings .NET.
+        var project = XDocument.Load(Repository.PathOf(FunctionCsproj));
+        var properties = project.Root!.Elements("PropertyGroup").SelectMany(g => g.Elements()).ToList();
+        string?[] Values(string name) => properties.Where(p => p.Name.LocalName == name).Select(p => (string?)p).ToArray();
+        Assert.Contains("Exe", Values("OutputType"));
+        Assert.Contains("linux-x64", Values("RuntimeIdentifier"));
+        Assert.Contains("true", Values("PublishReadyToRun"));
+        Assert.DoesNotContain("true", Values("SelfContained"));
+        Assert.Contains(
+            project.Root.Descendants("PackageReference"),
+            r => (string?)r.Attribute("Include") == "Microsoft.Azure.Functions.Worker.Sdk");
+    }
+
+    [FactWhenPresent(FunctionCsproj)]
+    public void TheHostJsonItPublishesHasNoRoutePrefixAndNoCustomHandler()
+    {
+        // The Front Door route, the webhook URL of the sync subscriptions (/sync/events) and the tracker's own URLs
+        // (/announce) all assume routes without the default "api/" prefix.
+        var project = XDocument.Load(Repository.PathOf(FunctionCsproj));
+        var include = project.Root!.Descendants()
+            .Select(e => (string?)e.Attribute("Include") ?? (string?)e.Attribute("Update"))
+            .FirstOrDefault(path => path is not null && Path.GetFileName(path.Replace('\\', '/')) == "host.json");
+        Assert.False(include is null, $"{FunctionCsproj} does not copy a host.json to its output");
+        var hostJson = Path.GetFullPath(Path.Combine(Repository.PathOf(FunctionProject), include!.Replace('\\', Path.DirectorySeparatorChar)));
+        using var json = JsonDocument.Parse(File.ReadAllText(hostJson), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        Assert.Equal("", json.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+        Assert.False(json.RootElement.TryGetProperty("customHandler", out _), $"{hostJson} still declares a custom handler");
     }
 
     [Fact]

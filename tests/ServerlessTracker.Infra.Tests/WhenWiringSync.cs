@@ -4,35 +4,107 @@ using ServerlessTracker.Infra.Tests.Support;
 
 namespace ServerlessTracker.Infra.Tests;
 
-/// <summary>Cross-region sync: the event subscriptions reach a function the package really has.</summary>
-public sealed class WhenWiringSync
+/// <summary>Cross-region sync: Event Grid WebHook subscriptions to a function the package really has, authorized by a
+/// function key that never shows.</summary>
+public sealed partial class WhenWiringSync
 {
+    private const string Hook = "tools/hooks/sync-subscriptions.sh";
+    private const string FunctionAppSources = "functions/ServerlessTracker.FunctionApp";
+    private const string CustomHandlerFunction = "functions/ServerlessTracker.Server/syncevents/function.json";
+
     private readonly BicepText _subscriptions = new("infra/app/sync-subscriptions.bicep");
 
-    private string SyncFunction => Regex.Match(_subscriptions.Text, @"^var syncFunctionName = '(?<name>\w+)'$", RegexOptions.Multiline).Groups["name"].Value;
+    private string SyncRoute => Regex.Match(_subscriptions.Text, @"^var syncRoute = '(?<route>[\w/]+)'$", RegexOptions.Multiline).Groups["route"].Value;
+
+    private static string HookFunction => Regex.Match(Repository.Read(Hook), @"^sync_function=""(?<name>[\w-]+)""$", RegexOptions.Multiline).Groups["name"].Value;
 
     [Fact]
-    public void SubscriptionsDeliverToAFunctionFolderWithAnEventGridTrigger()
+    public void SubscriptionsDeliverCloudEventBatchesToTheWebhookWithTheKey()
     {
-        Assert.NotEmpty(SyncFunction);
-        Assert.Contains("resourceId('Microsoft.Web/sites/functions', regionNames(regionToken(subscription().id, environmentName, pair.to)).functionApp, syncFunctionName)", _subscriptions.Text);
-        using var function = JsonDocument.Parse(Repository.Read($"functions/ServerlessTracker.Server/{SyncFunction}/function.json"));
-        var trigger = Assert.Single(function.RootElement.GetProperty("bindings").EnumerateArray());
-        Assert.Equal("eventGridTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("in", trigger.GetProperty("direction").GetString());
+        Assert.Equal("sync/events", SyncRoute);
+        Assert.Contains("endpointType: 'WebHook'", _subscriptions.Text);
+        Assert.Contains("endpointUrl: 'https://${apps[pair.toIndex].properties.defaultHostName}/${syncRoute}?code=${uriComponent(syncKeys[pair.to])}'", _subscriptions.Text);
+        Assert.Contains("eventDeliverySchema: 'CloudEventSchemaV1_0'", _subscriptions.Text);
+        Assert.Contains("maxEventsPerBatch: 50", _subscriptions.Text);
+        Assert.Contains("preferredBatchSizeInKilobytes: 64", _subscriptions.Text);
+        Assert.Matches(@"retryPolicy: \{\s*maxDeliveryAttempts: \d+\s*eventTimeToLiveInMinutes: eventTimeToLiveInMinutes", _subscriptions.Text);
+        Assert.DoesNotContain("'AzureFunction'", _subscriptions.Text);
+        Assert.Contains("inputSchema: 'CloudEventSchemaV1_0'", new BicepText("infra/app/eventgrid.bicep").Text);
     }
 
     [Fact]
-    public void TheHookWaitsForTheSameFunction() =>
-        Assert.Contains($"sync_function=\"{SyncFunction}\"", Repository.Read("tools/hooks/sync-subscriptions.sh"));
+    public void TheKeysArriveAsASecureParameterNeverFromListKeys()
+    {
+        Assert.Matches(@"@secure\(\)\s*(@description\('[^']*(?:\\'[^']*)*'\)\s*)?param syncKeys object", _subscriptions.Text);
+        Assert.DoesNotContain("listKeys(", _subscriptions.Text);
+        Assert.DoesNotMatch(@"(?m)^output .*syncKeys", _subscriptions.Text);
+    }
 
     [Fact]
-    public void EventsAreCloudEventsOneAtATime()
+    public void TheHookWaitsForTheFunctionItTakesTheKeyOf()
     {
-        Assert.Contains("eventDeliverySchema: 'CloudEventSchemaV1_0'", _subscriptions.Text);
-        Assert.Contains("endpointType: 'AzureFunction'", _subscriptions.Text);
-        Assert.Contains("maxEventsPerBatch: 1", _subscriptions.Text);
-        Assert.Contains("inputSchema: 'CloudEventSchemaV1_0'", new BicepText("infra/app/eventgrid.bicep").Text);
+        var script = Repository.Read(Hook);
+        Assert.Equal("syncevents", HookFunction);
+        Assert.Contains("az functionapp function show", script);
+        Assert.Contains("--function-name \"$sync_function\"", script);
+        Assert.Contains("az functionapp function keys list", script);
+        Assert.Contains("az functionapp function keys set", script);
+    }
+
+    [Fact]
+    public void TheHookNeverPutsAKeyOnACommandLineOrInTheLog()
+    {
+        var script = Repository.Read(Hook);
+        Assert.DoesNotContain("--key-value", script);
+        Assert.DoesNotContain("set -x", script);
+        // The keys reach the deployment in a parameters file only this user may read, removed on exit.
+        Assert.Contains("params=\"$(umask 077 && mktemp)\"", script);
+        Assert.Contains("--parameters \"@$params\"", script);
+        Assert.Matches(@"trap 'rm -f ""\$params""", script);
+        Assert.DoesNotMatch(@"(?m)^\s*(log|echo|die)\b.*\$\{?(key|keys_json)\b(?!_)", script);
+        // Deployment errors may quote the endpoint URL: shown only with ?code= blanked out.
+        Assert.Contains("<redacted>", script);
+    }
+
+    [Fact]
+    public void TheRedactionBlanksEncodedAndPlainKeys()
+    {
+        var sed = Regex.Match(Repository.Read(Hook), @"sed -E 's/(?<pattern>[^/]*(?:\\/[^/]*)*)/(?<replacement>[^/]*)/g'");
+        Assert.True(sed.Success, "no sed redaction in the hook");
+        var pattern = new Regex(sed.Groups["pattern"].Value.Replace(@"\/", "/", StringComparison.Ordinal));
+        foreach (var key in new[] { "Abc+def/ghi==", "Abc%2Bdef%2Fghi%3D%3D", "Gen_key-123" })
+        {
+            var message = $"handshake failed for https://func-x.azurewebsites.net/sync/events?code={key}. Http OPTIONS";
+            var redacted = pattern.Replace(message, "$1<redacted>");
+            Assert.DoesNotContain(key, redacted, StringComparison.Ordinal);
+            Assert.EndsWith("?code=<redacted>. Http OPTIONS", redacted, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TheAppHasTheFunctionAtThatRoute()
+    {
+        // The isolated-worker project (other branch) declares its functions in C#: its sources must name the function and
+        // the route. Until it is in the tree, the custom handler's function.json is the contract for name and route.
+        var sources = Directory.Exists(Repository.PathOf(FunctionAppSources))
+            ? Directory.GetFiles(Repository.PathOf(FunctionAppSources), "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .ToList()
+            : [];
+        if (sources.Count > 0)
+        {
+            var code = string.Join('\n', sources.Select(File.ReadAllText));
+            Assert.Contains($"\"{HookFunction}\"", code);
+            Assert.Contains($"\"{SyncRoute}\"", code);
+            return;
+        }
+
+        using var function = JsonDocument.Parse(Repository.Read(CustomHandlerFunction));
+        var trigger = function.RootElement.GetProperty("bindings").EnumerateArray().First(b => b.GetProperty("type").GetString() == "httpTrigger");
+        Assert.Equal(SyncRoute, trigger.GetProperty("route").GetString());
+        Assert.Equal(["options", "post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal));
+        Assert.EndsWith($"/{HookFunction}/function.json", CustomHandlerFunction, StringComparison.Ordinal);
     }
 
     [Fact]

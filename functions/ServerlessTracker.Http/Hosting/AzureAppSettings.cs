@@ -12,6 +12,15 @@ namespace ServerlessTracker.Http.Hosting;
 /// </remarks>
 public static class AzureAppSettings
 {
+    /// <summary>The app setting holding the purge timer's NCRONTAB schedule (6 fields, UTC). The function app's trigger
+    /// names it, <c>[TimerTrigger("%" + AzureAppSettings.PurgeSchedule + "%")]</c>, and the Functions host resolves it
+    /// when it indexes the functions: without it the purge function does not load.</summary>
+    public const string PurgeSchedule = "PurgeSchedule";
+
+    /// <summary>What the Bicep (parameter purgeSchedule) and local.settings.example.json give <see cref="PurgeSchedule"/>:
+    /// at second 0 of every minute.</summary>
+    public const string DefaultPurgeSchedule = "0 */1 * * * *";
+
     /// <summary>Set in every region by the Bicep.</summary>
     public static readonly IReadOnlyList<string> Required =
     [
@@ -29,6 +38,7 @@ public static class AzureAppSettings
         // Published with Entra ID: the topic has keys disabled.
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicEndpoint)),
         "Tracker__Private__Enabled",
+        PurgeSchedule,
     ];
 
     /// <summary>Set only when a deployment parameter asks for it. <c>{n}</c> stands for a list index (0, 1, ...).</summary>
@@ -47,8 +57,9 @@ public static class AzureAppSettings
         "Tracker__Tables__ConnectionString",
         // Event Grid access keys are disabled on the topics: Entra ID only.
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicKey)),
-        // Other regions deliver through the `sync` Event Grid trigger, which the host authenticates; without this key
-        // the /sync/events webhook (syncevents/function.json, anonymous) refuses every delivery, which is what Azure wants.
+        // Other regions' Event Grid subscriptions deliver to the `syncevents` webhook (/sync/events), authLevel function:
+        // the host checks the function key in the subscription URL (?code=, made by tools/hooks/sync-subscriptions.sh)
+        // before the request reaches the worker. The receiver key is the self-hosted server's own check.
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.ReceiverKey)),
         // Admin endpoints use function keys (authLevel function) under the host.
         "Tracker__Admin__Token",

@@ -5,7 +5,7 @@ namespace ServerlessTracker.Infra.Tests.Support;
 
 /// <summary>Just enough reading of a .bicep file for static checks: comments removed, declarations and literals found by pattern.</summary>
 /// <remarks>Not a Bicep parser: it relies on the plain layout our templates keep (one declaration per line, no
-/// string interpolation that spans lines). There is no Bicep CLI on the build machines to do better.</remarks>
+/// string interpolation that spans lines). Compiling is WhenCompilingTheBicep's job (the Bicep CLI from NuGet).</remarks>
 public sealed partial class BicepText
 {
     public BicepText(string relativePath)

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using ServerlessTracker.Infra.Tests.Support;
+
+namespace ServerlessTracker.Infra.Tests;
+
+/// <summary>Azure Front Door before the apps (frontDoorEnabled): what it lets through to the Functions host.</summary>
+/// <remarks>Read from the ARM JSON the Bicep CLI compiles, so a property the API does not know cannot pass.</remarks>
+public sealed class WhenFrontingTheApps
+{
+    private const string Origins = "infra/app/frontdoor-origins.bicep";
+
+    [Fact]
+    public async Task TheTrackerRouteDeletesAClientSentInvocationIdFromEveryRequest()
+    {
+        // The host adds x-ms-invocation-id with TryAdd: a client's own value would win and stall the worker.
+        using var template = await BicepCli.BuildAsync(Origins);
+        var resources = BicepCli.Resources(template).ToList();
+        var rule = Assert.Single(resources, r => Type(r) == "Microsoft.Cdn/profiles/ruleSets/rules").GetProperty("properties");
+        Assert.Equal(0, rule.GetProperty("conditions").GetArrayLength());
+        var action = Assert.Single(rule.GetProperty("actions").EnumerateArray());
+        Assert.Equal("ModifyRequestHeader", action.GetProperty("name").GetString());
+        var parameters = action.GetProperty("parameters");
+        Assert.Equal("DeliveryRuleHeaderActionParameters", parameters.GetProperty("typeName").GetString());
+        Assert.Equal("Delete", parameters.GetProperty("headerAction").GetString());
+        Assert.Equal("x-ms-invocation-id", parameters.GetProperty("headerName").GetString());
+
+        var route = Assert.Single(resources, r => Type(r) == "Microsoft.Cdn/profiles/afdEndpoints/routes");
+        var ruleSet = Assert.Single(route.GetProperty("properties").GetProperty("ruleSets").EnumerateArray());
+        Assert.Contains("Microsoft.Cdn/profiles/ruleSets", ruleSet.GetProperty("id").GetString(), StringComparison.Ordinal);
+        Assert.Contains(route.GetProperty("dependsOn").EnumerateArray(), d => d.GetString()!.Contains("ruleSets/rules", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheRouteTakesHttpsAloneWhenHttpsOnlyAndForwardsOverHttps()
+    {
+        using var template = await BicepCli.BuildAsync(Origins);
+        var route = Assert.Single(BicepCli.Resources(template), r => Type(r) == "Microsoft.Cdn/profiles/afdEndpoints/routes").GetProperty("properties");
+        Assert.Equal("[if(parameters('httpsOnly'), createArray('Https'), createArray('Http', 'Https'))]", route.GetProperty("supportedProtocols").GetString());
+        Assert.Equal("HttpsOnly", route.GetProperty("forwardingProtocol").GetString());
+        Assert.Equal("Disabled", route.GetProperty("httpsRedirect").GetString());
+    }
+
+    [Fact]
+    public async Task PrivateModeMakesTheAppsAndTheRouteHttpsOnly()
+    {
+        // Passkeys travel in announce URLs: in private mode no plain HTTP reaches a tracker, whatever httpsOnly says.
+        using var template = await BicepCli.BuildAsync("infra/main.bicep");
+        Assert.Equal(
+            "[or(parameters('httpsOnly'), parameters('privateMode'))]",
+            template.RootElement.GetProperty("variables").GetProperty("httpsOnlyInEffect").GetString());
+        var modules = BicepCli.Resources(template).Where(r => Type(r) == "Microsoft.Resources/deployments").ToList();
+        foreach (var name in new[] { "front-door-origins", "[format('region-{0}', variables('regionConfigs')[copyIndex()].region)]" })
+        {
+            var module = Assert.Single(modules, m => m.GetProperty("name").GetString() == name);
+            Assert.Equal(
+                "[variables('httpsOnlyInEffect')]",
+                module.GetProperty("properties").GetProperty("parameters").GetProperty("httpsOnly").GetProperty("value").GetString());
+        }
+
+        Assert.Contains("httpsOnly: httpsOnly", new BicepText("infra/app/region.bicep").Text);
+        Assert.Matches(@"properties: \{\s*serverFarmId: plan.id\s*httpsOnly: httpsOnly", new BicepText("infra/app/api.bicep").Text);
+    }
+
+    private static string? Type(JsonElement resource) => resource.GetProperty("type").GetString();
+}
