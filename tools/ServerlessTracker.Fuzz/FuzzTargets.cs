@@ -18,7 +18,6 @@ internal static class FuzzTargets
         ["udp"] = () => new UdpTarget().Run,
         ["sync-batch"] = () => SyncTargets.Batch,
         ["cloudevents"] = () => new SyncTargets().CloudEvents,
-        ["invocation"] = () => InvocationTarget.Run,
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

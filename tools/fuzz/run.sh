@@ -3,7 +3,7 @@
 #   tools/fuzz/run.sh [TARGET|all] [SECONDS]        default: all targets, 20 s each (the short run tools/test.sh calls)
 #   tools/fuzz/run.sh udp 3600                       the long run of one target (docs/reliability.md)
 #   ST_FUZZ_KEEP=DIR tools/fuzz/run.sh ...           keep findings (and the grown corpus) in DIR instead of a temporary folder
-# Targets: http-announce http-scrape percent bencode udp sync-batch cloudevents invocation (see tools/ServerlessTracker.Fuzz).
+# Targets: http-announce http-scrape percent bencode udp sync-batch cloudevents (see tools/ServerlessTracker.Fuzz).
 # Installs afl++ from Debian when afl-fuzz is missing. Exits 1 when a target crashed, printing each crash's exception;
 # turn each one into a regression test (and add its input to tools/fuzz/corpus/TARGET) before fixing it.
 set -euo pipefail

@@ -8,17 +8,20 @@ namespace ServerlessTracker.Http.Endpoints;
 /// <remarks>
 /// <c>OPTIONS</c> answers the CloudEvents abuse-protection handshake (<c>WebHook-Request-Origin</c> →
 /// <c>WebHook-Allowed-Origin</c>); <c>POST</c> takes one event (<c>application/cloudevents+json</c>) or a
-/// batch (<c>application/cloudevents-batch+json</c>). Both require the receiver key.
+/// batch (<c>application/cloudevents-batch+json</c>). Under the Functions host the <c>syncevents</c> function has
+/// <c>authLevel: function</c>: the host checks the key in the subscription URL (<c>?code=</c>) before the worker sees the
+/// request. Self-hosted, both require the receiver key in the <c>aeg-sas-key</c> header (<see cref="SyncReceiverAuth"/>).
 /// </remarks>
 public static class SyncEndpoints
 {
     public const int MaxDeliveryBytes = 2 * 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapSyncWebhook(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapSyncWebhook(this IEndpointRouteBuilder app, Hosting.FunctionsHost host)
     {
-        app.MapMethods("/sync/events", [HttpMethods.Options], static (HttpContext context, SyncReceiverAuth auth) =>
+        var authorizedByHost = host.IsHosted;
+        app.MapMethods("/sync/events", [HttpMethods.Options], (HttpContext context, SyncReceiverAuth auth) =>
         {
-            if (!auth.IsAuthorized(context.Request))
+            if (!authorizedByHost && !auth.IsAuthorized(context.Request))
             {
                 return Results.Unauthorized();
             }
@@ -29,9 +32,9 @@ public static class SyncEndpoints
             return Results.Ok();
         });
 
-        app.MapPost("/sync/events", static async (HttpContext context, SyncReceiverAuth auth, SyncEventApplier applier) =>
+        app.MapPost("/sync/events", async (HttpContext context, SyncReceiverAuth auth, SyncEventApplier applier) =>
         {
-            if (!auth.IsAuthorized(context.Request))
+            if (!authorizedByHost && !auth.IsAuthorized(context.Request))
             {
                 return Results.Unauthorized();
             }

@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace ServerlessTracker.Sync.Receiving;
 
-/// <summary>Checks that a delivery presents the receiver key (query <c>code</c> or header <c>aeg-sas-key</c>), in constant time.</summary>
+/// <summary>Checks that a delivery presents the receiver key in the <c>aeg-sas-key</c> header, in constant time.</summary>
 /// <remarks>
+/// A header only: a key in the query string ends up in access logs and proxies' URLs; Event Grid sends a header as a
+/// static delivery attribute. (Under the Functions host the host checks its function key instead; see SyncEndpoints.)
 /// Both sides are hashed (SHA-256) before the fixed-time comparison, so neither the key's bytes nor its length can be
 /// learned from how long a refusal takes. A key longer than <see cref="MaxKeyLength"/> is refused without hashing.
 /// </remarks>
@@ -28,11 +30,6 @@ public sealed class SyncReceiverAuth(IOptions<SyncOptions> options)
         }
 
         var presented = request.Headers["aeg-sas-key"].ToString();
-        if (presented.Length == 0)
-        {
-            presented = request.Query["code"].ToString();
-        }
-
         if (presented.Length is 0 or > MaxKeyLength)
         {
             return false;

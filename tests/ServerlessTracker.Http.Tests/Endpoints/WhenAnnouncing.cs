@@ -10,9 +10,12 @@ public class WhenAnnouncing : IAsyncLifetime
     /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
     protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
 
-    private RunningTracker _tracker = null!;
+    private ITrackerUnderTest _tracker = null!;
 
-    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(Store);
+    public async Task InitializeAsync() => _tracker = await StartAsync(Store);
+
+    /// <summary>Starts the tracker under test with <paramref name="settings"/>: the self-hosted server here.</summary>
+    protected virtual async Task<ITrackerUnderTest> StartAsync(IDictionary<string, string?> settings) => await RunningTracker.StartAsync(settings);
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
@@ -139,7 +142,20 @@ public class WhenAnnouncing : IAsyncLifetime
     public async Task BadInputGetsAFailureReasonAndStoresNothing(string url, string reason)
     {
         var (status, body) = await RawHttp.SendAsync(_tracker.BaseV4, "GET", url);
+        if (_tracker.ThroughFunctionsHost && reason == "too long")
+        {
+            // The host's own Kestrel keeps its default 8 KiB request line: a longer one is refused before any worker code.
+            Assert.Equal(414, status);
+            return;
+        }
+
         Assert.Equal(200, status);
+        if (_tracker.ThroughFunctionsHost && reason == "percent-encoding")
+        {
+            // The host's proxy rebuilds the URL with System.Uri, which escapes a stray '%' as %25: the hash arrives too long.
+            reason = "invalid info_hash";
+        }
+
         Assert.Contains(reason, ServerlessTracker.Protocol.Bencode.BencodeDecoder.Decode(body).Failure());
         var files = (await Client.GetBencodeAsync(ScrapeUrl()))["files"]!;
         Assert.Empty(files.Entries);
@@ -166,6 +182,13 @@ public class WhenAnnouncing : IAsyncLifetime
     public async Task OtherMethodsGetAFailureReason()
     {
         using var response = await Client.PostAsync(AnnounceUrl(Hash(7), 1), new StringContent("x"));
+        if (_tracker.ThroughFunctionsHost)
+        {
+            // The function allows GET only, and the host answers any other method on its route with 404, before the worker.
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            return;
+        }
+
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("method not allowed", Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()));
     }

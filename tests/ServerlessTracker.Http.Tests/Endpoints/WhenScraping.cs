@@ -11,9 +11,12 @@ public class WhenScraping : IAsyncLifetime
     /// <summary>Configuration that selects the store: none (the in-memory store) here; Table Storage in the derived class.</summary>
     protected virtual IDictionary<string, string?> Store => new Dictionary<string, string?>();
 
-    private RunningTracker _tracker = null!;
+    private ITrackerUnderTest _tracker = null!;
 
-    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Http:FullScrapeCacheSeconds"] = "1" }, ipv6: false);
+    public async Task InitializeAsync() => _tracker = await StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Http:FullScrapeCacheSeconds"] = "1" });
+
+    /// <summary>Starts the tracker under test with <paramref name="settings"/>: the self-hosted server here.</summary>
+    protected virtual async Task<ITrackerUnderTest> StartAsync(IDictionary<string, string?> settings) => await RunningTracker.StartAsync(settings, ipv6: false);
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
@@ -72,7 +75,7 @@ public class WhenScraping : IAsyncLifetime
     [Fact]
     public async Task FullScrapeCanBeSwitchedOff()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Http:FullScrapeEnabled"] = "false" }, ipv6: false);
+        await using var tracker = await StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Http:FullScrapeEnabled"] = "false" });
         Assert.Contains("full scrape is disabled", (await tracker.Client.GetBencodeAsync(ScrapeUrl())).Failure());
     }
 

@@ -1,13 +1,12 @@
 using ServerlessTracker.Http.Tests.EndToEnd;
 using ServerlessTracker.Http.Tests.Endpoints;
-using ServerlessTracker.Http.Tests.Invocations;
 using ServerlessTracker.Http.Tests.Support;
 using ServerlessTracker.Http.Tests.Sync;
 using Xunit.Abstractions;
 
 namespace ServerlessTracker.Http.Tests.Storage;
 
-// The HTTP, invocation and end-to-end tests once more, with the app on Table Storage (real Azurite).
+// The HTTP and end-to-end tests once more, with the app on Table Storage (real Azurite).
 
 public sealed class WhenAnnouncingWithTableStorage(AzuriteTables tables) : WhenAnnouncing, IClassFixture<AzuriteTables>
 {
@@ -15,11 +14,6 @@ public sealed class WhenAnnouncingWithTableStorage(AzuriteTables tables) : WhenA
 }
 
 public sealed class WhenScrapingWithTableStorage(AzuriteTables tables) : WhenScraping, IClassFixture<AzuriteTables>
-{
-    protected override IDictionary<string, string?> Store => tables.NewStore();
-}
-
-public sealed class WhenTheHostInvokesPurgeWithTableStorage(AzuriteTables tables) : WhenTheHostInvokesPurge, IClassFixture<AzuriteTables>
 {
     protected override IDictionary<string, string?> Store => tables.NewStore();
 }

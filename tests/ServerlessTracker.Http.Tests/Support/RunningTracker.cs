@@ -8,7 +8,7 @@ using ServerlessTracker.Http.Hosting;
 namespace ServerlessTracker.Http.Tests.Support;
 
 /// <summary>The real app on real Kestrel, on loopback ports chosen by the OS, with configuration overrides.</summary>
-public sealed class RunningTracker : IAsyncDisposable
+public sealed class RunningTracker : ITrackerUnderTest
 {
     private RunningTracker(WebApplication app, Uri v4, Uri? v6)
     {
@@ -25,6 +25,8 @@ public sealed class RunningTracker : IAsyncDisposable
     public Uri? BaseV6 { get; }
 
     public HttpClient Client { get; }
+
+    public bool ThroughFunctionsHost => false;
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 

@@ -9,7 +9,7 @@ using ServerlessTracker.Sync.Wire;
 
 namespace ServerlessTracker.Fuzz.Targets;
 
-/// <summary>Sync deliveries: the binary batch codec, and CloudEvent JSON as the webhook and the sync invocation parse and apply it.</summary>
+/// <summary>Sync deliveries: the binary batch codec, and CloudEvent JSON as the webhook parses and applies it.</summary>
 internal sealed class SyncTargets
 {
     private readonly SyncEventApplier _applier = new(
