@@ -141,33 +141,3 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         Assert.Contains("401", refused.Error);
     }
 }
-
-/// <summary>Under the Functions host the CLI calls the manage function (/manage) with the function key.</summary>
-public sealed class WhenTheTrackerRunsUnderTheFunctionsHost
-{
-    [Fact]
-    public async Task TheFunctionKeySwitchesTheCliToTheManageRoute()
-    {
-        var port = FreePort();
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString() }, urls: "");
-        var url = new Uri($"http://127.0.0.1:{port}");
-        var viaAdmin = await new Cli(url, null).RunAsync("passkey", "create");
-        Assert.Equal(1, viaAdmin.ExitCode);
-        Assert.Contains("403", viaAdmin.Error);
-
-        var viaManage = await new Cli(url, null, new Dictionary<string, string>
-        {
-            [AdminCli.UrlVariable] = url.ToString(),
-            [AdminCli.FunctionKeyVariable] = "the-host-checks-this",
-        }).RunAsync("passkey", "create", "--name", "hosted");
-        Assert.True(viaManage.ExitCode == 0, viaManage.Error);
-        Assert.Matches(@"passkey\s+[0-9a-f]{32}", viaManage.Output);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}

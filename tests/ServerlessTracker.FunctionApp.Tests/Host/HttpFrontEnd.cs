@@ -146,12 +146,13 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         }
     }
 
-    // App Service's front end hands the host the client's address in CLIENT-IP (ip:port). Whether it also strips a
-    // client-sent CLIENT-IP is UNCONFIRMED; here the test's header simply replaces it.
+    // App Service's front end hands the host the client's address in CLIENT-IP (ip:port), overwriting any value the
+    // client sent (what the tracker's client-address rule relies on). The test's header names the client it plays.
     private static void ActAsAppServiceFrontEnd(HttpContext context, string clientHeader)
     {
         if (!context.Request.Headers.Remove(clientHeader, out var claimed) || claimed.ToString() is not { Length: > 0 } text)
         {
+            context.Request.Headers["CLIENT-IP"] = new IPEndPoint(context.Connection.RemoteIpAddress!, context.Connection.RemotePort).ToString();
             return;
         }
 

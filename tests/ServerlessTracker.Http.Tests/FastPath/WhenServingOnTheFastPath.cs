@@ -181,26 +181,6 @@ public sealed class WhenServingOnTheFastPath : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnderTheFunctionsHostItIsOffByDefault()
-    {
-        var port = Network.WhenBehindProxies.FreePort();
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString() }, urls: "");
-        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(309), 1));
-        Assert.Equal(0, tracker.Service<FastPathCounters>().Served);
-        Assert.Equal(0, tracker.Service<FastPathCounters>().HandedOff);
-    }
-
-    [Fact]
-    public async Task ItCanBeSwitchedOnUnderTheFunctionsHost()
-    {
-        var port = Network.WhenBehindProxies.FreePort();
-        await using var tracker = await RunningTracker.StartAsync(
-            new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(), ["Tracker:Http:FastPath"] = "true" }, urls: "");
-        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(310), 1));
-        Assert.Equal(1, tracker.Service<FastPathCounters>().Served);
-    }
-
-    [Fact]
     public async Task StoppingTheServerClosesIdleConnectionsPromptly()
     {
         var tracker = await RunningTracker.StartAsync(ipv6: false);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using ServerlessTracker.Http.Tests.Network;
 using ServerlessTracker.Http.Tests.Support;
 
@@ -33,34 +32,28 @@ public sealed class PublishedApp : IAsyncLifetime
     }
 }
 
-/// <summary>The deployable package: what `dotnet publish` yields must be a function app the host can run.</summary>
+/// <summary>The self-hosted package: what `dotnet publish functions/ServerlessTracker.Server` yields runs anywhere on Linux.</summary>
 public sealed class WhenPublished(PublishedApp published) : IClassFixture<PublishedApp>
 {
     private readonly string _output = published.Output;
 
     [Fact]
-    public async Task ItHoldsHostJsonFunctionFoldersAndTheExecutableHostJsonNames()
+    public void ItIsOneSelfContainedExecutable()
     {
-        using var hostJson = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_output, "host.json")));
-        var handler = hostJson.RootElement.GetProperty("customHandler");
-        Assert.True(handler.GetProperty("enableProxyingHttpRequest").GetBoolean());
-        Assert.Equal("", hostJson.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
-        var executable = Path.Combine(_output, handler.GetProperty("description").GetProperty("defaultExecutablePath").GetString()!);
+        var executable = Path.Combine(_output, "ServerlessTracker.Server");
         Assert.True(File.Exists(executable), $"{executable} missing");
         Assert.True(OperatingSystem.IsWindows() || (File.GetUnixFileMode(executable) & UnixFileMode.UserExecute) != 0, "not executable");
 
-        foreach (var function in new[] { "announce", "scrape", "purge" })
-        {
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_output, function, "function.json")));
-            Assert.NotEmpty(json.RootElement.GetProperty("bindings").EnumerateArray());
-        }
-
-        // Self-contained: the 'custom' runtime has no .NET installed.
+        // Self-contained: a machine (or container) without .NET runs it.
         Assert.True(File.Exists(Path.Combine(_output, "libcoreclr.so")));
+
+        // Not a function app: that is functions/ServerlessTracker.FunctionApp.
+        Assert.False(File.Exists(Path.Combine(_output, "host.json")));
+        Assert.False(File.Exists(Path.Combine(_output, "worker.config.json")));
     }
 
     [Fact]
-    public async Task TheExecutableServesOnTheHostsPort()
+    public async Task TheExecutableServesAnnouncesWhereItIsTold()
     {
         var port = WhenBehindProxies.FreePort();
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(_output, "ServerlessTracker.Server"))
@@ -69,7 +62,8 @@ public sealed class WhenPublished(PublishedApp published) : IClassFixture<Publis
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString();
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
         using var process = System.Diagnostics.Process.Start(start)!;
         try
         {

@@ -14,7 +14,7 @@ namespace ServerlessTracker.Http.Tests.Limits;
 /// <summary>Kestrel's limits as KestrelTuning sets them: oversized requests are refused before any tracker code runs.</summary>
 public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
 {
-    private const string Key = "limits-receiver-key";
+    private const string Key = TwoRegions.Key;
     private RunningTracker _tracker = null!;
 
     public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Sync:ReceiverKey"] = Key }, ipv6: false);
@@ -48,11 +48,10 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
         var cloudEvent = new CloudEvent("/regions/west", "dev.serverlesstracker.peers.v1", BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(updates)), "application/octet-stream");
         var json = System.Text.Json.JsonSerializer.Serialize(cloudEvent);
         Assert.True(json.Length > 64 * 1024);
-        using var content = new StringContent(json, Encoding.UTF8, "application/cloudevents+json");
-        using var delivery = await _tracker.Client.PostAsync($"/sync/events?code={Key}", content);
+        using var delivery = await _tracker.Client.SendAsync(TwoRegions.Delivery(json, "application/cloudevents+json"));
         Assert.Equal(HttpStatusCode.OK, delivery.StatusCode);
 
-        Assert.Equal(400, await PostAsync($"/sync/events?code={Key}", "application/cloudevents+json", 3 * 1024 * 1024));
+        Assert.Equal(400, await PostAsync("/sync/events", "application/cloudevents+json", 3 * 1024 * 1024, Key));
     }
 
     [Fact]
@@ -87,12 +86,13 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
     /// <summary>POSTs a body of spaces over a raw socket and returns the answer's status.</summary>
     /// <remarks>Kestrel answers and then resets a connection whose body is over the cap while the client may still be
     /// sending it (an HttpClient then fails with a broken pipe): the body is written on the side, errors ignored.</remarks>
-    private async Task<int> PostAsync(string target, string contentType, int bodyLength)
+    private async Task<int> PostAsync(string target, string contentType, int bodyLength, string? receiverKey = null)
     {
         using var socket = new TcpClient();
         await socket.ConnectAsync(_tracker.BaseV4.Host, _tracker.BaseV4.Port);
         var stream = socket.GetStream();
-        var head = $"POST {target} HTTP/1.1\r\nHost: tracker\r\nContent-Type: {contentType}\r\nContent-Length: {bodyLength}\r\n\r\n";
+        var key = receiverKey is null ? "" : $"aeg-sas-key: {receiverKey}\r\n";
+        var head = $"POST {target} HTTP/1.1\r\nHost: tracker\r\nContent-Type: {contentType}\r\n{key}Content-Length: {bodyLength}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         var writing = Task.Run(async () =>
         {

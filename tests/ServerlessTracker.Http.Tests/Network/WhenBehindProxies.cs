@@ -51,18 +51,6 @@ public class WhenBehindProxies
     }
 
     [Fact]
-    public async Task UnderTheFunctionsHostTheLoopbackIsTrusted()
-    {
-        var port = FreePort();
-        await using var tracker = await RunningTracker.StartAsync(With(("FUNCTIONS_CUSTOMHANDLER_PORT", port.ToString())), urls: "");
-        Assert.Equal(port, tracker.BaseV4.Port);
-        var hash = Hash(23);
-        await Send(tracker, AnnounceUrl(hash, 1, port: 7001), clientIp: "203.0.113.77:1234");
-        var answer = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1));
-        Assert.Equal(["203.0.113.77:7001"], answer.Peers4());
-    }
-
-    [Fact]
     public async Task ClaimedAddressesAreHonouredOnlyWhenEnabled()
     {
         await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Http:AllowClaimedAddress", "true")), ipv6: false);

@@ -53,8 +53,6 @@ public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
     [InlineData("POST", "/sync/events", "the-receiver-key-01234567890")]
     [InlineData("OPTIONS", "/sync/events", null)]
     [InlineData("OPTIONS", "/sync/events", "wrong")]
-    [InlineData("POST", "/sync", null)]
-    [InlineData("POST", "/sync", "wrong")]
     public async Task AMissingOrWrongKeyIsRefused(string method, string path, string? key) =>
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(new HttpMethod(method), path, key));
 
@@ -62,12 +60,6 @@ public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
     [InlineData("GET", "/sync/events")]
     [InlineData("HEAD", "/sync/events")]
     [InlineData("PUT", "/sync/events")]
-    [InlineData("GET", "/sync")]
-    [InlineData("HEAD", "/sync")]
-    [InlineData("OPTIONS", "/sync")]
-    [InlineData("GET", "/purge")]
-    [InlineData("HEAD", "/purge")]
-    [InlineData("OPTIONS", "/purge")]
     public async Task OtherMethodsAreNotServedEvenWithTheKey(string method, string path) =>
         Assert.Equal(HttpStatusCode.MethodNotAllowed, await SendAsync(new HttpMethod(method), path, Key));
 
@@ -111,16 +103,6 @@ public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Options, "/sync/events", Key));
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Post, "/sync/events", Key));
-        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Post, "/sync", Key));
-    }
-
-    [Fact]
-    public async Task AStandalonePurgeIsServedOnlyToThisMachine()
-    {
-        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Post, "/purge"));
-
-        // Through a trusted proxy, the caller is whoever the proxy names: a client elsewhere may not purge.
-        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(HttpMethod.Post, "/purge", forwardedFor: "203.0.113.50"));
     }
 
     [Fact]

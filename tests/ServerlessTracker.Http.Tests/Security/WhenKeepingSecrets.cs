@@ -45,7 +45,7 @@ public class WhenKeepingSecrets
         Assert.NotNull(refused.Failure());
         await tracker.Client.GetBencodeAsync(ScrapeUrl(hash));
 
-        foreach (var (path, header) in new[] { ($"/sync/events?code={receiverKey}", null), ("/sync/events", receiverKey), ("/sync/events?code=wrong-" + receiverKey, null), ("/sync", receiverKey) })
+        foreach (var (path, header) in new[] { ($"/sync/events?code={receiverKey}", null), ("/sync/events", receiverKey), ("/sync/events?code=wrong-" + receiverKey, null) })
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("not json") };
             if (header is not null)

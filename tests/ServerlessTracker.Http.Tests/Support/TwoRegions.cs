@@ -56,6 +56,14 @@ public sealed class TwoRegions : IAsyncDisposable
         return settings;
     }
 
+    /// <summary>A delivery to <c>/sync/events</c> carrying the receiver key as Event Grid sends it (a static header).</summary>
+    public static HttpRequestMessage Delivery(string body, string contentType)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/sync/events") { Content = new StringContent(body, System.Text.Encoding.UTF8, contentType) };
+        request.Headers.Add("aeg-sas-key", Key);
+        return request;
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds or the time is up; returns whether it held.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)
     {
