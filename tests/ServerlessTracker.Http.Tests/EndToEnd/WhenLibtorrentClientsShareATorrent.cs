@@ -12,10 +12,13 @@ public class WhenLibtorrentClientsShareATorrent(ITestOutputHelper output)
 
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>Starts the tracker under test with <paramref name="settings"/>: the self-hosted server here.</summary>
+    protected virtual async Task<ITrackerUnderTest> StartAsync(IDictionary<string, string?> settings) => await RunningTracker.StartAsync(settings, ipv6: false);
+
     [Fact]
     public async Task TheLeecherDownloadsFromTheSeederFoundThroughTheTracker()
     {
-        await using var tracker = await RunningTracker.StartAsync(Store, ipv6: false);
+        await using var tracker = await StartAsync(Store);
         var work = Directory.CreateTempSubdirectory("st-e2e-");
         try
         {

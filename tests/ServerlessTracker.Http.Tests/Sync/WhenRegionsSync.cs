@@ -145,7 +145,7 @@ public class WhenRegionsSync : IAsyncLifetime
         }
     }
 
-    internal static string EventJson(IReadOnlyList<PeerUpdate> updates, string region)
+    public static string EventJson(IReadOnlyList<PeerUpdate> updates, string region)
     {
         var cloudEvent = new CloudEvent(EventGridSyncPublisher.SourceFor(region), EventGridSyncPublisher.EventType,
             BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(updates.ToArray())), "application/octet-stream") { Time = DateTimeOffset.UtcNow };
