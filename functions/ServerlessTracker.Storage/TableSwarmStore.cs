@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Storage.Caching;
 using ServerlessTracker.Storage.Diagnostics;
@@ -121,12 +122,13 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
                 await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
             }
 
-            if (command.Event == PeerEvent.Completed)
+            StoredPeer? stored = null;
+            if (NeedsStoredRow(entry, command))
             {
-                await LoadPeerForCompletionAsync(entry, command).ConfigureAwait(false);
+                stored = await _loader.ReadStoredPeerAsync(entry.PartitionKey, SwarmRows.PeerRowKey(command.PeerId)).ConfigureAwait(false);
             }
 
-            var write = Apply(entry, command, result, out var startFlush);
+            var write = Apply(entry, command, stored, result, out var startFlush);
             if (write is null)
             {
                 return;
