@@ -50,5 +50,13 @@ public sealed class SyncOptions
     [Range(0, 86_400)]
     public int OperatorResyncSeconds { get; set; } = 900;
 
+    /// <summary>How far ahead of this instance's clock, in seconds, a change from another region may be dated (its announce
+    /// time, an operator change's version, an IP entry's last use); default 30. Changes dated later are refused and counted
+    /// (<c>tracker.sync.changes.refused</c>): a change from the future would win every later-wins merge, and a row or an
+    /// entry dated far ahead would neither expire nor yield to a real change until then. Regions' clocks must agree
+    /// within it (NTP keeps Azure hosts within well under a second).</summary>
+    [Range(1, 3600)]
+    public int MaxClockSkewSeconds { get; set; } = 30;
+
     public bool PublishEnabled => !string.IsNullOrWhiteSpace(TopicEndpoint);
 }
