@@ -53,11 +53,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 }
             }
 
-            StoredPeer? stored = null;
-            if (NeedsStoredRow(entry, update))
-            {
-                stored = await _loader.ReadStoredPeerAsync(entry.PartitionKey, SwarmRows.PeerRowKey(update.PeerId)).ConfigureAwait(false);
-            }
+            var stored = NeedsStoredRow(entry, update) ? await ReadPeerAsync(entry, update.PeerId).ConfigureAwait(false) : null;
 
             var write = ApplyRemote(entry, update, oldest, marker, stored, out var startFlush, out var changed);
             if (write is null)

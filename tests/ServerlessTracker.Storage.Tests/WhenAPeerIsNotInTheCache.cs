@@ -47,6 +47,8 @@ public sealed class WhenAPeerIsNotInTheCache(AzuriteFixture azurite)
         {
             var hijack = await reader.AnnounceAsync(Peers.Command(hash, victim, PeerEvent.Started) with { Address = Peers.Address(66), Port = 1 });
             Assert.Equal(AnnounceStatus.KeyMismatch, hijack.Status);
+            hijack = await reader.AnnounceAsync(Peers.Command(hash, victim) with { Address = Peers.Address(66), Port = 1 });
+            Assert.Equal(AnnounceStatus.KeyMismatch, hijack.Status);
         }
 
         // The peer itself, with its key, from a new address: allowed.
@@ -56,6 +58,39 @@ public sealed class WhenAPeerIsNotInTheCache(AzuriteFixture azurite)
         using var fresh = Tables.Store(options, time);
         var seen = await fresh.AnnounceAsync(Peers.Command(hash, 10_001, PeerEvent.Started, numWant: 200));
         Assert.DoesNotContain(66, Peers.Numbers(seen));
+    }
+
+    [Fact]
+    public async Task AStartedOfANewPeerInAWindowIsInsertedWithoutAReadAndOfAKnownIdJudgedByItsRow()
+    {
+        var (options, time, hash) = await LargeSwarmWithKeyedVictimsAsync(76);
+        using var reader = Tables.Store(options, time);
+        await reader.AnnounceAsync(Peers.Command(hash, 10_000, PeerEvent.Started));
+        var reads = reader.Metrics.PeerReads;
+
+        // New peer ids (a flash crowd): inserted, no read first.
+        var fresh = await Task.WhenAll(Enumerable.Range(30_000, 20).Select(p => reader.AnnounceAsync(Peers.Command(hash, p, PeerEvent.Started))));
+        Assert.All(fresh, r => Assert.Equal((AnnounceStatus.Ok, PeerChange.Added), (r.Status, r.Change)));
+        Assert.Equal(reads, reader.Metrics.PeerReads);
+        Assert.Equal(0, reader.Metrics.InsertConflicts);
+        Assert.Equal(0, await StateAsync(options, hash, 30_007));
+
+        // Known ids, among new ones in the same batches: each conflict is judged by the row, the others stored.
+        var victims = Victims.Select(v => reader.AnnounceAsync(Peers.Command(hash, v, PeerEvent.Started) with { Address = Peers.Address(66) }));
+        var others = Enumerable.Range(31_000, 10).Select(p => reader.AnnounceAsync(Peers.Command(hash, p, PeerEvent.Started)));
+        var results = await Task.WhenAll(victims.Concat(others));
+
+        Assert.All(results.Take(Victims.Length), r => Assert.Equal(AnnounceStatus.KeyMismatch, r.Status));
+        Assert.All(results.Skip(Victims.Length), r => Assert.Equal(AnnounceStatus.Ok, r.Status));
+        Assert.InRange(reader.Metrics.InsertConflicts, 1, Victims.Length);
+        Assert.Equal(0, await StateAsync(options, hash, 31_009));
+        using var other = Tables.Store(options, time);
+        foreach (var victim in Victims)
+        {
+            // Still the victim's row, key and all.
+            var again = await other.AnnounceAsync(Peers.Command(hash, victim) with { Address = Peers.Address(67) });
+            Assert.Equal(AnnounceStatus.KeyMismatch, again.Status);
+        }
     }
 
     [Fact]
