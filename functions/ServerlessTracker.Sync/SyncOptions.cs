@@ -20,7 +20,7 @@ public sealed class SyncOptions
     /// Functions host authenticates, still works).</summary>
     public string? ReceiverKey { get; set; }
 
-    /// <summary>Most changes in one CloudEvent; default 500 (peer changes: about 56 KB of base64, under Event Grid's 64 KB
+    /// <summary>Most changes in one CloudEvent; default 500 (peer changes: about 59 KB of base64, under Event Grid's 64 KB
     /// billing unit; operator changes: at most about 150 KB of JSON, under the 1 MB event limit).</summary>
     [Range(1, 10000)]
     public int MaxChangesPerEvent { get; set; } = 500;

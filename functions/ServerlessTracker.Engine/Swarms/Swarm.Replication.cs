@@ -21,7 +21,8 @@ public sealed partial class Swarm
     /// <summary>Replication bookkeeping still held (stop tombstones and counted completions); the swarm must outlive it.</summary>
     public int TombstoneCount => (_tombstones?.Count ?? 0) + (_completions?.Count ?? 0);
 
-    /// <summary>Applies one replicated change; false when it is older than what the swarm knows.</summary>
+    /// <summary>Applies one replicated change; false when it changed nothing: older than what the swarm knows, or refused by
+    /// the key of the peer the swarm holds (a completion it carries is counted all the same, once).</summary>
     public bool ApplyRemote(in PeerUpdate update, uint oldestAccepted)
     {
         var at = update.AnnouncedAtSeconds;
