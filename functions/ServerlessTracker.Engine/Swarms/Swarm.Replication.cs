@@ -10,10 +10,6 @@ public sealed partial class Swarm
     // Stops seen per peer id, so a late, older announce cannot bring a stopped peer back. Expire with the TTL.
     private Dictionary<PeerId, uint>? _tombstones;
 
-    // The last known counters of sessions the swarm does not hold live (stopped, expired, read back by a store): the base
-    // of the peer's next accounting delta, taken once by its next announce. Expire with the TTL.
-    private Dictionary<PeerId, SessionCounters>? _sessions;
-
     // Remote completions already counted, by (peer, announce time): each is counted once whatever the
     // order of arrival, so every region converges on the same downloaded figure. Expire with the TTL.
     private Dictionary<(PeerId Peer, long AtMs), uint>? _completions;
@@ -160,16 +156,6 @@ public sealed partial class Swarm
         stopped = Math.Max(stopped, at);
     }
 
-    private void RememberSession(PeerId id, long uploaded, long downloaded, uint at)
-    {
-        _sessions ??= [];
-        ref var session = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_sessions, id, out var existed);
-        if (!existed || session.At <= at)
-        {
-            session = new SessionCounters(uploaded, downloaded, at);
-        }
-    }
-
     /// <summary>A local announce is newer than any stop heard before it.</summary>
     private void ClearTombstone(PeerId id) => _tombstones?.Remove(id);
 
@@ -230,6 +216,3 @@ public sealed partial class Swarm
         return removed;
     }
 }
-
-/// <summary>A session's counters as last known, and when (unix seconds).</summary>
-internal readonly record struct SessionCounters(long Uploaded, long Downloaded, uint At);

@@ -223,30 +223,6 @@ public sealed partial class Swarm
     private static bool RefusesKey(in PeerRecord current, PeerAddress address, bool hasKey, uint key) =>
         (current.Flags & PeerFlags.HasKey) != 0 && current.Address != address && (!hasKey || key != current.Key);
 
-    private static void SetDeltas(AnnounceResult result, long previousUploaded, long previousDownloaded, in AnnounceCommand command)
-    {
-        // A new session (started) or counters that went backwards (client restarted) start from zero.
-        var restarted = command.Event == PeerEvent.Started || command.Uploaded < previousUploaded || command.Downloaded < previousDownloaded;
-        result.UploadedDelta = restarted ? command.Uploaded : command.Uploaded - previousUploaded;
-        result.DownloadedDelta = restarted ? command.Downloaded : command.Downloaded - previousDownloaded;
-    }
-
-    /// <summary>Deltas of a peer the swarm does not hold: against its session's last known counters (a stop, a row a store
-    /// read back); without them nothing, unless the announce starts a session. An unknown peer may have been credited its
-    /// session elsewhere (another region, a purged row), so only <c>started</c> says its counters are all new.</summary>
-    private void SetNewcomerDeltas(AnnounceResult result, in AnnounceCommand command)
-    {
-        if (_sessions is not null && _sessions.Remove(command.PeerId, out var session))
-        {
-            SetDeltas(result, session.Uploaded, session.Downloaded, command);
-        }
-        else if (command.Event == PeerEvent.Started)
-        {
-            result.UploadedDelta = command.Uploaded;
-            result.DownloadedDelta = command.Downloaded;
-        }
-    }
-
     private void SelectPeers(in AnnounceCommand command, int numWant, uint cutoff, Random random, AnnounceResult result)
     {
         // Seeders get only leechers; leechers get both (leechers first in the virtual range).
