@@ -35,8 +35,9 @@ def call(region, method, path, body=None):
 
 
 def announce(region, key, peer, uploaded=0, downloaded=0):
+    # 'started': a session the tracker has not seen is credited its counters only when it says it starts.
     query = urllib.parse.urlencode({"info_hash": bytes([7] * 20), "peer_id": bytes([peer]) * 20, "port": 6881,
-                                    "uploaded": uploaded, "downloaded": downloaded, "left": 5})
+                                    "uploaded": uploaded, "downloaded": downloaded, "left": 5, "event": "started"})
     return call(region, "GET", f"/announce/{key}?{query}")
 
 

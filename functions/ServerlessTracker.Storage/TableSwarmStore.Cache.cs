@@ -124,13 +124,36 @@ public sealed partial class TableSwarmStore
         }
     }
 
+    /// <summary>How an announce is checked against the partition before it is applied.</summary>
+    private enum PeerCheck : byte
+    {
+        /// <summary>The cache decides.</summary>
+        None,
+
+        /// <summary>Read the peer's row first (a point read).</summary>
+        Read,
+
+        /// <summary>A new session of a peer a large swarm's window lacks: apply it as a new peer and insert its row
+        /// (<c>Add</c>), which fails if the row exists; then the row is read and the announce judged again.</summary>
+        InsertOnly,
+    }
+
     /// <summary>Applies the announce to the cached swarm and queues its row change; null when nothing is to be stored.</summary>
-    private PendingWrite? Apply(SwarmEntry entry, in AnnounceCommand command, AnnounceResult result, out bool startFlush)
+    /// <param name="stored">The peer's row as read just before (<see cref="CheckFor"/>), or null when not read.</param>
+    /// <param name="insertOnly">Store a new peer only if its row does not exist (<see cref="PeerCheck.InsertOnly"/>); the
+    /// unverified peer is kept out of the cache meanwhile, so no other announce is judged against it.</param>
+    private PendingWrite? Apply(SwarmEntry entry, in AnnounceCommand command, StoredPeer? stored, bool insertOnly, AnnounceResult result, out bool startFlush)
     {
         startFlush = false;
         var now = UnixTime.Now(_time);
         lock (entry.Gate)
         {
+            if (stored is { } read)
+            {
+                // Under the lock, on the swarm as it is now (a refresh may have replaced the one the read was for).
+                entry.Swarm.Learn(read, UnixTime.Before(now, _settings.PeerTtlSeconds), _settings.RememberStops);
+            }
+
             entry.Swarm.Announce(command, now, _settings, entry.Random, result);
             if (result.Status != AnnounceStatus.Ok)
             {
@@ -139,10 +162,10 @@ public sealed partial class TableSwarmStore
 
             TableEntity row;
             var rowKey = SwarmRows.PeerRowKey(command.PeerId);
-            if (result.Change == PeerChange.Removed || (command.Event == PeerEvent.Stopped && entry.Exists))
+            if (result.Change == PeerChange.Removed)
             {
-                // Stopped, even for a peer this cache does not hold: another instance may have stored it.
-                row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, now);
+                // Only a stop the swarm verified (it held the peer, from the cache or the row just read) leaves a tombstone.
+                row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, now, Departed(command));
             }
             else if (result.Change is PeerChange.Added or PeerChange.Updated && entry.Swarm.TryGet(command.PeerId, out var peer, out var seeder))
             {
@@ -156,34 +179,72 @@ public sealed partial class TableSwarmStore
             }
 
             result.Counts = entry.Counts;
-            var write = new PendingWrite(row, result.CountedCompletion);
+            var insert = insertOnly && result.Change == PeerChange.Added;
+            if (insert)
+            {
+                entry.Swarm.Remove(command.PeerId);
+            }
+
+            var write = new PendingWrite(row, result.CountedCompletion, insertOnly: insert);
             startFlush = GroupCommitter.Enqueue(entry, write);
             return write;
         }
     }
 
-    /// <summary>Before a <c>completed</c> is counted, reads the peer's row unless the cache already knows it was counted:
-    /// the partition, not a possibly stale or windowed cache, decides that a peer completes once.</summary>
-    private async ValueTask LoadPeerForCompletionAsync(SwarmEntry entry, AnnounceCommand command)
+    /// <summary>How the announce is checked against the partition when the cache lacks the peer: the announce is judged
+    /// by what is stored — a stop (never a tombstone for a stop nobody verified), any announce in a large swarm's window
+    /// (the key rule), an accounted one that does not start a session (its delta), a completion (counted once per peer;
+    /// also when the cache holds the peer uncounted). In a window a <c>started</c> (mostly a new peer id: a flash crowd)
+    /// is inserted instead of read first. A whole partition's fresh cache is taken as the partition otherwise: it misses
+    /// only peers stored by another instance since its refresh.</summary>
+    private PeerCheck CheckFor(SwarmEntry entry, in AnnounceCommand command)
     {
         lock (entry.Gate)
         {
-            if (entry.Swarm.TryGet(command.PeerId, out var cached, out _) && (cached.Flags & PeerFlags.CountedComplete) != 0)
+            var cached = entry.Swarm.TryGet(command.PeerId, out var peer, out _);
+            if (command.Event == PeerEvent.Completed)
             {
-                return;
+                return !cached || (peer.Flags & PeerFlags.CountedComplete) == 0 ? PeerCheck.Read : PeerCheck.None;
             }
-        }
 
-        var cutoff = UnixTime.Before(UnixTime.Now(_time), _settings.PeerTtlSeconds);
-        var stored = await _loader.ReadPeerAsync(entry.PartitionKey, SwarmRows.PeerRowKey(command.PeerId), cutoff).ConfigureAwait(false);
-        if (stored is { } found && (found.Peer.Flags & PeerFlags.CountedComplete) != 0)
-        {
-            lock (entry.Gate)
+            if (cached || !entry.Exists)
             {
-                entry.Swarm.Put(found.Peer, found.Seeder);
+                return PeerCheck.None;
             }
+
+            if (command.Event == PeerEvent.Stopped)
+            {
+                return PeerCheck.Read;
+            }
+
+            if (entry.Partial)
+            {
+                // A stop the window holds means the row exists (a tombstone): read it rather than fail an insert.
+                return command.Event == PeerEvent.Started && !entry.Swarm.TryGetStop(command.PeerId, out _) ? PeerCheck.InsertOnly : PeerCheck.Read;
+            }
+
+            return command.Accounted && command.Event != PeerEvent.Started ? PeerCheck.Read : PeerCheck.None;
         }
     }
+
+    /// <summary>Reads the row of a peer the cache lacks (a point read).</summary>
+    private async Task<StoredPeer?> ReadPeerAsync(SwarmEntry entry, PeerId id)
+    {
+        Metrics.PeerRead();
+        return await _loader.ReadStoredPeerAsync(entry.PartitionKey, SwarmRows.PeerRowKey(id)).ConfigureAwait(false);
+    }
+
+    /// <summary>The peer as its stop leaves it in the tombstone: where it was and its session's counters.</summary>
+    private static PeerRecord Departed(in AnnounceCommand command) => new()
+    {
+        Id = command.PeerId,
+        Address = command.Address,
+        Port = command.Port,
+        Key = command.HasKey ? command.Key : 0,
+        Flags = command.HasKey ? PeerFlags.HasKey : PeerFlags.None,
+        Uploaded = command.Uploaded,
+        Downloaded = command.Downloaded,
+    };
 
     private async Task<(long Seeders, long Leechers)> RecountAsync(string partitionKey, uint now)
     {

@@ -53,7 +53,9 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 }
             }
 
-            var write = ApplyRemote(entry, update, oldest, marker, out var startFlush, out var changed);
+            var stored = NeedsStoredRow(entry, update) ? await ReadPeerAsync(entry, update.PeerId).ConfigureAwait(false) : null;
+
+            var write = ApplyRemote(entry, update, oldest, marker, stored, out var startFlush, out var changed);
             if (write is null)
             {
                 continue;
@@ -78,20 +80,40 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
         return applied;
     }
 
-    private PendingWrite? ApplyRemote(SwarmEntry entry, in PeerUpdate update, uint oldest, TableEntity? marker, out bool startFlush, out int changedCount)
+    /// <summary>Whether a replicated change must first read the peer's row: the cache lacks the peer and the partition may
+    /// hold it newer or keyed — a stop (it never overwrites a newer row), any change in a large swarm's window.</summary>
+    private static bool NeedsStoredRow(SwarmEntry entry, in PeerUpdate update)
+    {
+        lock (entry.Gate)
+        {
+            return entry.Exists && !entry.Swarm.TryGet(update.PeerId, out _, out _)
+                && (update.State == ReplicatedPeerState.Stopped || entry.Partial);
+        }
+    }
+
+    private PendingWrite? ApplyRemote(SwarmEntry entry, in PeerUpdate update, uint oldest, TableEntity? marker, StoredPeer? stored, out bool startFlush, out int changedCount)
     {
         startFlush = false;
         changedCount = 0;
         lock (entry.Gate)
         {
             var swarm = entry.Swarm;
+            if (stored is { } read)
+            {
+                swarm.Learn(read, oldest, _settings.RememberStops);
+            }
+
             var downloaded = swarm.Downloaded;
             var changed = swarm.ApplyRemote(update, oldest);
             var present = swarm.TryGet(update.PeerId, out var peer, out var seeder);
 
-            // A stop of a peer this cache does not hold is still stored: the partition (another instance, a window
-            // of a large swarm) may hold the peer, and the tombstone must beat older announces arriving later.
-            if (!changed && (update.State != ReplicatedPeerState.Stopped || present))
+            // A stop of a peer the partition does not hold (checked above when the cache could lack it) is still stored:
+            // it was verified where it was made, and the tombstone must beat older announces arriving later at another
+            // instance. Not when the swarm kept the peer (newer, or the stop failed the key rule) or knows a later stop.
+            var laterStopStored = stored is { State: StoredPeerState.Stopped } tombstone && tombstone.Record.LastSeen >= update.AnnouncedAtSeconds;
+            var stopToStore = !present && !laterStopStored && update.State == ReplicatedPeerState.Stopped
+                && swarm.TryGetStop(update.PeerId, out var stoppedAt) && stoppedAt == update.AnnouncedAtSeconds;
+            if (!changed && !stopToStore)
             {
                 return null;
             }
@@ -112,7 +134,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
             }
             else
             {
-                row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, update.AnnouncedAtSeconds);
+                row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, update.AnnouncedAtSeconds, Departed(update));
             }
 
             entry.Exists = true;
@@ -121,4 +143,15 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
             return write;
         }
     }
+
+    private static PeerRecord Departed(in PeerUpdate update) => new()
+    {
+        Id = update.PeerId,
+        Address = update.Address,
+        Port = update.Port,
+        Key = update.HasKey ? update.Key : 0,
+        Flags = update.HasKey ? PeerFlags.HasKey : PeerFlags.None,
+        Uploaded = update.Uploaded,
+        Downloaded = update.Downloaded,
+    };
 }

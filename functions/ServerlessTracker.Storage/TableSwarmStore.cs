@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Storage.Caching;
 using ServerlessTracker.Storage.Diagnostics;
@@ -121,12 +122,9 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
                 await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
             }
 
-            if (command.Event == PeerEvent.Completed)
-            {
-                await LoadPeerForCompletionAsync(entry, command).ConfigureAwait(false);
-            }
-
-            var write = Apply(entry, command, result, out var startFlush);
+            var check = CheckFor(entry, command);
+            var stored = check == PeerCheck.Read ? await ReadPeerAsync(entry, command.PeerId).ConfigureAwait(false) : null;
+            var write = Apply(entry, command, stored, check == PeerCheck.InsertOnly, result, out var startFlush);
             if (write is null)
             {
                 return;
@@ -139,6 +137,31 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
 
             // A write queued behind a slow batch still answers within the budget; if it lands later, the peer is
             // stored and its retry finds it.
+            if (await write.Stored.WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (!write.RowExisted)
+            {
+                Refuse(result);
+                return;
+            }
+
+            // The 'started' of a peer id the window lacked found its row there: judge the announce again by that row.
+            result.Reset();
+            stored = await ReadPeerAsync(entry, command.PeerId).ConfigureAwait(false);
+            write = Apply(entry, command, stored, insertOnly: false, result, out startFlush);
+            if (write is null)
+            {
+                return;
+            }
+
+            if (startFlush)
+            {
+                _ = _committer.FlushAsync(entry);
+            }
+
             if (!await write.Stored.WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false))
             {
                 Refuse(result);

@@ -19,10 +19,12 @@ public sealed class SyncMetrics : IDisposable
     private readonly Counter<long> _operatorDropped;
     private readonly Counter<long> _operatorReceived;
     private readonly Counter<long> _operatorApplied;
+    private readonly Counter<long> _refused;
     private long _publishedTotal;
     private long _droppedTotal;
     private long _appliedTotal;
     private long _receivedTotal;
+    private long _refusedTotal;
     private long _lastLagMs = -1;
 
     public SyncMetrics(IMeterFactory meters)
@@ -39,6 +41,8 @@ public sealed class SyncMetrics : IDisposable
         _operatorDropped = _meter.CreateCounter<long>("tracker.sync.operator.dropped", "{change}", "Operator changes dropped: queue full or publishing failed past its budget (the next resync sends them again)");
         _operatorReceived = _meter.CreateCounter<long>("tracker.sync.operator.received", "{change}", "Operator changes received from other regions");
         _operatorApplied = _meter.CreateCounter<long>("tracker.sync.operator.applied", "{change}", "Received operator changes that changed something");
+        _refused = _meter.CreateCounter<long>("tracker.sync.changes.refused", "{change}",
+            "Changes from other regions refused because they are dated beyond now plus Tracker:Sync:MaxClockSkewSeconds (tag kind: peer or operator)");
     }
 
     public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
@@ -48,6 +52,9 @@ public sealed class SyncMetrics : IDisposable
     public long AppliedTotal => Interlocked.Read(ref _appliedTotal);
 
     public long ReceivedTotal => Interlocked.Read(ref _receivedTotal);
+
+    /// <summary>Changes refused for being dated in the future, peer and operator changes together.</summary>
+    public long RefusedTotal => Interlocked.Read(ref _refusedTotal);
 
     /// <summary>Lag of the newest change in the latest delivery, in ms; -1 before any.</summary>
     public long LastLagMilliseconds => Interlocked.Read(ref _lastLagMs);
@@ -87,6 +94,18 @@ public sealed class SyncMetrics : IDisposable
     {
         _operatorReceived.Add(changes);
         _operatorApplied.Add(applied);
+    }
+
+    /// <summary>Counts changes refused for being dated beyond the allowed clock skew.</summary>
+    public void Refused(int changes, bool operatorChanges)
+    {
+        if (changes == 0)
+        {
+            return;
+        }
+
+        _refused.Add(changes, new KeyValuePair<string, object?>("kind", operatorChanges ? "operator" : "peer"));
+        Interlocked.Add(ref _refusedTotal, changes);
     }
 
     /// <summary>Records one change's lag: from its announce at the origin to being applied here.</summary>

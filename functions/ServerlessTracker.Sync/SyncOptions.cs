@@ -20,7 +20,7 @@ public sealed class SyncOptions
     /// Functions host authenticates, still works).</summary>
     public string? ReceiverKey { get; set; }
 
-    /// <summary>Most changes in one CloudEvent; default 500 (peer changes: about 56 KB of base64, under Event Grid's 64 KB
+    /// <summary>Most changes in one CloudEvent; default 500 (peer changes: about 59 KB of base64, under Event Grid's 64 KB
     /// billing unit; operator changes: at most about 150 KB of JSON, under the 1 MB event limit).</summary>
     [Range(1, 10000)]
     public int MaxChangesPerEvent { get; set; } = 500;
@@ -49,6 +49,14 @@ public sealed class SyncOptions
     /// access lists), which heal changes whose publishing failed and fill a region added later; 0: never. Default 900.</summary>
     [Range(0, 86_400)]
     public int OperatorResyncSeconds { get; set; } = 900;
+
+    /// <summary>How far ahead of this instance's clock, in seconds, a change from another region may be dated (its announce
+    /// time, an operator change's version, an IP entry's last use); default 30. Changes dated later are refused and counted
+    /// (<c>tracker.sync.changes.refused</c>): a change from the future would win every later-wins merge, and a row or an
+    /// entry dated far ahead would neither expire nor yield to a real change until then. Regions' clocks must agree
+    /// within it (NTP keeps Azure hosts within well under a second).</summary>
+    [Range(1, 3600)]
+    public int MaxClockSkewSeconds { get; set; } = 30;
 
     public bool PublishEnabled => !string.IsNullOrWhiteSpace(TopicEndpoint);
 }

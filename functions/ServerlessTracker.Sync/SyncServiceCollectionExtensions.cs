@@ -35,11 +35,11 @@ public static class SyncServiceCollectionExtensions
             sp.GetService<IPasskeyStore>() is { } passkeys ? OperatorStores.Innermost(passkeys) : null,
             sp.GetService<IInfoHashListStore>() is { } infoHashes ? OperatorStores.Innermost(infoHashes) : null,
             sp.GetService<IIpAllowListStore>() is { } ips ? OperatorStores.Innermost(ips) : null,
-            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SyncOptions>>()));
         services.AddSingleton<SyncEventApplier>(sp => new SyncEventApplier(
             sp.GetRequiredService<ISwarmStore>() as IPeerUpdateTarget ?? throw new InvalidOperationException("The configured store cannot apply replicated changes."),
             sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<OperatorEventApplier>()));
+            sp.GetRequiredService<OperatorEventApplier>(), sp.GetRequiredService<IOptions<SyncOptions>>()));
 
         var sync = configuration.GetSection(SyncOptions.Section).Get<SyncOptions>() ?? new SyncOptions();
         if (!sync.PublishEnabled)

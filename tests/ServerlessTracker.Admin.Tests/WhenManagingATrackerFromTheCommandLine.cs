@@ -23,8 +23,9 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
-    private static string Announce(string passkey, int torrent, int peer, long uploaded, long downloaded, long left) =>
-        $"/announce/{passkey}?info_hash={Hex(torrent)}&peer_id=-ST0001-{peer:D12}&port={6881 + peer}&uploaded={uploaded}&downloaded={downloaded}&left={left}";
+    private static string Announce(string passkey, int torrent, int peer, long uploaded, long downloaded, long left, string @event = "") =>
+        $"/announce/{passkey}?info_hash={Hex(torrent)}&peer_id=-ST0001-{peer:D12}&port={6881 + peer}&uploaded={uploaded}&downloaded={downloaded}&left={left}" +
+        (@event.Length > 0 ? "&event=" + @event : "");
 
     private static string Hex(int torrent) => string.Concat(Enumerable.Repeat($"%{torrent:X2}", 20));
 
@@ -37,7 +38,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         Assert.Matches("^[0-9a-f]{32}$", passkey);
         Assert.Equal($"{_tracker.BaseV4.ToString().TrimEnd('/')}/announce/{passkey}", created.Json["announceUrl"]!.GetValue<string>());
 
-        await _tracker.Client.GetStringAsync(Announce(passkey, 1, 1, 0, 0, 100));
+        await _tracker.Client.GetStringAsync(Announce(passkey, 1, 1, 0, 0, 100, "started"));
         await _tracker.Client.GetStringAsync(Announce(passkey, 1, 1, 4096, 1024, 50));
 
         var shown = await _cli.RunAsync("passkey", "show", passkey);

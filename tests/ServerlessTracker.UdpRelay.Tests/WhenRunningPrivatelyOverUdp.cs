@@ -39,11 +39,12 @@ public sealed class WhenRunningPrivatelyOverUdp : IAsyncLifetime
     }
 
     /// <summary>An announce with counters and, unless null, <c>/announce/{passkey}</c> as URL data.</summary>
-    public static byte[] Packet(ulong id, uint transaction, byte[] hash, int peer, string? passkey, long uploaded = 0, long downloaded = 0, long left = 10)
+    public static byte[] Packet(ulong id, uint transaction, byte[] hash, int peer, string? passkey, long uploaded = 0, long downloaded = 0, long left = 10, AnnounceEvent @event = AnnounceEvent.None)
     {
         var packet = UdpTrackerClient.AnnouncePacket(id, transaction, hash, Encoding.ASCII.GetBytes($"-ST0001-{peer:D12}"), (ushort)(7000 + peer), left);
         BinaryPrimitives.WriteInt64BigEndian(packet.AsSpan(56), downloaded);
         BinaryPrimitives.WriteInt64BigEndian(packet.AsSpan(72), uploaded);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(80), (uint)@event);
         if (passkey is null)
         {
             return packet;
@@ -54,9 +55,9 @@ public sealed class WhenRunningPrivatelyOverUdp : IAsyncLifetime
         return [.. packet, .. options.AsSpan(0, length)];
     }
 
-    private async Task<string?> AnnounceAsync(byte[] hash, int peer, string? passkey, long uploaded = 0, long downloaded = 0)
+    private async Task<string?> AnnounceAsync(byte[] hash, int peer, string? passkey, long uploaded = 0, long downloaded = 0, AnnounceEvent @event = AnnounceEvent.None)
     {
-        var answer = await _client.ExchangeAsync(Packet(_id, ++_transaction, hash, peer, passkey, uploaded, downloaded)) ?? throw new TimeoutException("no answer");
+        var answer = await _client.ExchangeAsync(Packet(_id, ++_transaction, hash, peer, passkey, uploaded, downloaded, @event: @event)) ?? throw new TimeoutException("no answer");
         if (ErrorResponse.TryRead(answer, out _, out var message))
         {
             return Encoding.ASCII.GetString(message);
@@ -89,7 +90,7 @@ public sealed class WhenRunningPrivatelyOverUdp : IAsyncLifetime
     {
         var hash = TestBytes.Twenty();
         var key = (await _policy.Passkeys.CreateAsync(null, default)).Passkey;
-        Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 100, downloaded: 1000));
+        Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 100, downloaded: 1000, @event: AnnounceEvent.Started));
         Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 900, downloaded: 4000));
         var account = _policy.Passkeys.Find(key)!;
         Assert.Equal((900, 4000), (account.Uploaded, account.Downloaded));

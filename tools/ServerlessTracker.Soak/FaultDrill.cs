@@ -208,6 +208,7 @@ public sealed class FaultDrill(DrillOptions options)
                 lock (peer)
                 {
                     peer.Acknowledged |= completing;
+                    peer.StartAcknowledged |= url.Contains("&event=started", StringComparison.Ordinal);
                     peer.AcknowledgedUploaded = Math.Max(peer.AcknowledgedUploaded, uploaded);
                     peer.AcknowledgedDownloaded = Math.Max(peer.AcknowledgedDownloaded, downloaded);
                 }

@@ -43,10 +43,13 @@ public sealed class Workload
         lock (peer)
         {
             var first = peer.Announces == 0;
-            var completing = !peer.Acknowledged && peer.Announces >= peer.CompleteAt;
+            // As libtorrent does: 'started' until an answer acknowledges it (the tracker credits an unknown session's
+            // counters only on 'started'), then 'completed' until acknowledged.
+            var starting = !peer.StartAcknowledged;
+            var completing = !starting && !peer.Acknowledged && peer.Announces >= peer.CompleteAt;
             peer.Announces++;
             var left = completing || peer.Acknowledged ? 0 : 1000;
-            var @event = first ? "started" : completing ? "completed" : "";
+            var @event = starting ? "started" : completing ? "completed" : "";
 
             // The session's running counters grow with every announce: what the tracker accounts per passkey.
             if (!first)
@@ -85,6 +88,9 @@ public sealed class Workload
         public int Announces { get; set; }
 
         public bool Acknowledged { get; set; }
+
+        /// <summary>A <c>started</c> got a successful answer.</summary>
+        public bool StartAcknowledged { get; set; }
 
         /// <summary>A <c>completed</c> was sent (answered or not): the swarm may have counted it.</summary>
         public bool Attempted { get; set; }

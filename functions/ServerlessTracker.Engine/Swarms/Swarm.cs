@@ -40,15 +40,11 @@ public sealed partial class Swarm
     public void Announce(in AnnounceCommand command, uint now, SwarmSettings settings, Random random, AnnounceResult result)
     {
         var exists = _index.TryGetValue(command.PeerId, out var slot);
-        if (exists)
+        if (exists && RefusesKey(At(slot), command.Address, command.HasKey, command.Key))
         {
-            ref var current = ref At(slot);
-            if ((current.Flags & PeerFlags.HasKey) != 0 && current.Address != command.Address && (!command.HasKey || command.Key != current.Key))
-            {
-                result.Status = AnnounceStatus.KeyMismatch;
-                result.Counts = Counts;
-                return;
-            }
+            result.Status = AnnounceStatus.KeyMismatch;
+            result.Counts = Counts;
+            return;
         }
 
         if (exists && IsUnchangedReannounce(At(slot), (slot & SeederBit) != 0, command, now, settings.RewriteWindowSeconds))
@@ -64,17 +60,24 @@ public sealed partial class Swarm
         ClearTombstone(command.PeerId);
         if (command.Event == PeerEvent.Stopped)
         {
+            // A stop for a peer the swarm does not hold has nothing to be verified against (no key, no address): it changes
+            // nothing, leaves no tombstone and credits nothing. A store that may lack a peer reads its row first (Learn).
             if (exists)
             {
                 ref var leaving = ref At(slot);
-                SetDeltas(result, leaving, command);
+                SetDeltas(result, leaving.Uploaded, leaving.Downloaded, command);
                 RemoveAt(slot);
                 result.Change = PeerChange.Removed;
-            }
+                if (command.Accounted)
+                {
+                    // The base of the next delta, should the session go on after all (a stop it did not send).
+                    RememberSession(command.PeerId, command.Uploaded, command.Downloaded, now);
+                }
 
-            if (settings.RememberStops)
-            {
-                RememberStop(command.PeerId, now);
+                if (settings.RememberStops)
+                {
+                    RememberStop(command.PeerId, now);
+                }
             }
 
             result.Counts = Counts;
@@ -84,7 +87,7 @@ public sealed partial class Swarm
         if (exists)
         {
             ref var peer = ref At(slot);
-            SetDeltas(result, peer, command);
+            SetDeltas(result, peer.Uploaded, peer.Downloaded, command);
             Refresh(ref peer, command, now, result);
             var wasSeeder = (slot & SeederBit) != 0;
             if (wasSeeder != command.IsSeeder)
@@ -99,8 +102,7 @@ public sealed partial class Swarm
         else
         {
             var peer = new PeerRecord { Id = command.PeerId };
-            result.UploadedDelta = command.Uploaded;
-            result.DownloadedDelta = command.Downloaded;
+            SetNewcomerDeltas(result, command);
             Refresh(ref peer, command, now, result);
             Insert(peer, command.IsSeeder);
             result.Change = PeerChange.Added;
@@ -217,13 +219,9 @@ public sealed partial class Swarm
         }
     }
 
-    private static void SetDeltas(AnnounceResult result, in PeerRecord previous, in AnnounceCommand command)
-    {
-        // A new session (started) or counters that went backwards (client restarted) start from zero.
-        var restarted = command.Event == PeerEvent.Started || command.Uploaded < previous.Uploaded || command.Downloaded < previous.Downloaded;
-        result.UploadedDelta = restarted ? command.Uploaded : command.Uploaded - previous.Uploaded;
-        result.DownloadedDelta = restarted ? command.Downloaded : command.Downloaded - previous.Downloaded;
-    }
+    /// <summary>Whether a peer that announced a key refuses this announce: it comes from another address without the key.</summary>
+    private static bool RefusesKey(in PeerRecord current, PeerAddress address, bool hasKey, uint key) =>
+        (current.Flags & PeerFlags.HasKey) != 0 && current.Address != address && (!hasKey || key != current.Key);
 
     private void SelectPeers(in AnnounceCommand command, int numWant, uint cutoff, Random random, AnnounceResult result)
     {

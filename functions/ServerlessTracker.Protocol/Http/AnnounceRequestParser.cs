@@ -9,6 +9,8 @@ namespace ServerlessTracker.Protocol.Http;
 /// (1-65535) and <c>left</c>. Optional: <c>uploaded</c>, <c>downloaded</c> (default 0), <c>event</c>,
 /// <c>numwant</c>, <c>compact</c>, <c>no_peer_id</c>, <c>key</c>, <c>ip</c>/<c>ipv4</c>/<c>ipv6</c>.
 /// A repeated parameter takes its last value, except <c>info_hash</c>, which must appear once.
+/// Counters (<c>uploaded</c>, <c>downloaded</c>, <c>left</c>) are 1 to 19 decimal digits below 2^63; anything else,
+/// a sign or a value of 2^63 or more included, is <see cref="HttpTrackerError.InvalidNumber"/>, never wrapped.
 /// </remarks>
 public static class AnnounceRequestParser
 {
@@ -240,6 +242,8 @@ public static class AnnounceRequestParser
         return HttpTrackerError.None;
     }
 
+    /// <summary>Reads 1 to 19 decimal digits as a non-negative <c>long</c>; false for anything else, including a 19-digit
+    /// value of 2^63 or more (it would wrap to a negative number: a counter that goes backwards restarts a session).</summary>
     private static bool TryParseDigits(ReadOnlySpan<byte> value, out long number)
     {
         number = 0;
@@ -248,17 +252,25 @@ public static class AnnounceRequestParser
             return false;
         }
 
+        ulong parsed = 0;
         foreach (var b in value)
         {
-            var digit = b - '0';
-            if ((uint)digit > 9)
+            var digit = (uint)(b - '0');
+            if (digit > 9)
             {
                 return false;
             }
 
-            number = (number * 10) + digit;
+            // 19 digits are at most 9,999,999,999,999,999,999 < 2^64: no overflow of the unsigned accumulator.
+            parsed = (parsed * 10) + digit;
         }
 
+        if (parsed > long.MaxValue)
+        {
+            return false;
+        }
+
+        number = (long)parsed;
         return true;
     }
 

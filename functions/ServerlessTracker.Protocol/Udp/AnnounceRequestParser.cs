@@ -5,7 +5,10 @@ namespace ServerlessTracker.Protocol.Udp;
 /// <summary>Reads a BEP 15 announce (layout in <see cref="AnnounceRequest"/>) and its BEP 41 URL data.</summary>
 /// <remarks>
 /// The caller has already checked the connection id, so failures here are answered with an error
-/// packet. Counters are kept as sent (signed 64-bit); the adapter decides how to treat negatives.
+/// packet. Counters are signed 64-bit on the wire: a negative <c>uploaded</c> or <c>downloaded</c> is no byte count
+/// (an unsigned counter past 2^63 reads as one) and is refused with <see cref="UdpRequestError.InvalidCounter"/>, never
+/// taken as zero, which would look like a restarted session and credit the next announce's whole counter again. A
+/// negative <c>left</c> is kept as sent (clients without a torrent's metadata send -1): a leecher; no accounting uses it.
 /// </remarks>
 public static class AnnounceRequestParser
 {
@@ -43,6 +46,11 @@ public static class AnnounceRequestParser
         }
 
         request.Event = (AnnounceEvent)announceEvent;
+        if (request.Uploaded < 0 || request.Downloaded < 0)
+        {
+            return UdpParseResult.Fail(UdpRequestError.InvalidCounter);
+        }
+
         if (request.Port == 0)
         {
             return UdpParseResult.Fail(UdpRequestError.InvalidPort);

@@ -17,6 +17,9 @@ public enum UdpRequestError : byte
 
     /// <summary>The sender's address is over its request budget.</summary>
     SlowDown,
+
+    /// <summary>A negative <c>uploaded</c> or <c>downloaded</c>: no byte count (int64 on the wire).</summary>
+    InvalidCounter,
 }
 
 /// <summary>The fixed ASCII texts sent in error packets.</summary>
@@ -41,6 +44,7 @@ public static class UdpRequestErrors
         UdpRequestError.KeyMismatch => "key mismatch"u8,
         UdpRequestError.TryAgainLater => "try again later"u8,
         UdpRequestError.SlowDown => "slow down"u8,
+        UdpRequestError.InvalidCounter => "invalid counter"u8,
         _ => "refused"u8,
     };
 }

@@ -18,6 +18,8 @@ public sealed class StorageMetrics : IDisposable
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _unavailable;
     private readonly Counter<long> _purgedPeers;
+    private readonly Counter<long> _peerReads;
+    private readonly Counter<long> _insertConflicts;
 
     private long _transactionCount;
     private long _failedRequestCount;
@@ -29,6 +31,8 @@ public sealed class StorageMetrics : IDisposable
     private long _missCount;
     private long _unavailableCount;
     private long _purgedPeerCount;
+    private long _peerReadCount;
+    private long _insertConflictCount;
 
     public StorageMetrics(IMeterFactory? meterFactory = null)
     {
@@ -42,7 +46,17 @@ public sealed class StorageMetrics : IDisposable
         _cacheMisses = _meter.CreateCounter<long>("tracker.storage.cache.misses", "{lookup}", "Swarm lookups that refreshed the cache from the partition.");
         _unavailable = _meter.CreateCounter<long>("tracker.storage.unavailable", "{announce}", "Announces refused because storage failed within the retry budget.");
         _purgedPeers = _meter.CreateCounter<long>("tracker.storage.purged.peers", "{peer}", "Expired or stopped peer rows deleted by purge.");
+        _peerReads = _meter.CreateCounter<long>("tracker.storage.peer.reads", "{read}",
+            "Point reads of a peer's row the cache lacked, before judging an announce or a replicated change by it (key rule, deltas, stops).");
+        _insertConflicts = _meter.CreateCounter<long>("tracker.storage.insert.conflicts", "{transaction}",
+            "Group-commit transactions refused because a new peer's row existed: the announce was judged again by the row.");
     }
+
+    /// <summary>Point reads of peer rows the cache lacked, since this store started.</summary>
+    public long PeerReads => Interlocked.Read(ref _peerReadCount);
+
+    /// <summary>Transactions refused because an insert-only peer row existed, since this store started.</summary>
+    public long InsertConflicts => Interlocked.Read(ref _insertConflictCount);
 
     /// <summary>This instance's meter (several stores in one process publish under the same name).</summary>
     internal Meter Meter => _meter;
@@ -74,6 +88,18 @@ public sealed class StorageMetrics : IDisposable
         Interlocked.Add(ref _batchedWriteCount, writes);
         _batches.Add(1);
         _batchSize.Record(operations);
+    }
+
+    internal void PeerRead()
+    {
+        Interlocked.Increment(ref _peerReadCount);
+        _peerReads.Add(1);
+    }
+
+    internal void InsertConflict()
+    {
+        Interlocked.Increment(ref _insertConflictCount);
+        _insertConflicts.Add(1);
     }
 
     internal void Announce()

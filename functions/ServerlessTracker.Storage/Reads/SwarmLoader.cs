@@ -2,7 +2,6 @@ using Azure;
 using Azure.Data.Tables;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Peers;
-using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Storage.Faults;
 using ServerlessTracker.Storage.Hosting;
 using ServerlessTracker.Storage.Schema;
@@ -61,19 +60,36 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
         return snapshot;
     }
 
-    /// <summary>Reads one peer's row (a point read), or null.</summary>
-    public async Task<(PeerRecord Peer, bool Seeder)?> ReadPeerAsync(string partitionKey, string rowKey, uint cutoff)
+    /// <summary>Reads one peer's row (a point read), live, expired or stopped; null when there is none (or it is unreadable).</summary>
+    public async Task<StoredPeer?> ReadStoredPeerAsync(string partitionKey, string rowKey)
     {
         var response = await resilience.ExecuteAsync(
             static async (s, ct) => await s.swarms.GetEntityIfExistsAsync<TableEntity>(s.partitionKey, s.rowKey, cancellationToken: ct).ConfigureAwait(false),
             (swarms, partitionKey, rowKey),
             CancellationToken.None);
-        if (!response.HasValue || response.Value is not { } row || !TryReadPeer(row, cutoff, out var peer, out var seeder))
+        return response.HasValue && response.Value is { } row && TryReadStored(row, out var stored) ? stored : null;
+    }
+
+    /// <summary>Reads any peer row, tombstones and expired rows included; false when it is not one.</summary>
+    public static bool TryReadStored(TableEntity row, out StoredPeer stored)
+    {
+        stored = default;
+        var state = row.GetInt32(SwarmRows.State);
+        if (state is not (SwarmRows.Leecher or SwarmRows.Seeder or SwarmRows.Stopped) || row.GetInt64(SwarmRows.LastSeen) is not { } seen
+            || seen is < 0 or > uint.MaxValue || !SwarmRows.TryParsePeerRowKey(row.RowKey, out var id))
         {
-            return null;
+            return false;
         }
 
-        return (peer, seeder);
+        var peer = new PeerRecord { Id = id, LastSeen = (uint)seen };
+        var decoded = row.GetBinary(SwarmRows.Data) is { } data && PeerRowCodec.TryDecode(data, ref peer);
+        if (!decoded && state != SwarmRows.Stopped)
+        {
+            return false;
+        }
+
+        stored = new StoredPeer(peer, (StoredPeerState)state, decoded);
+        return true;
     }
 
     /// <summary>Whether a row exists (a point read of its key only).</summary>
@@ -122,18 +138,8 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
         return PeerRowCodec.TryDecode(data, ref peer);
     }
 
-    private static bool IsRecentStop(TableEntity row, uint cutoff, out PeerId id, out uint stoppedAt)
-    {
-        stoppedAt = 0;
-        id = default;
-        if (row.GetInt32(SwarmRows.State) != SwarmRows.Stopped || row.GetInt64(SwarmRows.LastSeen) is not { } seen || seen < cutoff || seen > uint.MaxValue)
-        {
-            return false;
-        }
-
-        stoppedAt = (uint)seen;
-        return SwarmRows.TryParsePeerRowKey(row.RowKey, out id);
-    }
+    private static bool IsRecentStop(TableEntity row, uint cutoff) =>
+        row.GetInt32(SwarmRows.State) == SwarmRows.Stopped && row.GetInt64(SwarmRows.LastSeen) is { } seen && seen >= cutoff && seen <= uint.MaxValue;
 
     private void Apply(IReadOnlyList<TableEntity> rows, SwarmSnapshot snapshot, uint cutoff, string? ownDeltaRowKey)
     {
@@ -148,10 +154,10 @@ internal sealed class SwarmLoader(TableClient swarms, TableStoreOptions options,
                     snapshot.Swarm.Put(peer, seeder);
                     lastActivity = Math.Max(lastActivity, peer.LastSeen);
                 }
-                else if (RememberStops && IsRecentStop(row, cutoff, out var id, out var stoppedAt))
+                else if (RememberStops && IsRecentStop(row, cutoff) && TryReadStored(row, out var stopped))
                 {
                     // Cross-region sync: a stop must beat a late, older replicated announce of the same peer.
-                    snapshot.Swarm.ApplyRemote(new PeerUpdate(default, id, default, 0, ReplicatedPeerState.Stopped, false, stoppedAt * 1000L, 0, 0), cutoff);
+                    snapshot.Swarm.Learn(stopped, cutoff, rememberStops: true);
                 }
             }
             else if (key == SwarmRows.Summary)

@@ -18,7 +18,8 @@ namespace ServerlessTracker.Storage.Schema;
 /// <item><c>p{spread}{peer id}</c> — one peer: spread is 4 hex digits of a hash of the peer id (so a range of row keys is a
 /// random sample of the swarm), then the 20-byte peer id as 40 hex digits. <c>T</c> (Int64, last announce, unix seconds),
 /// <c>S</c> (Int32: 0 leecher, 1 seeder, 2 stopped — a tombstone, as a delete cannot share a batch with a missing row),
-/// <c>D</c> (Binary, <see cref="PeerRowCodec"/>).</item>
+/// <c>D</c> (Binary, <see cref="PeerRowCodec"/>; a tombstone's is the peer as of its stop, absent in tombstones written
+/// before they kept it).</item>
 /// </list>
 /// No client-supplied text reaches a key: hashes and peer ids are written as hex.
 /// </remarks>
@@ -105,11 +106,13 @@ internal static class SwarmRows
         [Data] = PeerRowCodec.Encode(peer),
     };
 
-    /// <summary>A stopped peer: kept as a tombstone until purge deletes it.</summary>
-    public static TableEntity Tombstone(string partitionKey, string rowKey, uint now) => new(partitionKey, rowKey)
+    /// <summary>A stopped peer: kept as a tombstone until purge deletes it. <paramref name="departed"/> is the peer as of its
+    /// stop (address, port, key, the session's counters): the base of its next delta, should the session go on.</summary>
+    public static TableEntity Tombstone(string partitionKey, string rowKey, uint now, in PeerRecord departed) => new(partitionKey, rowKey)
     {
         [LastSeen] = (long)now,
         [State] = Stopped,
+        [Data] = PeerRowCodec.Encode(departed),
     };
 
     // FNV-1a over the id's bytes with murmur3's finalizer, so ids that share a client prefix ("-qB4650-") and differ

@@ -135,26 +135,28 @@ internal sealed partial class GroupCommitter(
         var completions = 0;
         foreach (var write in taken)
         {
-            Add(write.Entity);
+            Add(write.Entity, write.InsertOnly);
             if (write.Marker is { } marker)
             {
-                Add(marker);
+                Add(marker, insertOnly: false);
             }
 
             completions += write.CountedCompletion ? 1 : 0;
         }
 
-        void Add(TableEntity row)
+        void Add(TableEntity row, bool insertOnly)
         {
-            var action = new TableTransactionAction(TableTransactionActionType.UpsertReplace, row);
             if (positions.TryGetValue(row.RowKey, out var position))
             {
-                actions[position] = action;
+                // Coalesced: the last entity wins, and a row any write of the batch must insert stays an insert, so a
+                // second announce of the same unverified peer cannot turn the check into a replace.
+                var insert = insertOnly || actions[position].ActionType == TableTransactionActionType.Add;
+                actions[position] = new TableTransactionAction(insert ? TableTransactionActionType.Add : TableTransactionActionType.UpsertReplace, row);
             }
             else
             {
                 positions.Add(row.RowKey, actions.Count);
-                actions.Add(action);
+                actions.Add(new TableTransactionAction(insertOnly ? TableTransactionActionType.Add : TableTransactionActionType.UpsertReplace, row));
             }
         }
 
@@ -187,6 +189,14 @@ internal sealed partial class GroupCommitter(
         }
         catch (Exception exception)
         {
+            if (ExistingInsert(batchTask, actions) is { } existing)
+            {
+                // One insert found its row: the transaction stored nothing. Its writes are judged again by their announces
+                // (which read the row); the others go first in the next transaction.
+                await RequeueAfterExistingInsertAsync(entry, taken, existing, indexTask, due).ConfigureAwait(false);
+                return;
+            }
+
             stored = false;
             if (!StoreResilience.IsFault(exception))
             {
@@ -224,6 +234,41 @@ internal sealed partial class GroupCommitter(
         foreach (var write in taken)
         {
             write.Complete(stored);
+        }
+    }
+
+    /// <summary>The row key of the insert (<c>Add</c>) that failed the transaction because its row exists, if that is why.</summary>
+    private static string? ExistingInsert(Task batch, List<TableTransactionAction> actions) =>
+        batch.Exception?.InnerException is TableTransactionFailedException { Status: 409, FailedTransactionActionIndex: int index }
+            && index >= 0 && index < actions.Count && actions[index].ActionType == TableTransactionActionType.Add
+            ? actions[index].Entity.RowKey
+            : null;
+
+    private async Task RequeueAfterExistingInsertAsync(SwarmEntry entry, List<PendingWrite> taken, string rowKey, Task indexTask, long due)
+    {
+        metrics.InsertConflict();
+        var index = await Task.WhenAny(indexTask).ConfigureAwait(false);
+        lock (entry.Gate)
+        {
+            if (index.IsCompletedSuccessfully)
+            {
+                entry.IndexedDue = due;
+            }
+
+            var retry = new List<PendingWrite>(taken.Count);
+            foreach (var write in taken)
+            {
+                if (write.RowKey == rowKey)
+                {
+                    write.CompleteExisting();
+                }
+                else
+                {
+                    retry.Add(write);
+                }
+            }
+
+            entry.Queue.InsertRange(0, retry);
         }
     }
 

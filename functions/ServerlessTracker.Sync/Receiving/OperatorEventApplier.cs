@@ -8,7 +8,8 @@ using ServerlessTracker.Sync.Wire;
 namespace ServerlessTracker.Sync.Receiving;
 
 /// <summary>What applying one operator event did.</summary>
-public readonly record struct OperatorApplyReport(bool Valid, int Changes, int Applied, int Invalid);
+/// <param name="Refused">Changes dated beyond now plus the allowed clock skew (a version, a last use), not applied.</param>
+public readonly record struct OperatorApplyReport(bool Valid, int Changes, int Applied, int Invalid, int Refused = 0);
 
 /// <summary>Applies operator changes from other regions: to this region's stores (beneath the sync decorators, so they are
 /// never published again), and to this instance's policy at once; the region's other instances see them at their next refresh.</summary>
@@ -17,6 +18,10 @@ public readonly record struct OperatorApplyReport(bool Valid, int Changes, int A
 /// revoked, an origin's figures replace its row only when newer, a list entry wins by version. Malformed items are skipped
 /// and counted; nothing a sender names reaches a key unchecked. Figures of this region's own instances are ignored (they
 /// are written here first). Storage faults throw, so the delivery fails and Event Grid delivers it again.
+/// A version (figures, list entries) or an IP entry's last use dated beyond now plus
+/// <see cref="SyncOptions.MaxClockSkewSeconds"/> refuses the change: it would win every merge until then and, observed
+/// by the instance's version clock, push every later local version past it. Passkey times merge to the earliest, so a
+/// future one cannot outlast a real one; they are taken as sent.
 /// </remarks>
 public sealed class OperatorEventApplier(
     AnnouncePolicy? policy,
@@ -24,8 +29,11 @@ public sealed class OperatorEventApplier(
     IInfoHashListStore? infoHashes,
     IIpAllowListStore? ips,
     IOptions<RegionOptions> region,
-    TimeProvider time)
+    TimeProvider time,
+    IOptions<SyncOptions>? options = null)
 {
+    private readonly TimeSpan _maxSkew = TimeSpan.FromSeconds((options?.Value ?? new SyncOptions()).MaxClockSkewSeconds);
+
     /// <summary>Most changes one event may carry; a larger one is refused whole.</summary>
     public const int MaxChangesPerEvent = 10_000;
 
@@ -39,7 +47,9 @@ public sealed class OperatorEventApplier(
             return new OperatorApplyReport(false, 0, 0, 0);
         }
 
-        int applied = 0, invalid = 0;
+        int applied = 0, invalid = 0, refused = 0;
+        var latest = time.GetUtcNow() + _maxSkew;
+        var latestVersion = latest.ToUnixTimeMilliseconds();
         foreach (var change in batch.Passkeys ?? [])
         {
             if (passkeys is null || change?.Passkey is not { } key || !Passkey.IsWellFormed(key) || change.ToRecord() is not { } record
@@ -61,6 +71,10 @@ public sealed class OperatorEventApplier(
             {
                 invalid++;
             }
+            else if (change.Version > latestVersion)
+            {
+                refused++;
+            }
             else if (UsageOrigin.RegionOf(origin) != region.Value.Region)
             {
                 usage.Add(change.ToSnapshot());
@@ -81,6 +95,12 @@ public sealed class OperatorEventApplier(
                 continue;
             }
 
+            if (rule.Version > latestVersion)
+            {
+                refused++;
+                continue;
+            }
+
             await infoHashes.PutAsync(rule, cancellationToken);
             applied += policy?.InfoHashes.Apply(rule) ?? false ? 1 : 0;
         }
@@ -94,6 +114,12 @@ public sealed class OperatorEventApplier(
             }
 
             var record = change.ToRecord() with { Entry = canonical };
+            if (record.Version > latestVersion || record.LastUsedAt > latest)
+            {
+                refused++;
+                continue;
+            }
+
             if (!record.Removed && IsExpired(record.LastUsedAt))
             {
                 // Idle past the expiry everywhere: this region retired it too, or is about to.
@@ -113,6 +139,12 @@ public sealed class OperatorEventApplier(
                 continue;
             }
 
+            if (change.LastUsedAt > latest)
+            {
+                refused++;
+                continue;
+            }
+
             uses.Add((canonical, change.LastUsedAt));
             policy?.IpAllowList.ApplyUse(canonical, change.LastUsedAt);
         }
@@ -123,7 +155,7 @@ public sealed class OperatorEventApplier(
             applied += uses.Count;
         }
 
-        return new OperatorApplyReport(true, batch.Count, applied, invalid);
+        return new OperatorApplyReport(true, batch.Count, applied, invalid, refused);
     }
 
     private bool IsExpired(DateTimeOffset lastUsedAt)

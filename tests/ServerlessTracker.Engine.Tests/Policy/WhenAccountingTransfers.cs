@@ -68,8 +68,8 @@ public class WhenAccountingTransfers
         var key = (await policy.Passkeys.CreateAsync(null, default)).Passkey;
         var other = InfoHash.ParseHex("00000000000000000000000000000000000000ff");
 
-        await Announce(policy, swarms, key, Peers.Announce(1, uploaded: 100, downloaded: 200));
-        await Announce(policy, swarms, key, Peers.Announce(1, uploaded: 10, downloaded: 20, torrent: other));
+        await Announce(policy, swarms, key, Peers.Announce(1, @event: PeerEvent.Started, uploaded: 100, downloaded: 200));
+        await Announce(policy, swarms, key, Peers.Announce(1, @event: PeerEvent.Started, uploaded: 10, downloaded: 20, torrent: other));
         await Announce(policy, swarms, key, Peers.Announce(1, uploaded: 150, downloaded: 200));
         // The client restarted: its counters start again from zero, and so does the session.
         await Announce(policy, swarms, key, Peers.Announce(1, @event: PeerEvent.Started, uploaded: 5, downloaded: 0));

@@ -80,6 +80,96 @@ public class WhenApplyingRemoteChanges
     }
 
     [Fact]
+    public void AChangeFromAnotherAddressWithoutThePeersKeyIsRefused()
+    {
+        var swarm = new Swarm();
+        swarm.ApplyRemote(Update(1, ReplicatedPeerState.Leecher, T0) with { Key = 0xBEEF, HasKey = true }, 0);
+
+        var hijack = swarm.ApplyRemote(Update(1, ReplicatedPeerState.Seeder, T0 + 1000, addressSeed: 60), 0);
+        var wrongKey = swarm.ApplyRemote(Update(1, ReplicatedPeerState.Seeder, T0 + 2000, addressSeed: 60) with { Key = 0xDEAD, HasKey = true }, 0);
+        var stop = swarm.ApplyRemote(Update(1, ReplicatedPeerState.Stopped, T0 + 3000, addressSeed: 60), 0);
+        var moved = swarm.ApplyRemote(Update(1, ReplicatedPeerState.Seeder, T0 + 4000, addressSeed: 70) with { Key = 0xBEEF, HasKey = true }, 0);
+
+        Assert.False(hijack);
+        Assert.False(wrongKey);
+        Assert.False(stop);
+        Assert.True(moved);
+        Assert.True(swarm.TryGet(Peers.Id(1), out var peer, out var seeder));
+        Assert.Equal((Peers.V4(71), true, 0xBEEFu), (peer.Address, seeder, peer.Key));
+    }
+
+    [Fact]
+    public void AKeyLearnedFromAnotherRegionHoldsForLocalAnnounces()
+    {
+        var swarm = new Swarm();
+        swarm.ApplyRemote(Update(1, ReplicatedPeerState.Leecher, T0) with { Key = 0xBEEF, HasKey = true }, 0);
+
+        var result = new AnnounceResult(10);
+        swarm.Announce(Peers.Announce(1, address: Peers.V4(99), @event: PeerEvent.Started), (uint)(T0 / 1000) + 5, new SwarmSettings(), new Random(1), result);
+
+        Assert.Equal(AnnounceStatus.KeyMismatch, result.Status);
+    }
+
+    [Fact]
+    public void TheSessionCountersOfARemoteCopyAreTheBaseOfTheNextLocalDelta()
+    {
+        var swarm = new Swarm();
+        swarm.ApplyRemote(Update(1, ReplicatedPeerState.Leecher, T0) with { Uploaded = 1000, Downloaded = 4000 }, 0);
+
+        var result = new AnnounceResult(10);
+        swarm.Announce(Peers.Announce(1, uploaded: 1300, downloaded: 4500) with { Accounted = true }, (uint)(T0 / 1000) + 5, new SwarmSettings(), new Random(1), result);
+
+        Assert.Equal((300L, 500L), (result.UploadedDelta, result.DownloadedDelta));
+    }
+
+    [Fact]
+    public void AReplicatedStopKeepsItsCountersForASessionThatGoesOn()
+    {
+        var swarm = new Swarm();
+        swarm.ApplyRemote(Update(1, ReplicatedPeerState.Stopped, T0) with { Uploaded = 1000, Downloaded = 4000 }, 0);
+
+        var result = new AnnounceResult(10);
+        swarm.Announce(Peers.Announce(1, uploaded: 1100, downloaded: 4000) with { Accounted = true }, (uint)(T0 / 1000) + 5, new SwarmSettings(), new Random(1), result);
+
+        Assert.Equal((100L, 0L), (result.UploadedDelta, result.DownloadedDelta));
+    }
+
+    [Fact]
+    public void ARowReadBackReplacesOnlyAnOlderCopy()
+    {
+        var swarm = new Swarm();
+        var at = (uint)(T0 / 1000);
+        swarm.ApplyRemote(Update(1, ReplicatedPeerState.Leecher, T0), 0);
+        var older = new PeerRecord { Id = Peers.Id(1), Address = Peers.V4(50), Port = 1, LastSeen = at - 10, Flags = PeerFlags.CountedComplete };
+        var newer = new PeerRecord { Id = Peers.Id(2), Address = Peers.V4(51), Port = 2, LastSeen = at, Key = 7, Flags = PeerFlags.HasKey };
+
+        swarm.Learn(new StoredPeer(older, StoredPeerState.Seeder), 0, rememberStops: false);
+        swarm.Learn(new StoredPeer(newer, StoredPeerState.Seeder), 0, rememberStops: false);
+
+        Assert.True(swarm.TryGet(Peers.Id(1), out var kept, out var keptSeeder));
+        Assert.Equal((Peers.V4(1), false), (kept.Address, keptSeeder));
+        Assert.Equal(PeerFlags.CountedComplete, kept.Flags & PeerFlags.CountedComplete);
+        Assert.True(swarm.TryGet(Peers.Id(2), out var learned, out var learnedSeeder));
+        Assert.Equal((Peers.V4(51), true, 7u), (learned.Address, learnedSeeder, learned.Key));
+    }
+
+    [Fact]
+    public void AStoppedRowReadBackIsAStopAndASessionBaseNotAPeer()
+    {
+        var swarm = new Swarm();
+        var at = (uint)(T0 / 1000);
+        var stopped = new PeerRecord { Id = Peers.Id(3), LastSeen = at, Uploaded = 500, Downloaded = 50 };
+
+        swarm.Learn(new StoredPeer(stopped, StoredPeerState.Stopped), 0, rememberStops: true);
+        var late = swarm.ApplyRemote(Update(3, ReplicatedPeerState.Leecher, T0 - 1000), 0);
+        var result = new AnnounceResult(10);
+        swarm.Announce(Peers.Announce(3, uploaded: 800, downloaded: 50) with { Accounted = true }, at + 5, new SwarmSettings(), new Random(1), result);
+
+        Assert.False(late);
+        Assert.Equal((300L, 0L), (result.UploadedDelta, result.DownloadedDelta));
+    }
+
+    [Fact]
     public void AnyOrderWithDuplicatesConvergesToTheSameState()
     {
         var random = new Random(11);

@@ -60,7 +60,7 @@ public class WhenRunningPrivately : IAsyncLifetime
         await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(104), 1, uploaded: 1000, downloaded: 400, left: 600));
         await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(104), 1, uploaded: 2500, downloaded: 1000, left: 0, extra: "&event=completed"));
         // The passkey may also sit in the query, as some clients are configured.
-        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(null, Hash(105), 2, uploaded: 7, downloaded: 3, left: 5, extra: "&passkey=" + key));
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(null, Hash(105), 2, uploaded: 7, downloaded: 3, left: 5, extra: "&event=started&passkey=" + key));
 
         var figures = await Client.OkAsync(HttpMethod.Get, $"/admin/passkeys/{key}");
         Assert.Equal(2507, figures["uploaded"]!.GetValue<long>());
@@ -115,7 +115,7 @@ public class WhenRunningPrivately : IAsyncLifetime
             ("Tracker:LeechControl:MinRatio", "0.5"), ("Tracker:LeechControl:GraceBytes", "1073741824")).Concat(Settings)));
         var key = await tracker.Client.CreatePasskeyAsync();
         const long GiB = 1024L * 1024 * 1024;
-        await tracker.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(108), 1, uploaded: GiB / 2, downloaded: 2 * GiB, left: 10));
+        await tracker.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(108), 1, uploaded: GiB / 2, downloaded: 2 * GiB, left: 10, extra: "&event=started"));
 
         var refused = await tracker.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(109), 2, left: 10));
         Assert.Equal("ratio 0.25 is below the minimum 0.50 (uploaded 0.50 GiB, downloaded 2.00 GiB): seed to raise it", refused.Failure());

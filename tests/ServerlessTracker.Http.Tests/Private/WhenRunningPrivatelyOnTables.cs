@@ -25,7 +25,7 @@ public sealed class WhenRunningPrivatelyOnTables(AzuriteTables azurite) : IClass
 
         await a.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(501), 1, uploaded: 0, downloaded: 0, left: 100, extra: "&event=started"));
         await a.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(501), 1, uploaded: 4000, downloaded: 600, left: 40));
-        Assert.Null((await b.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(502), 2, uploaded: 70, downloaded: 30, left: 5))).Failure());
+        Assert.Null((await b.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(502), 2, uploaded: 70, downloaded: 30, left: 5, extra: "&event=started"))).Failure());
 
         // Each instance writes its own figures; after a round on both, either one reports the sum.
         await a.Service<AnnouncePolicy>().MaintainAsync(default);
@@ -53,7 +53,7 @@ public sealed class WhenRunningPrivatelyOnTables(AzuriteTables azurite) : IClass
         await using (var first = await RunningTracker.StartAsync(settings, ipv6: false))
         {
             key = await first.Client.CreatePasskeyAsync("erin");
-            await first.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(503), 1, uploaded: 123, downloaded: 456, left: 1));
+            await first.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(503), 1, uploaded: 123, downloaded: 456, left: 1, extra: "&event=started"));
         }
 
         // Stopping flushed the figures; a new process (a new instance id) reads them back.

@@ -99,6 +99,32 @@ public class WhenParsingAnnounces
         Assert.Equal(expected, AnnounceRequestParser.Parse(Query.Ascii(query), out _));
 
     [Theory]
+    [InlineData("uploaded", "9223372036854775808")]
+    [InlineData("downloaded", "9223372036854775808")]
+    [InlineData("left", "9223372036854775808")]
+    [InlineData("uploaded", "9999999999999999999")]
+    [InlineData("downloaded", "18446744073709551615")]
+    [InlineData("left", "9300000000000000000")]
+    public void RefusesACounterOfTwoToTheSixtyThreeOrMoreRatherThanWrappingIt(string name, string value)
+    {
+        var query = Query.Announce(InfoHash, PeerId, $"port=1&left=0&{name}={value}");
+
+        Assert.Equal(HttpTrackerError.InvalidNumber, AnnounceRequestParser.Parse(query, out var request));
+        Assert.True(request.Uploaded >= 0 && request.Downloaded >= 0 && request.Left >= 0);
+    }
+
+    [Fact]
+    public void TakesTheLargestCounterThatFitsInSixtyThreeBits()
+    {
+        var query = Query.Announce(InfoHash, PeerId, "port=1&left=9223372036854775807&uploaded=9223372036854775807&downloaded=1000000000000000000");
+
+        Assert.Equal(HttpTrackerError.None, AnnounceRequestParser.Parse(query, out var request));
+        Assert.Equal(long.MaxValue, request.Left);
+        Assert.Equal(long.MaxValue, request.Uploaded);
+        Assert.Equal(1_000_000_000_000_000_000, request.Downloaded);
+    }
+
+    [Theory]
     [InlineData("-1", AnnounceRequest.DefaultNumWant)]
     [InlineData("", AnnounceRequest.DefaultNumWant)]
     [InlineData("0", 0)]

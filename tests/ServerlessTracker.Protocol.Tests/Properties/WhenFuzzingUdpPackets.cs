@@ -126,9 +126,9 @@ public class WhenFuzzingUdpPackets
         {
             ConnectionId = BinaryPrimitives.ReverseEndianness((ulong)id) | (uint)id,
             TransactionId = (uint)transaction,
-            Downloaded = counters[0] * 4096L,
+            Downloaded = Math.Abs(counters[0] * 4096L),
             Left = counters[1] * 7L,
-            Uploaded = counters[2],
+            Uploaded = Math.Abs((long)counters[2]),
             Event = (AnnounceEvent)announceEvent,
             Key = (uint)key,
             NumWant = numWant,

@@ -69,13 +69,32 @@ public class WhenParsingUdpAnnounce
     }
 
     [Fact]
-    public void KeepsNegativeCountersAsSent()
+    public void KeepsANegativeLeftAsSent()
     {
+        // Some clients without a torrent's metadata send left = -1: a leecher of unknown size, no accounting depends on it.
         var packet = Golden;
         packet.AsSpan(64, 8).Fill(0xFF);
 
         Assert.True(AnnounceRequestParser.Parse(packet, new byte[64], out var request).IsOk);
         Assert.Equal(-1, request.Left);
+    }
+
+    [Theory]
+    [InlineData(56, -1L)]
+    [InlineData(72, -1L)]
+    [InlineData(56, long.MinValue)]
+    [InlineData(72, long.MinValue)]
+    public void RefusesANegativeUploadedOrDownloaded(int offset, long value)
+    {
+        // int64 on the wire: a negative value is no byte count (an unsigned counter past 2^63 reads as one); it is refused,
+        // never taken as zero, which would look like a restarted session and credit the next announce's whole counter again.
+        var packet = Golden;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(packet.AsSpan(offset), value);
+
+        var result = AnnounceRequestParser.Parse(packet, new byte[64], out var request);
+
+        Assert.Equal(UdpParseResult.Fail(UdpRequestError.InvalidCounter), result);
+        Assert.Equal(0x0A0B0C0Du, request.TransactionId);
     }
 
     [Theory]

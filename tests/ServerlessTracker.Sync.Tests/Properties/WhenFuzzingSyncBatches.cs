@@ -27,8 +27,10 @@ public class WhenFuzzingSyncBatches
         from at in Long
         from up in Long
         from down in Long
+        from hasKey in Gen.Elements(true, false)
+        from key in Gen.Choose(int.MinValue, int.MaxValue)
         select new PeerUpdate(InfoHash.FromBytes(hash), PeerId.FromBytes(id), PeerAddress.FromBytes(address), (ushort)port,
-            (ReplicatedPeerState)state, completed, at, up, down);
+            (ReplicatedPeerState)state, completed, at, up & long.MaxValue, down & long.MaxValue, hasKey ? (uint)key : 0, hasKey);
 
     [Property(MaxTest = 500)]
     public Property AnyBatchRoundTrips() =>
@@ -52,7 +54,7 @@ public class WhenFuzzingSyncBatches
     public void AHeaderClaimingMoreChangesThanItCarriesAllocatesNothingAndIsRefused()
     {
         var lying = new byte[PeerUpdateBatchCodec.HeaderLength + PeerUpdateBatchCodec.ChangeLength];
-        "STS1"u8.CopyTo(lying);
+        "STS2"u8.CopyTo(lying);
         lying[4] = 0xFF;
         lying[5] = 0xFF;
         lying[6] = 0xFF;
