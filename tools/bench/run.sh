@@ -2,7 +2,7 @@
 # Side-by-side benchmark of our tracker and opentracker on loopback (see docs/benchmark.md).
 #
 #   tools/bench/run.sh [--duration 10] [--warmup 3] [--scenarios announce-keepalive,announce-close,scrape-keepalive]
-#                      [--trackers opentracker,serverless] [--connections 32] [--peers 100000] [--torrents 1000] ...
+#                      [--trackers opentracker,serverless,function-app] [--startup-runs 5] [--connections 32] ...
 #
 # Installs opentracker if missing, publishes our tracker (Release, self-contained) and the benchmark tool,
 # then runs the tool pinned to the load CPU (BENCH_LOAD_CPU, default 1) while it pins each tracker to the
@@ -43,6 +43,11 @@ elif ((!has_trackers)); then
   echo "functions/ServerlessTracker.Server does not exist yet: comparing opentracker with a second opentracker" >&2
   args+=(--trackers opentracker,opentracker2)
 fi
+if [[ " $* " == *function-app* ]]; then
+  nice dotnet publish "$repo/functions/ServerlessTracker.FunctionApp" -c Release -o "$work/function-app" -nologo -v quiet \
+    --artifacts-path "$work/function-app-artifacts" -warnAsMessage:NU1603 >&2
+  args+=(--function-app-dir "$work/function-app")
+fi
 ((has_output)) || args+=(--output "$repo/artifacts/bench/results.md")
 
 # Socket continuations run inline on the epoll thread: the load generator then behaves like one event loop.
@@ -51,6 +56,6 @@ export DOTNET_TieredPGO=1
 export BENCH_COMMAND="tools/bench/run.sh${*:+ $*}"
 status=0
 taskset -c "$load_cpu" "$work/bench/ServerlessTracker.Bench" --work-dir "$work/run" "${args[@]}" "$@" || status=$?
-rm -rf "$work/bench-artifacts" "$work/tracker-artifacts"
+rm -rf "$work/bench-artifacts" "$work/tracker-artifacts" "$work/function-app-artifacts"
 echo "published builds, configs and tracker logs: $work" >&2
 exit "$status"

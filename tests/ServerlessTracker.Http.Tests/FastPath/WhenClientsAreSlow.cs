@@ -52,7 +52,8 @@ public sealed class WhenClientsAreSlow : IAsyncLifetime
         }
 
         Assert.True(await closed, "the server kept a trickling connection open");
-        Assert.InRange(clock.Elapsed, HeadersTimeout, HeadersTimeout + Slack);
+        // The deadline is kept in heartbeat time (Kestrel's clock, read once per tick), so it may fire a hair early.
+        Assert.InRange(clock.Elapsed, HeadersTimeout - TimeSpan.FromMilliseconds(250), HeadersTimeout + Slack);
         Assert.Equal(1, Counters.TimedOut);
         Assert.Equal(0, Counters.Served);
         Assert.Equal(0, Counters.HandedOff);

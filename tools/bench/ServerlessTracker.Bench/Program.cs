@@ -20,7 +20,7 @@ var scenarios = new Option<string>("--scenarios")
 };
 var trackers = new Option<string>("--trackers")
 {
-    Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in)",
+    Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in), function-app (the isolated worker under the host emulator)",
     DefaultValueFactory = _ => "opentracker,serverless",
 };
 var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Http executable" };
@@ -40,7 +40,7 @@ var output = new Option<string>("--output") { Description = "Markdown report fil
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
     duration, warmup, connections, torrents, peers, zipf, seed, numWant, scrapeHashes, scenarios, trackers,
-    serverlessExe, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
+    serverlessExe, functionAppDir, startupRuns, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -75,7 +75,9 @@ root.SetAction(async (parse, cancellation) =>
         parse.GetValue(rate),
         Math.Max(1, parse.GetValue(rounds)),
         parse.GetValue(windowCommand),
-        (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""));
+        (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""),
+        parse.GetValue(functionAppDir),
+        parse.GetValue(startupRuns));
 
     var report = await new BenchRunner(settings, Console.Out).RunAsync(cancellation);
     var markdown = report.ToMarkdown();

@@ -12,13 +12,20 @@ public sealed record BenchReport(
     IReadOnlyList<ScenarioRow> Rows,
     IReadOnlyList<PopulateRow> Populations,
     DateTimeOffset Finished,
-    string LoadCpus)
+    string LoadCpus,
+    IReadOnlyList<StartupRow>? Startups = null)
 {
     private const double BusyThreshold = 0.10;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>True when every answer of every scenario was valid and every tracker got identical streams.</summary>
     public bool Clean => Rows.All(row => row.Failures == 0 && row.Load.Measured > 0) && Populations.All(p => p.Load.Validation.Valid == p.Load.Validation.Answers) && StreamsIdentical();
+
+    private static string Spread(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return string.Create(Invariant, $"{sorted[0]:0} / {sorted[sorted.Count / 2]:0} / {sorted[^1]:0}");
+    }
 
     public string ToMarkdown()
     {
@@ -59,6 +66,19 @@ public sealed record BenchReport(
         {
             var cpu = row.Rounds > 1 ? $"{row.CpuMicrosecondsPerRequest:0.0} ({row.CpuMin:0.0}–{row.CpuMax:0.0})" : $"{row.CpuMicrosecondsPerRequest:0.0}";
             text.AppendLine(Invariant, $"| {row.Scenario.Name} | {row.Tracker} | {row.RequestsPerSecond:N0} | {row.P50:0.000} | {row.P99:0.000} | {cpu} | {row.TrackerCoreBusy:P0} + {row.OtherOnTrackerCore:P0} | {row.LoadCoreBusy:P0} + {row.OtherOnLoadCores:P0} | {row.PeakRssBytes / 1048576.0:0.0} | {row.Failures:N0} |");
+        }
+
+        if (Startups is { Count: > 0 })
+        {
+            text.AppendLine();
+            text.AppendLine("### Start-up: exec to the first answered announce (min / median / max of the runs)");
+            text.AppendLine();
+            text.AppendLine("| tracker | runs | accepting connections, ms | first announce answered, ms |");
+            text.AppendLine("|---|---:|---:|---:|");
+            foreach (var group in Startups.GroupBy(s => s.Tracker))
+            {
+                text.AppendLine(Invariant, $"| {group.Key} | {group.Count()} | {Spread(group.Select(s => s.Listening.TotalMilliseconds))} | {Spread(group.Select(s => s.FirstAnnounce.TotalMilliseconds))} |");
+            }
         }
 
         text.AppendLine();

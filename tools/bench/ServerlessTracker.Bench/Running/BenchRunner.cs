@@ -55,17 +55,67 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
             }
         }
 
-        return new BenchReport(settings, perTorrent.Max(), rows, populations, DateTimeOffset.UtcNow, string.Join(',', CoreStats.AllowedCores()));
+        var startups = new List<StartupRow>();
+        for (var round = 1; round <= settings.StartupRuns; round++)
+        {
+            for (var index = 0; index < settings.Trackers.Count; index++)
+            {
+                startups.Add(await MeasureStartupAsync(settings.Trackers[index], index, population, round, cancellation));
+            }
+        }
+
+        return new BenchReport(settings, perTorrent.Max(), rows, populations, DateTimeOffset.UtcNow, string.Join(',', CoreStats.AllowedCores()), startups);
     }
 
-    private ITrackerTarget CreateTarget(string name, int index, Population population)
+    /// <summary>From starting the process to the first announce answered with a bencoded body; the tracker is stopped after.</summary>
+    private async Task<StartupRow> MeasureStartupAsync(string name, int index, Population population, int round, CancellationToken cancellation)
     {
-        var httpPort = settings.BasePort + (10 * index);
+        // Ports of their own, so a socket of the scenario runs lingering in TIME_WAIT cannot delay the start.
+        var target = CreateTarget(name, index, population, portOffset: 5);
+        await using (target)
+        {
+            var clock = Stopwatch.StartNew();
+            await target.StartAsync(cancellation);
+            var listening = clock.Elapsed;
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var url = $"http://{target.HttpEndpoint}/announce?info_hash=%01%02%03%04%05%06%07%08%09%0a%0b%0c%0d%0e%0f%10%11%12%13%14&peer_id=-ST0001-startupprobe&port=6881&left=1";
+            while (true)
+            {
+                try
+                {
+                    using var response = await client.GetAsync(url, cancellation);
+                    var body = await response.Content.ReadAsByteArrayAsync(cancellation);
+                    if (response.IsSuccessStatusCode && body.Length > 0 && body[0] == (byte)'d')
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                }
+
+                await Task.Delay(5, cancellation);
+            }
+
+            var answered = clock.Elapsed;
+            log.WriteLine($"[{name}] start-up #{round}: listening after {listening.TotalMilliseconds:F0} ms, first announce answered after {answered.TotalMilliseconds:F0} ms");
+            return new StartupRow(name, round, listening, answered);
+        }
+    }
+
+    private ITrackerTarget CreateTarget(string name, int index, Population population, int portOffset = 0)
+    {
+        var httpPort = settings.BasePort + (10 * index) + portOffset;
         var directory = Path.Combine(settings.WorkDirectory, name);
         return name switch
         {
             _ when name.StartsWith("opentracker", StringComparison.Ordinal) =>
                 new OpenTrackerTarget(name, settings.OpenTrackerExecutable, directory, settings.TrackerCore, httpPort, httpPort + 1, population.InfoHashes),
+            _ when name == "function-app" || name.StartsWith("function-app.", StringComparison.Ordinal) => new FunctionAppTarget(
+                name,
+                settings.FunctionAppDirectory ?? throw new InvalidOperationException("--function-app-dir is required for the function app"),
+                settings.TrackerCore,
+                EnvironmentFor(name)),
             _ when name == "serverless" || name.StartsWith("serverless.", StringComparison.Ordinal) => new ServerlessTrackerTarget(
                 name,
                 settings.ServerlessExecutable ?? throw new InvalidOperationException("--serverless-exe is required for the serverless tracker"),
@@ -73,7 +123,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 settings.TrackerCore,
                 httpPort,
                 EnvironmentFor(name)),
-            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless, serverless.LABEL (a variant with its own --tracker-env LABEL:KEY=VALUE))"),
+            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless, serverless.LABEL (a variant with its own --tracker-env LABEL:KEY=VALUE), function-app (the published worker under the host emulator))"),
         };
     }
 

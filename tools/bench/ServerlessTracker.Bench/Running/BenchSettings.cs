@@ -9,7 +9,7 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="Workload">The simulated torrents and peers.</param>
 /// <param name="Scenarios">Scenario names, in order.</param>
 /// <param name="Trackers">Tracker names, in order; the first is the baseline of every ratio.</param>
-/// <param name="ServerlessExecutable">Path of the published ServerlessTracker.Http executable.</param>
+/// <param name="ServerlessExecutable">Path of the published ServerlessTracker.Server executable.</param>
 /// <param name="OpenTrackerExecutable">Path of opentracker.</param>
 /// <param name="TrackerCore">CPU the trackers are pinned to (the load generator should run on another).</param>
 /// <param name="BasePort">First loopback port; tracker i uses BasePort + 10 i (HTTP) and + 1 (UDP).</param>
@@ -20,6 +20,8 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="Rounds">Times each scenario is run per tracker (interleaved); the report shows medians.</param>
 /// <param name="WindowCommand">Shell command started with each measured window ({pid}, {seconds}, {tracker}, {scenario}, {round} filled in), e.g. perf record; null for none.</param>
 /// <param name="TrackerEnvironment">Extra environment variables for our tracker (e.g. DOTNET_PerfMapEnabled=1, Tracker__...).</param>
+/// <param name="StartupRuns">Starts of each tracker timed from exec to its first answered announce (0: none).</param>
+/// <param name="FunctionAppDirectory">Publish directory of the function app (the isolated worker), for the function-app target.</param>
 public sealed record BenchSettings(
     TimeSpan Duration,
     TimeSpan Warmup,
@@ -37,4 +39,9 @@ public sealed record BenchSettings(
     double RequestsPerSecond,
     int Rounds,
     string? WindowCommand,
-    IReadOnlyDictionary<string, string> TrackerEnvironment);
+    IReadOnlyDictionary<string, string> TrackerEnvironment,
+    string? FunctionAppDirectory = null,
+    int StartupRuns = 0);
+
+/// <summary>One start of a tracker: when it accepted connections, and when it answered its first announce.</summary>
+public sealed record StartupRow(string Tracker, int Round, TimeSpan Listening, TimeSpan FirstAnnounce);
