@@ -23,7 +23,9 @@ var trackers = new Option<string>("--trackers")
     Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in), function-app (the isolated worker under the host emulator)",
     DefaultValueFactory = _ => "opentracker,serverless",
 };
-var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Http executable" };
+var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Server executable" };
+var startupRuns = new Option<int>("--startup-runs") { Description = "Also time each tracker's start, exec to first answered announce, this many times (0: not at all)" };
+var functionAppDir = new Option<string?>("--function-app-dir") { Description = "Publish directory of the function app (isolated worker), for the function-app tracker" };
 var openTrackerExe = new Option<string>("--opentracker") { Description = "opentracker executable", DefaultValueFactory = _ => "/usr/bin/opentracker" };
 var trackerCore = new Option<int>("--tracker-core") { Description = "CPU the trackers are pinned to", DefaultValueFactory = _ => 0 };
 var basePort = new Option<int>("--base-port") { Description = "First loopback port used", DefaultValueFactory = _ => 17100 };
