@@ -14,7 +14,7 @@ public static class FunctionAppBuilderExtensions
 {
     public static FunctionsApplicationBuilder AddTrackerFunctionApp(this FunctionsApplicationBuilder builder)
     {
-        LoggingDefaults.AddTo(builder.Configuration);
+        LoggingDefaults.AddTo(builder.Configuration, FunctionsHost.Worker);
         builder.Services.AddTracker(builder.Configuration, FunctionsHost.Worker);
 
         // The worker's pipeline starts with UseForwardedHeaders, which would replace the connection's address (the host, on

@@ -15,7 +15,15 @@ public static class LoggingDefaults
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
     };
 
+    // Under the Functions host every log line the worker keeps is also a gRPC message to the host: only warnings, and the
+    // tracker's own information (a purge's report), cross it.
+    private static readonly Dictionary<string, string?> WorkerLevels = new(Levels)
+    {
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:ServerlessTracker"] = "Information",
+    };
+
     /// <summary>Adds the defaults as the first, lowest-priority configuration source.</summary>
-    public static void AddTo(IConfigurationBuilder configuration) =>
-        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Levels });
+    public static void AddTo(IConfigurationBuilder configuration, FunctionsHost? host = null) =>
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = host?.IsHosted == true ? WorkerLevels : Levels });
 }
