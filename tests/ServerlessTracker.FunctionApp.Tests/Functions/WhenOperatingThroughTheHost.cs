@@ -115,6 +115,27 @@ public sealed class WhenOperatingThroughTheHost
         Assert.Contains("tracker_announces", await metrics.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task AClientSentInvocationIdFailsThatRequestAloneAndStoresNothing()
+    {
+        await using var app = await FunctionAppUnderTest.StartAsync();
+        using var forged = new HttpRequestMessage(HttpMethod.Get, AnnounceUrl(Hash(63), 1, port: 7001));
+        forged.Headers.Add("x-ms-invocation-id", Guid.NewGuid().ToString());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stalled = app.Client.SendAsync(forged);
+
+        // The host adds its own id with TryAdd, so the forged one wins and the worker waits for an invocation that never
+        // comes; everyone else is served meanwhile.
+        Assert.Null((await app.Client.GetBencodeAsync(AnnounceUrl(Hash(64), 2))).Failure());
+        Assert.False(stalled.IsCompleted);
+
+        using var response = await stalled;
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(40));
+        var counts = (await app.Client.GetBencodeAsync(ScrapeUrl(Hash(63))))["files"]!.Find(Hash(63))!;
+        Assert.Equal(0, counts["complete"]!.Integer + counts["incomplete"]!.Integer);
+    }
+
     private static async Task SendAsync(FunctionAppUnderTest app, string url, string frontEndSays, string clientForges)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
