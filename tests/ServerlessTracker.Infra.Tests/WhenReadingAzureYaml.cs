@@ -44,7 +44,7 @@ public sealed class WhenReadingAzureYaml
         }
     }
 
-    [FactWhenPresent(FunctionCsproj)]
+    [Fact]
     public void PlainDotnetPublishOfTheServiceGivesTheFrameworkDependentReadyToRunLinuxWorker()
     {
         // azd runs `dotnet publish <project> -c Release --output <dir>` with no runtime arguments: the project itself must
@@ -61,7 +61,7 @@ public sealed class WhenReadingAzureYaml
             r => (string?)r.Attribute("Include") == "Microsoft.Azure.Functions.Worker.Sdk");
     }
 
-    [FactWhenPresent(FunctionCsproj)]
+    [Fact]
     public void TheHostJsonItPublishesHasNoRoutePrefixAndNoCustomHandler()
     {
         // The Front Door route, the webhook URL of the sync subscriptions (/sync/events) and the tracker's own URLs

@@ -10,7 +10,6 @@ public sealed partial class WhenWiringSync
 {
     private const string Hook = "tools/hooks/sync-subscriptions.sh";
     private const string FunctionAppSources = "functions/ServerlessTracker.FunctionApp";
-    private const string CustomHandlerFunction = "functions/ServerlessTracker.Server/syncevents/function.json";
 
     private readonly BicepText _subscriptions = new("infra/app/sync-subscriptions.bicep");
 
@@ -84,27 +83,14 @@ public sealed partial class WhenWiringSync
     [Fact]
     public void TheAppHasTheFunctionAtThatRoute()
     {
-        // The isolated-worker project (other branch) declares its functions in C#: its sources must name the function and
-        // the route. Until it is in the tree, the custom handler's function.json is the contract for name and route.
-        var sources = Directory.Exists(Repository.PathOf(FunctionAppSources))
-            ? Directory.GetFiles(Repository.PathOf(FunctionAppSources), "*.cs", SearchOption.AllDirectories)
-                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                    && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-                .ToList()
-            : [];
-        if (sources.Count > 0)
-        {
-            var code = string.Join('\n', sources.Select(File.ReadAllText));
-            Assert.Contains($"\"{HookFunction}\"", code);
-            Assert.Contains($"\"{SyncRoute}\"", code);
-            return;
-        }
-
-        using var function = JsonDocument.Parse(Repository.Read(CustomHandlerFunction));
-        var trigger = function.RootElement.GetProperty("bindings").EnumerateArray().First(b => b.GetProperty("type").GetString() == "httpTrigger");
-        Assert.Equal(SyncRoute, trigger.GetProperty("route").GetString());
-        Assert.Equal(["options", "post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!).Order(StringComparer.Ordinal));
-        Assert.EndsWith($"/{HookFunction}/function.json", CustomHandlerFunction, StringComparison.Ordinal);
+        // The function app declares its functions in C# ([Function] classes): its sources must name the function and the route.
+        var sources = Directory.GetFiles(Repository.PathOf(FunctionAppSources), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        var code = string.Join('\n', sources.Select(File.ReadAllText));
+        Assert.Contains($"[Function(\"{HookFunction}\")]", code);
+        Assert.Contains($"Route = \"{SyncRoute}\"", code);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace ServerlessTracker.Http.Endpoints;
 
-/// <summary><c>GET /</c>: the Functions host probes it until the custom handler answers.</summary>
+/// <summary><c>GET /</c> of the self-hosted server: a line that says where to announce (health probes use it too).</summary>
 public static class RootEndpoints
 {
     public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder app)
