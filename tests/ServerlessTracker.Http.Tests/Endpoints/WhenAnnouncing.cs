@@ -93,6 +93,22 @@ public class WhenAnnouncing : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HashesWithNulPercentAndHighBytesRoundTripExactly()
+    {
+        // %00, %ff and the bytes of the query's own syntax (%, +, &, =), sent as escapes: decoded from the raw query,
+        // never through a decoder that stops at NUL, turns + into a space or re-encodes invalid UTF-8.
+        byte[] hash = [0x00, 0xFF, 0x25, 0x2B, 0x26, 0x3D, 0x00, 0x80, 0xC0, 0x00, 0xFE, 0x20, 0x3F, 0x23, 0x2F, 0x00, 0x01, 0x7F, 0x00, 0xFF];
+        byte[] twin = [.. hash[..19], 0xFE];
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, left: 0));
+        await Client.GetBencodeAsync(AnnounceUrl(twin, 2, left: 7));
+
+        var files = (await Client.GetBencodeAsync(ScrapeUrl(hash, twin)))["files"]!;
+        Assert.Equal(2, files.Entries.Count);
+        Assert.Equal(1, files.Find(hash)!["complete"]!.Integer);
+        Assert.Equal(1, files.Find(twin)!["incomplete"]!.Integer);
+    }
+
+    [Fact]
     public async Task StoppedRemovesThePeerAndCompletedCountsOnce()
     {
         var hash = Hash(5);
