@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The one test command (README): installs what the tests need on a fresh machine, then runs every test.
-#   tools/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Engine]
-# Installs: Debian packages (python3-libtorrent for the end-to-end download; shellcheck for the azd hooks;
-# chromium, headless, for the stats page; afl++ for the short fuzz run),
-# and the npm tools in tools/node_modules (Azurite, the real Table service; the bittorrent-tracker client).
-# The tests start their own Azurite instances (tools/node_modules/.bin/azurite-table) on free ports, so
-# they can stop and restart storage mid-test; they fail, never skip, when a program is missing.
+# The one test command (README): installs what the tests need on a fresh machine, then runs every test, fast ones first.
+#   tools/test.sh                      all stages: unit tests, then integration tests, then a short fuzz of every parser
+#   tools/test.sh [dotnet test args]   e.g. --filter FullyQualifiedName~Engine: that selection over the whole solution, no fuzzing
+# Installs: Debian packages (python3-libtorrent for the end-to-end downloads; shellcheck for the scripts; chromium, headless,
+# for the stats page; afl++ for the fuzz stage, installed by tools/fuzz/run.sh), and the npm tools in tools/node_modules
+# (Azurite, the real Table service; the bittorrent-tracker client). The Bicep CLI comes from NuGet with the Infra tests.
+# The tests start their own Azurite instances (tools/node_modules/.bin/azurite-table) on free ports, so they can stop and
+# restart storage mid-test; they fail, never skip, when a program is missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,10 +31,26 @@ fi
 export ST_NODE_MODULES="$root/tools/node_modules"
 export ST_AZURITE="$root/tools/node_modules/.bin/azurite-table"
 
-dotnet test ServerlessTracker.sln --nologo --logger "console;verbosity=minimal" "$@"
+started=$SECONDS
+stage() {
+  local name="$1" begin=$SECONDS
+  shift
+  echo "test.sh: stage '$name'"
+  if ! "$@"; then
+    echo "test.sh: stage '$name' FAILED after $((SECONDS - begin)) s; later stages not run"
+    exit 1
+  fi
+  echo "test.sh: stage '$name' passed in $((SECONDS - begin)) s"
+}
 
-# The whole run (no filter given) also fuzzes every parser briefly with AFL++ (installed by the script when missing);
-# a crash or a hang fails the run. The long run is tools/fuzz/run.sh all 3600 (docs/reliability.md).
-if [ $# -eq 0 ]; then
-  tools/fuzz/run.sh all "${ST_FUZZ_SECONDS:-15}"
+if [ $# -gt 0 ]; then
+  dotnet test ServerlessTracker.sln --nologo --logger "console;verbosity=minimal" "$@"
+  exit
 fi
+
+stage build dotnet build ServerlessTracker.sln --nologo -v quiet
+stage unit dotnet test tests/unit.slnf --no-build --nologo --logger "console;verbosity=minimal"
+stage integration dotnet test tests/integration.slnf --no-build --nologo --logger "console;verbosity=minimal"
+# A crash or a hang fails the run. The long run is tools/fuzz/run.sh all 3600 (docs/reliability.md).
+stage fuzz tools/fuzz/run.sh all "${ST_FUZZ_SECONDS:-15}"
+echo "test.sh: every stage passed in $((SECONDS - started)) s"

@@ -51,7 +51,7 @@ Relay__Port=$PLAIN_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Relay__
 PLAIN_PID=$!; PIDS+=("$PLAIN_PID")
 nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" opentracker -f "$WORK/opentracker.conf" >"$WORK/opentracker.log" 2>&1 &
 OT_PID=$!; PIDS+=("$OT_PID")
-wait_udp $RELAY_PORT $RELAY_PID "$WORK/relay.log"; wait_udp $PLAIN_PORT $PLAIN_PID "$WORK/plain.log"; wait_udp $OT_PORT $OT_PID "$WORK/opentracker.log"
+wait_udp "$RELAY_PORT" "$RELAY_PID" "$WORK/relay.log"; wait_udp "$PLAIN_PORT" "$PLAIN_PID" "$WORK/plain.log"; wait_udp "$OT_PORT" "$OT_PID" "$WORK/opentracker.log"
 
 run() { nice -n "$PRIORITY" taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" --target "127.0.0.1:$1" --pid "$2" --seconds "$SECONDS_PER_RUN" --warmup "${WARMUP:-10}" --window "${WINDOW:-128}"; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -41,7 +41,7 @@ if [[ -d "$repo/functions/ServerlessTracker.Server" ]]; then
   args+=(--serverless-exe "$work/tracker/ServerlessTracker.Server")
 elif ((!has_trackers)); then
   echo "functions/ServerlessTracker.Server does not exist yet: comparing opentracker with a second opentracker" >&2
-  args+=(--trackers opentracker,opentracker2)
+  args+=(--trackers "opentracker,opentracker2")
 fi
 if [[ " $* " == *function-app* ]]; then
   nice dotnet publish "$repo/functions/ServerlessTracker.FunctionApp" -c Release -o "$work/function-app" -nologo -v quiet \
