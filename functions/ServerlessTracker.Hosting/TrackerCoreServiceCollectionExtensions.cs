@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Engine.Tracking;
+using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Hosting.Purging;
+using ServerlessTracker.Hosting.Settings;
 using ServerlessTracker.Storage.Hosting;
 using ServerlessTracker.Storage.Operator;
 using ServerlessTracker.Sync;
@@ -21,6 +23,7 @@ public static class TrackerCoreServiceCollectionExtensions
     public static IServiceCollection AddTrackerCore(this IServiceCollection services, IConfiguration configuration, TrackerHostKind host)
     {
         services.TryAddSingleton(TimeProvider.System);
+        AddCoreSettingsSections(services);
         services.AddOptions<SwarmSettings>().Bind(configuration.GetSection(SwarmSection)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<SwarmSettings>>().Value);
         services.TryAddSingleton<ISwarmStore>(static sp => new InMemorySwarmStore(sp.GetRequiredService<SwarmSettings>(), sp.GetRequiredService<TimeProvider>()));
@@ -42,6 +45,21 @@ public static class TrackerCoreServiceCollectionExtensions
         // Last: sync wraps whichever store and operator stores were registered above.
         services.AddTrackerSync(configuration);
         return services;
+    }
+
+    // The sections the core's options classes read; a host adds its own, and any other key under Tracker: fails the start.
+    private static void AddCoreSettingsSections(IServiceCollection services)
+    {
+        services.AddSettingsSection<RegionOptions>("Tracker");
+        services.AddSettingsSection<SwarmSettings>(SwarmSection);
+        services.AddSettingsSection<PurgeOptions>(PurgeOptions.Section);
+        services.AddSettingsSection<TableStoreOptions>(TableStoreOptions.Section);
+        services.AddSettingsSection<OperatorTablesOptions>(TableStoreOptions.Section);
+        services.AddSettingsSection<PrivateModeSettings>(PrivateModeSettings.Section);
+        services.AddSettingsSection<AccessSettings>(AccessSettings.Section);
+        services.AddSettingsSection<LeechControlSettings>(LeechControlSettings.Section);
+        services.AddSettingsSection<PolicySettings>(PolicySettings.Section);
+        services.AddSettingsSection<SyncOptions>(SyncOptions.Section);
     }
 
     /// <summary><c>Tracker:Purge:InProcessTimer</c>, or the host's default: the self-hosted server purges itself; under the

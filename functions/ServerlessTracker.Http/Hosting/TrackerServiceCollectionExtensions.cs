@@ -11,6 +11,7 @@ using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Scrape;
 using ServerlessTracker.Hosting;
+using ServerlessTracker.Hosting.Settings;
 
 namespace ServerlessTracker.Http.Hosting;
 
@@ -24,6 +25,13 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton(host);
         services.AddTrackerCore(configuration, host.IsHosted ? TrackerHostKind.FunctionApp : TrackerHostKind.SelfHosted);
 
+        services.AddSettingsSection<HttpTrackerOptions>(HttpTrackerOptions.Section);
+        services.AddSettingsSection<NetworkOptions>(NetworkOptions.Section);
+        services.AddSettingsSection<TrackerListenerOptions>(TrackerListenerOptions.Section);
+        services.AddSettingsSection<RateLimitOptions>(RateLimitOptions.Section);
+        services.AddSettingsSection<MetricsOptions>(MetricsOptions.Section);
+        services.AddSettingsSection<AdminOptions>(AdminOptions.Section);
+        services.AddSettingsSection<StatsOptions>(StatsOptions.Section);
         services.AddOptions<HttpTrackerOptions>().Bind(configuration.GetSection(HttpTrackerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section))
             .Validate(o => { TrustedProxies.Parse(o.TrustedProxies, out var invalid); return invalid.Count == 0; }, "Tracker:Network:TrustedProxies holds an entry that is neither an address nor a CIDR range.")

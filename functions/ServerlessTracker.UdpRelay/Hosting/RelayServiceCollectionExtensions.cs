@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Hosting;
+using ServerlessTracker.Hosting.Settings;
 using ServerlessTracker.UdpRelay.Server;
 
 namespace ServerlessTracker.UdpRelay.Hosting;
@@ -11,6 +12,8 @@ public static class RelayServiceCollectionExtensions
     /// <summary>The UDP server, its options, the swarm rules (<c>Tracker:Swarm</c>, shared with the function app) and the purge timer.</summary>
     public static IServiceCollection AddUdpRelay(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSettingsSection<RelayOptions>(RelayOptions.Section);
+        services.AddSettingsSection<RelayRateLimitOptions>(RelayRateLimitOptions.Section);
         services.AddOptions<RelayOptions>()
             .Bind(configuration.GetSection(RelayOptions.Section))
             .ValidateDataAnnotations()
