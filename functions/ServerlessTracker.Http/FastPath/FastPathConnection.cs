@@ -222,7 +222,7 @@ internal sealed class FastPathConnection
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
         var client = _readsForwardedHeaders ? _server.ForwardedClient(_remote, bytes[..head.Length]) : _remote;
-        if (!_server.RateLimit.TryAcquire(client))
+        if (!(head.Endpoint == TrackerEndpoint.Scrape ? _server.RateLimit.TryAcquireScrape(client, query) : _server.RateLimit.TryAcquire(client)))
         {
             // Over the address's budget, as the rate limiter middleware in front of Kestrel's endpoints would refuse it.
             _server.RateLimit.WriteRefusal(_body!);
