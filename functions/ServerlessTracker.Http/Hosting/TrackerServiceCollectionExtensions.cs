@@ -42,6 +42,7 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();
+        services.AddSingleton<FullScrapeSlots>();
 
         services.AddTrackerRateLimiting(configuration);
         services.AddTrackerTelemetry(configuration);
