@@ -178,8 +178,6 @@ public sealed class AddressBudgets
     /// <summary>The key's bucket, or a new one (with the initial tokens) in place of the way holding the most tokens.</summary>
     private ref Bucket Find(int first, UInt128 key, byte kind, in Rate rate, long now)
     {
-        var victim = -1;
-        long most = -1;
         for (var i = first; i < first + Ways; i++)
         {
             ref var candidate = ref _buckets[i];
@@ -187,7 +185,13 @@ public sealed class AddressBudgets
             {
                 return ref candidate;
             }
+        }
 
+        var victim = first;
+        long most = -1;
+        for (var i = first; i < first + Ways; i++)
+        {
+            ref var candidate = ref _buckets[i];
             var held = candidate.Kind == Free ? long.MaxValue : TokensAt(candidate, candidate.Kind == Site ? _site : _network, now);
             if (held > most)
             {
@@ -211,8 +215,13 @@ public sealed class AddressBudgets
         }
 
         // Enough time to fill any bucket: beyond it the arithmetic could overflow and the answer is "full" anyway.
-        return elapsed >= _frequency * ((rate.Capacity / rate.PerSecond) + 1)
-            ? rate.Capacity
+        if (elapsed >= _frequency * ((rate.Capacity / rate.PerSecond) + 1))
+        {
+            return rate.Capacity;
+        }
+
+        return elapsed <= long.MaxValue / rate.PerSecond
+            ? elapsed * rate.PerSecond / _frequency
             : (long)((UInt128)(ulong)elapsed * (ulong)rate.PerSecond / (ulong)_frequency);
     }
 
