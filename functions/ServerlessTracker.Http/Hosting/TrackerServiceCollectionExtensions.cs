@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Hosting;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
@@ -10,7 +11,6 @@ using ServerlessTracker.Http.Listener;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Scrape;
-using ServerlessTracker.Hosting;
 
 namespace ServerlessTracker.Http.Hosting;
 
