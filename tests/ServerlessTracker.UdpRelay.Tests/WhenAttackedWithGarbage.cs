@@ -65,7 +65,13 @@ public class WhenAttackedWithGarbage : IAsyncLifetime
     public async Task NoUnverifiedAnswerIsEverLargerThanItsRequest()
     {
         // One loop keeps answers in request order, so a connect sent after each probe marks the end of its answers.
-        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ReceiveLoops"] = "1", ["Relay:BatchSize"] = BatchSize });
+        // About 1,350 tokens' worth of datagrams from one new sender at once: more than a new bucket's 500, within the burst.
+        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:ReceiveLoops"] = "1",
+            ["Relay:BatchSize"] = BatchSize,
+            ["Relay:RateLimit:InitialTokens"] = "2000",
+        });
         using var attacker = new UdpTrackerClient(relay.IPv4);
         var sentinel = new byte[16];
         ConnectRequest.Write(sentinel, 0xFFFFFFFF);

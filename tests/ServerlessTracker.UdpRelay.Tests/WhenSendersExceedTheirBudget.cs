@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Limits;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Protocol;
 using ServerlessTracker.Protocol.Udp;
@@ -27,10 +28,15 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
         _meter.Dispose();
     }
 
+    internal static AddressBudgets Budgets(int perSecond, int burst, TimeProvider time, int buckets = 64) =>
+        new(new AddressBudgetSettings(perSecond, burst, burst, Buckets: buckets), time);
+
+    private AddressBudgets Budgets(int perSecond, int burst) => Budgets(perSecond, burst, _time);
+
     [Fact]
     public void ABucketAllowsItsBurstThenRefillsAtItsRate()
     {
-        var budgets = new AddressBudgets(packetsPerSecond: 10, burst: 5, ipv6PrefixLength: 64, buckets: 64, _time);
+        var budgets = Budgets(10, 5);
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(BudgetVerdict.Allowed, budgets.Take(Alice));
@@ -57,7 +63,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     [Fact]
     public void AnIPv6NetworkSharesOneBudget()
     {
-        var budgets = new AddressBudgets(1, 2, 64, 64, _time);
+        var budgets = Budgets(1, 2);
         Assert.Equal(BudgetVerdict.Allowed, budgets.Take(IPAddress.Parse("2001:db8:1:2::1").GetAddressBytes()));
         Assert.Equal(BudgetVerdict.Allowed, budgets.Take(IPAddress.Parse("2001:db8:1:2:ffff::9").GetAddressBytes()));
         Assert.Equal(BudgetVerdict.FirstRefusal, budgets.Take(IPAddress.Parse("2001:db8:1:2::77").GetAddressBytes()));
@@ -67,7 +73,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     [Fact]
     public void ManyMoreAddressesThanBucketsNeverAllocateOrCorruptABudget()
     {
-        var budgets = new AddressBudgets(1, 3, 64, 64, _time);
+        var budgets = Budgets(1, 3);
         var address = new byte[16];
         Alice.CopyTo(address, 0);
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -81,7 +87,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
 
-        // A sender evicted by the churn starts again with a full bucket: never more than its burst at once.
+        // A sender seen again after the churn starts with its initial tokens (here its whole, small burst): never more.
         var allowed = 0;
         while (budgets.Take(Bob) == BudgetVerdict.Allowed)
         {
@@ -94,7 +100,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     [Fact]
     public void AVerifiedSenderOverBudgetIsToldToSlowDownOnceAndNeverMoreThanItSent()
     {
-        var budgets = new AddressBudgets(1, 3, 64, 64, _time);
+        var budgets = Budgets(1, 3);
         var store = new InMemorySwarmStore(new SwarmSettings(), _time, new Random(1));
         using var handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(store, Engine.Policy.AnnouncePolicy.InMemory(_time), new SwarmSettings(), new Engine.Diagnostics.TrackerMetrics(_meter)), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.1"), 6881).Serialize();
@@ -123,7 +129,7 @@ public sealed class WhenSendersExceedTheirBudget : IDisposable
     [Fact]
     public void AnUnverifiedSenderOverBudgetGetsSilence()
     {
-        var budgets = new AddressBudgets(1, 1, 64, 64, _time);
+        var budgets = Budgets(1, 1);
         var store = new InMemorySwarmStore(new SwarmSettings(), _time, new Random(1));
         using var handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(store, Engine.Policy.AnnouncePolicy.InMemory(_time), new SwarmSettings(), new Engine.Diagnostics.TrackerMetrics(_meter)), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.9"), 6881).Serialize();

@@ -25,6 +25,9 @@ public enum FailureReason : byte
 
     /// <summary>Over the address's request budget (HTTP rate limit).</summary>
     RateLimited = 11,
+
+    /// <summary>Too many full scrapes in flight on this instance.</summary>
+    Busy = 12,
 }
 
 /// <summary>Totals since start, per protocol, for the stats page's rates.</summary>
@@ -98,7 +101,7 @@ public sealed class TrackerMetrics
         {
             "none", "passkey_required", "passkey_unknown", "passkey_revoked", "infohash_not_allowed", "infohash_denied",
             "address_not_allowed", "ratio_too_low", "bad_request", "store_unavailable", "key_mismatch",
-            "rate_limited",
+            "rate_limited", "busy",
         };
         var tags = new KeyValuePair<string, object?>[names.Length];
         for (var i = 0; i < names.Length; i++)

@@ -19,6 +19,9 @@ public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, Trac
         metrics.Failure(protocol, FailureReason.BadRequest);
     }
 
+    /// <summary>Counts a full scrape <see cref="Authorize"/> let through and the front door refused for want of a free slot.</summary>
+    public void CountBusy(TrackerProtocol protocol) => metrics.Failure(protocol, FailureReason.Busy);
+
     /// <summary>Counts a scrape that <see cref="Authorize"/> let through and the front door then found malformed.</summary>
     public void CountMalformed(TrackerProtocol protocol) => metrics.Failure(protocol, FailureReason.BadRequest);
 

@@ -2,10 +2,13 @@ using System.Buffers;
 
 namespace ServerlessTracker.Http.Core;
 
-/// <summary>A reusable, pool-backed <see cref="IBufferWriter{T}"/> that holds one answer's body until its length is known.</summary>
+/// <summary>A reusable, pool-backed <see cref="IBufferWriter{T}"/> that holds one answer's body until its length is known,
+/// or a body shared by many answers (<see cref="Share"/>: a full scrape's snapshot) that is sent as it is.</summary>
 /// <remarks>HTTP needs the Content-Length before the body, and the writers only know the exact length once they have written:
 /// the body goes here first, then to the wire. Instances are pooled (<see cref="ResponseBufferPolicy"/>), so the array
-/// behind them is rented once and reused across requests.</remarks>
+/// behind them is rented once and reused across requests. A shared body is never copied here: transports send
+/// <see cref="Body"/> straight from the snapshot, and <see cref="Reset"/> (after the last byte went out, or when the buffer
+/// returns to its pool) releases what it holds (the full scrape's slot).</remarks>
 public sealed class ResponseBuffer : IBufferWriter<byte>
 {
     /// <summary>Arrays above this size go back to the shared pool when the buffer is reset (a full scrape should not pin its size).</summary>
@@ -13,9 +16,17 @@ public sealed class ResponseBuffer : IBufferWriter<byte>
 
     private byte[] _buffer = [];
     private int _written;
+    private ReadOnlyMemory<byte> _shared;
+    private IDisposable? _lease;
 
-    /// <summary>Bytes written so far.</summary>
+    /// <summary>Bytes written so far (none when the body is shared).</summary>
     public int WrittenCount => _written;
+
+    /// <summary>Whether the body is a shared one (<see cref="Share"/>) rather than what was written.</summary>
+    public bool IsShared => _lease is not null;
+
+    /// <summary>The answer's body: the shared one, or what was written.</summary>
+    public ReadOnlyMemory<byte> Body => _lease is not null ? _shared : WrittenMemory;
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
@@ -40,10 +51,25 @@ public sealed class ResponseBuffer : IBufferWriter<byte>
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>Forgets what was written; keeps the array unless it grew beyond <see cref="RetainedCapacity"/>.</summary>
+    /// <summary>Makes <paramref name="body"/> the answer's body, held until <see cref="Reset"/> disposes <paramref name="lease"/>;
+    /// anything written is discarded.</summary>
+    public void Share(ReadOnlyMemory<byte> body, IDisposable lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        _lease?.Dispose();
+        _written = 0;
+        _shared = body;
+        _lease = lease;
+    }
+
+    /// <summary>Forgets what was written and lets a shared body go; keeps the array unless it grew beyond <see cref="RetainedCapacity"/>.</summary>
     public void Reset()
     {
         _written = 0;
+        var lease = _lease;
+        _lease = null;
+        _shared = default;
+        lease?.Dispose();
         if (_buffer.Length > RetainedCapacity)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

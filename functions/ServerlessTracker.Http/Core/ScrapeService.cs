@@ -18,23 +18,32 @@ namespace ServerlessTracker.Http.Core;
 /// <summary>The HTTP adapter of the scrape use case (<see cref="ScrapeUseCase"/>, BEP 48), independent of the transport: counts
 /// for the listed info-hashes, or every swarm when none is listed (the full scrape, HTTP's own).</summary>
 /// <remarks>The policy applies as for announces: passkey (private mode) and client address; a torrent the tracker does not
-/// serve (deny list, or not on the allow list in allow-list-only mode) is reported with zero counts.</remarks>
+/// serve (deny list, or not on the allow list in allow-list-only mode) is reported with zero counts. A full scrape is the
+/// shared snapshot itself (<see cref="ResponseBuffer.Share"/>: never copied into the request's buffer), holding one of
+/// <see cref="FullScrapeSlots"/> until the transport has sent it; it is off by default in private mode, where it would list
+/// every info-hash to any passkey holder.</remarks>
 public sealed class ScrapeService(
     ScrapeUseCase scrapes,
     IOptions<HttpTrackerOptions> options,
-    FullScrapeCache fullScrape)
+    FullScrapeCache fullScrape,
+    FullScrapeSlots fullScrapeSlots)
 {
     private static ReadOnlySpan<byte> FullScrapeDisabledReason => "full scrape is disabled; name info_hash values"u8;
 
+    private static ReadOnlySpan<byte> FullScrapeBusyReason => "too many full scrapes at once; retry later"u8;
+
     private readonly HttpTrackerOptions _options = options.Value;
+    private readonly bool _fullScrapeEnabled = options.Value.FullScrapeEnabled ?? !scrapes.Policy.PrivateMode.Enabled;
 
     /// <summary>Serves one scrape into <paramref name="body"/>; the result says how the body is encoded.</summary>
     /// <param name="query">The raw query string as sent (with or without its <c>?</c>), ASCII.</param>
     /// <param name="pathPasskey">ASCII bytes of the path after <c>/scrape/</c>; empty when there is none.</param>
     /// <param name="client">The client's address (the connection's, or what trusted proxies say).</param>
     /// <param name="acceptEncoding">The request's <c>Accept-Encoding</c>, read only for a full scrape.</param>
+    /// <param name="body">Receives the answer: written into, or, for a full scrape, given the shared snapshot (reset it
+    /// once the answer is sent, which frees the full scrape's slot).</param>
     public ValueTask<TrackerReply> ScrapeAsync(
-        ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, AcceptEncodingSource acceptEncoding, IBufferWriter<byte> body, CancellationToken cancellationToken)
+        ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, AcceptEncodingSource acceptEncoding, ResponseBuffer body, CancellationToken cancellationToken)
     {
         var decision = Check(pathPasskey, query, client);
         if (!decision.IsAllowed)
@@ -173,33 +182,66 @@ public sealed class ScrapeService(
         body.Advance(writer.BytesWritten);
     }
 
-    private ValueTask<TrackerReply> FullScrape(AcceptEncodingSource acceptEncoding, IBufferWriter<byte> body, CancellationToken cancellationToken)
+    private ValueTask<TrackerReply> FullScrape(AcceptEncodingSource acceptEncoding, ResponseBuffer body, CancellationToken cancellationToken)
     {
-        if (!_options.FullScrapeEnabled)
+        if (!_fullScrapeEnabled)
         {
             FailureBodies.Write(body, FullScrapeDisabledReason, 0, 0);
             return new(TrackerReply.Plain);
         }
 
-        var gzip = acceptEncoding.AllowsGzip();
-        var snapshot = fullScrape.GetAsync(cancellationToken);
+        var slot = fullScrapeSlots.TryEnter();
+        if (slot is null)
+        {
+            scrapes.CountBusy(TrackerProtocol.Http);
+            FailureBodies.Write(body, FullScrapeBusyReason, _options.RetryInSeconds, FailureResponseWriter.MinutesFromSeconds(_options.RetryInSeconds));
+            return new(TrackerReply.Plain);
+        }
+
+        ValueTask<FullScrapeCache.Snapshot> snapshot;
+        bool gzip;
+        try
+        {
+            gzip = acceptEncoding.AllowsGzip();
+            snapshot = fullScrape.GetAsync(cancellationToken);
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
+
         return snapshot.IsCompletedSuccessfully
-            ? new(WriteFullScrape(snapshot.Result, gzip, body))
-            : FullScrapeLaterAsync(snapshot, gzip, body);
+            ? new(ShareFullScrape(snapshot.Result, gzip, body, slot))
+            : FullScrapeLaterAsync(snapshot, gzip, body, slot);
     }
 
-    private static async ValueTask<TrackerReply> FullScrapeLaterAsync(ValueTask<FullScrapeCache.Snapshot> snapshot, bool gzip, IBufferWriter<byte> body) =>
-        WriteFullScrape(await snapshot, gzip, body);
+    private static async ValueTask<TrackerReply> FullScrapeLaterAsync(ValueTask<FullScrapeCache.Snapshot> snapshot, bool gzip, ResponseBuffer body, IDisposable slot)
+    {
+        FullScrapeCache.Snapshot built;
+        try
+        {
+            built = await snapshot;
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
 
-    private static TrackerReply WriteFullScrape(FullScrapeCache.Snapshot snapshot, bool acceptsGzip, IBufferWriter<byte> body)
+        return ShareFullScrape(built, gzip, body, slot);
+    }
+
+    /// <summary>The snapshot's bytes become the body as they are; the slot goes with them until the body is reset.</summary>
+    private static TrackerReply ShareFullScrape(FullScrapeCache.Snapshot snapshot, bool acceptsGzip, ResponseBuffer body, IDisposable slot)
     {
         if (snapshot.Gzip is { } gzip && acceptsGzip)
         {
-            body.Write(gzip);
+            body.Share(gzip, slot);
             return TrackerReply.Gzip | TrackerReply.VaryByEncoding;
         }
 
-        body.Write(snapshot.Plain);
+        body.Share(snapshot.Plain, slot);
         return TrackerReply.VaryByEncoding;
     }
 }

@@ -11,7 +11,7 @@ using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Endpoints;
 
-/// <summary>Kestrel's <c>/scrape</c> endpoint: charges the client's budget (<see cref="TrackerRateLimiter"/>), then hands the raw query, the path's passkey and the client address to <see cref="ScrapeService"/>.</summary>
+/// <summary>Kestrel's <c>/scrape</c> endpoint: charges the client's budget (<see cref="TrackerRateLimiter"/>, a token per info-hash), then hands the raw query, the path's passkey and the client address to <see cref="ScrapeService"/>.</summary>
 public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader addresses, TrackerRateLimiter budgets, IOptions<HttpTrackerOptions> options, ObjectPool<ResponseBuffer> buffers)
 {
     private static readonly Func<object, StringValues> ReadAcceptEncoding = static context => ((HttpContext)context).Request.Headers.AcceptEncoding;
@@ -24,16 +24,7 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         try
         {
             var client = addresses.Read(context);
-            var reply = TrackerReply.Plain;
-            if (budgets.TryAcquire(client))
-            {
-                reply = await ScrapeAsync(context, client, body);
-            }
-            else
-            {
-                budgets.WriteRefusal(body);
-            }
-
+            var reply = await ScrapeAsync(context, client, body);
             await TrackerResponses.SendAsync(context, body, reply);
         }
         finally
@@ -46,6 +37,12 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
+            if (!budgets.TryAcquire(client))
+            {
+                budgets.WriteRefusal(body);
+                return new(TrackerReply.Plain);
+            }
+
             scrapes.Refuse(HttpTrackerError.MethodNotAllowed, body);
             return new(TrackerReply.Plain);
         }
@@ -54,6 +51,13 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         var error = TrackerResponses.ReadQuery(context, buffer, out var rented, out var query);
         try
         {
+            // A token per info-hash named, taken before anything else is done for the request.
+            if (!budgets.TryAcquireScrape(client, query))
+            {
+                budgets.WriteRefusal(body);
+                return new(TrackerReply.Plain);
+            }
+
             if (error != HttpTrackerError.None)
             {
                 scrapes.Refuse(error, body);

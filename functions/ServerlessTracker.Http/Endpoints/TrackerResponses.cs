@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.Net.Http.Headers;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Protocol.Http;
@@ -10,6 +11,10 @@ public static class TrackerResponses
 {
     public const string ContentType = "text/plain";
 
+    /// <summary>A shared body goes to Kestrel's output pipe in pieces of this size, each flushed before the next.</summary>
+    public const int StreamChunk = 16 * 1024;
+
+    /// <summary>Sends the answer: a written body in one write, a shared one (a full scrape) streamed from the snapshot.</summary>
     public static Task SendAsync(HttpContext context, ResponseBuffer body, TrackerReply reply)
     {
         var response = context.Response;
@@ -24,8 +29,29 @@ public static class TrackerResponses
             response.Headers.ContentEncoding = "gzip";
         }
 
+        if (body.IsShared)
+        {
+            response.ContentLength = body.Body.Length;
+            return StreamAsync(response.BodyWriter, body.Body, context.RequestAborted);
+        }
+
         response.ContentLength = body.WrittenCount;
         return response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Copies a chunk into the pipe and waits for its flush before the next: a client that reads slowly holds at most
+    /// Kestrel's output buffer and one chunk of this answer, never a copy of the whole (Kestrel's MinResponseDataRate ends a
+    /// client that stops reading).</summary>
+    private static async Task StreamAsync(PipeWriter writer, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        for (var offset = 0; offset < body.Length; offset += StreamChunk)
+        {
+            var flushed = await writer.WriteAsync(body.Slice(offset, Math.Min(StreamChunk, body.Length - offset)), cancellationToken);
+            if (flushed.IsCompleted || flushed.IsCanceled)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Reads the raw query string as ASCII bytes into a buffer of <paramref name="destination"/>'s length, or into

@@ -158,7 +158,20 @@ internal sealed class FastPathConnection
                 var reply = Dispatch(head);
                 var answer = reply.IsCompletedSuccessfully ? reply.Result : await reply;
                 var keepAlive = head.KeepAlive && !_closeRequested.IsCancellationRequested;
-                Write(output, answer, keepAlive ? (head.Http10 ? ConnectionMode.KeepAlive10 : ConnectionMode.KeepAlive) : ConnectionMode.Close);
+                var mode = keepAlive ? (head.Http10 ? ConnectionMode.KeepAlive10 : ConnectionMode.KeepAlive) : ConnectionMode.Close;
+                if (_body!.IsShared)
+                {
+                    if (!await StreamAsync(output, answer, mode))
+                    {
+                        input.AdvanceTo(buffer.End);
+                        return false;
+                    }
+                }
+                else
+                {
+                    Write(output, answer, mode);
+                }
+
                 _server.Counters.CountServed();
                 consumed += head.Length;
                 _waitingForRequest = false;
@@ -222,7 +235,7 @@ internal sealed class FastPathConnection
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
         var client = _readsForwardedHeaders ? _server.ForwardedClient(_remote, bytes[..head.Length]) : _remote;
-        if (!_server.RateLimit.TryAcquire(client))
+        if (!(head.Endpoint == TrackerEndpoint.Scrape ? _server.RateLimit.TryAcquireScrape(client, query) : _server.RateLimit.TryAcquire(client)))
         {
             // Over the address's budget, as the rate limiter middleware in front of Kestrel's endpoints would refuse it.
             _server.RateLimit.WriteRefusal(_body!);
@@ -274,6 +287,38 @@ internal sealed class FastPathConnection
         }
 
         _body.Reset();
+    }
+
+    /// <summary>A shared body (a full scrape) goes from the snapshot straight into the output pipe, a chunk at a time, each
+    /// flushed (under MinResponseDataRate) before the next: no copy of the whole answer, and a slow reader holds at most a
+    /// chunk beyond what the transport buffers. The body's slot is freed when the last chunk is flushed or the client is gone.</summary>
+    /// <returns>False when the client no longer reads.</returns>
+    private async ValueTask<bool> StreamAsync(PipeWriter output, TrackerReply reply, ConnectionMode connection)
+    {
+        var body = _body!;
+        try
+        {
+            var bytes = body.Body;
+            var length = ResponseHead.Write(output.GetSpan(ResponseHead.MaxLength), bytes.Length, connection, reply, _server.Date.Current);
+            output.Advance(length);
+            _unflushed += length;
+            for (var offset = 0; offset < bytes.Length; offset += Endpoints.TrackerResponses.StreamChunk)
+            {
+                var chunk = bytes.Slice(offset, Math.Min(Endpoints.TrackerResponses.StreamChunk, bytes.Length - offset));
+                output.Write(chunk.Span);
+                _unflushed += chunk.Length;
+                if (!await FlushAsync(output))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            body.Reset();
+        }
     }
 
     /// <returns>False when the client no longer reads.</returns>

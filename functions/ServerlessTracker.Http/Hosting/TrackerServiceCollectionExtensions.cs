@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Hosting;
+using ServerlessTracker.Hosting.Settings;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
@@ -10,8 +12,6 @@ using ServerlessTracker.Http.Listener;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Scrape;
-using ServerlessTracker.Hosting;
-using ServerlessTracker.Hosting.Settings;
 
 namespace ServerlessTracker.Http.Hosting;
 
@@ -50,6 +50,7 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();
+        services.AddSingleton<FullScrapeSlots>();
 
         services.AddTrackerRateLimiting(configuration);
         services.AddTrackerTelemetry(configuration);

@@ -138,6 +138,12 @@ internal sealed class AcceptLoop : IRequestBytes
     private void Answer(int fd, TrackerReply reply)
     {
         var body = _body!;
+        if (body.IsShared)
+        {
+            AnswerShared(fd, reply, body);
+            return;
+        }
+
         var needed = ResponseHead.MaxLength + body.WrittenCount;
         var output = needed <= _output.Length ? _output : ArrayPool<byte>.Shared.Rent(needed);
         var length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, _core.Date.Current);
@@ -148,6 +154,35 @@ internal sealed class AcceptLoop : IRequestBytes
         {
             ArrayPool<byte>.Shared.Return(output);
         }
+    }
+
+    /// <summary>A shared body (a full scrape) is sent from the snapshot itself, after the head: no copy. What the socket does
+    /// not take at once continues on the asynchronous path, which takes the body (and its slot) along.</summary>
+    private void AnswerShared(int fd, TrackerReply reply, ResponseBuffer body)
+    {
+        var bytes = body.Body.Span;
+        var length = ResponseHead.Write(_output, bytes.Length, ConnectionMode.Close, reply, _core.Date.Current);
+        _listener.Counters.CountServed();
+        var head = (int)LibC.Send(fd, ref _output[0], length, LibC.MsgDontWait | LibC.MsgNoSignal | LibC.MsgMore);
+        var sent = head == length ? (int)LibC.Send(fd, ref MemoryMarshal.GetReference(bytes), bytes.Length, LibC.MsgDontWait | LibC.MsgNoSignal) : 0;
+        if (head == length && sent == bytes.Length)
+        {
+            LibC.Close(fd);
+            body.Reset();
+            return;
+        }
+
+        if ((head < 0 || (head == length && sent < 0)) && Marshal.GetLastPInvokeError() != LibC.EAgain)
+        {
+            // The client is gone.
+            LibC.Close(fd);
+            body.Reset();
+            return;
+        }
+
+        // The rest goes out later: this thread takes another buffer.
+        _body = _core.Buffers.Get();
+        SlowConnections.SendSharedRest(_listener, fd, _output.AsSpan(Math.Max(head, 0), length - Math.Max(head, 0)), body, Math.Max(sent, 0));
     }
 
     private void Send(int fd, byte[] output, int length)

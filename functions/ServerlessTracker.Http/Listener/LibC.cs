@@ -9,6 +9,7 @@ internal static class LibC
     public const int SockCloexec = 0x80000;
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
+    public const int MsgMore = 0x8000;
     public const int ShutRdWr = 2;
     public const int IpProtoTcp = 6;
     public const int TcpDeferAccept = 9;

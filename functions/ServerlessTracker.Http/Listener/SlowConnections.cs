@@ -9,10 +9,13 @@ namespace ServerlessTracker.Http.Listener;
 /// <summary>Connections the accept threads could not finish at once, continued on a .NET socket with async calls: a head
 /// still arriving, an answer the client did not take at once, a store that did not answer at once.</summary>
 /// <remarks>The connection's descriptor is wrapped as it is (no new syscalls but the Socket's own queries). A head and an
-/// answer each get <see cref="TrackerListener.HeadTimeout"/>; at most <see cref="TrackerListenerOptions.MaxSlowConnections"/>
+/// answer each get <see cref="TrackerListener.HeadTimeout"/> (a shared body, a full scrape, that much per 64 KiB piece); at most <see cref="TrackerListenerOptions.MaxSlowConnections"/>
 /// wait on clients at once, more are closed. Shutdown cancels them all.</remarks>
 internal static class SlowConnections
 {
+    /// <summary>A shared body goes out in pieces of this size, each within the head timeout: a client must keep taking it.</summary>
+    private const int SharedChunk = 64 * 1024;
+
     /// <summary>Reads the rest of a head (<paramref name="received"/> so far), then answers.</summary>
     public static void Receive(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> received)
     {
@@ -48,6 +51,23 @@ internal static class SlowConnections
         _ = SendAsync(listener, Wrap(fd), output, rest.Length);
     }
 
+    /// <summary>Sends the rest of an answer with a shared body (a full scrape): what is left of the head, then the body from
+    /// <paramref name="bodyOffset"/>, straight from the snapshot. <paramref name="body"/> is handed over and goes back to the
+    /// pool (freeing its slot) once sent or abandoned.</summary>
+    public static void SendSharedRest(TrackerListener listener, int fd, ReadOnlySpan<byte> headRest, ResponseBuffer body, int bodyOffset)
+    {
+        if (!listener.TryEnterSlow())
+        {
+            LibC.Close(fd);
+            listener.Core.Buffers.Return(body);
+            return;
+        }
+
+        var head = ArrayPool<byte>.Shared.Rent(Math.Max(headRest.Length, 1));
+        headRest.CopyTo(head);
+        _ = SendSharedAsync(listener, Wrap(fd), head, headRest.Length, body, bodyOffset);
+    }
+
     private static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
 
     private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote)
@@ -78,12 +98,13 @@ internal static class SlowConnections
                 filled += read;
             }
 
-            int length;
             if (status != HeadStatus.Ready)
             {
                 listener.Counters.CountRejected();
                 output = ArrayPool<byte>.Shared.Rent(ListenerAnswers.MaxRejectionLength);
-                length = ListenerAnswers.WriteRejection(output, input.AsSpan(0, filled), core.Date.Current);
+                var length = ListenerAnswers.WriteRejection(output, input.AsSpan(0, filled), core.Date.Current);
+                timeout.CancelAfter(listener.HeadTimeout);
+                await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
             }
             else
             {
@@ -92,12 +113,8 @@ internal static class SlowConnections
                 var pending = listener.Dispatch(input.AsSpan(0, filled), head, remote, request, body);
                 var reply = await pending;
                 listener.Counters.CountServed();
-                output = ArrayPool<byte>.Shared.Rent(ResponseHead.MaxLength + body.WrittenCount);
-                length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
+                await SendAnswerAsync(listener, socket, reply, body, timeout);
             }
-
-            timeout.CancelAfter(listener.HeadTimeout);
-            await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
         }
         catch (Exception e)
         {
@@ -123,29 +140,83 @@ internal static class SlowConnections
 
     private static async Task AnswerLaterAsync(TrackerListener listener, Socket socket, ValueTask<TrackerReply> pending, ResponseBuffer body)
     {
-        var core = listener.Core;
-        byte[] output;
-        int length;
         try
         {
             var reply = await pending;
             listener.Counters.CountServed();
-            output = ArrayPool<byte>.Shared.Rent(ResponseHead.MaxLength + body.WrittenCount);
-            length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
+            await SendAnswerAsync(listener, socket, reply, body, timeout);
         }
         catch (Exception e)
         {
             Failed(listener, e);
-            socket.Dispose();
-            listener.LeaveSlow();
-            return;
         }
         finally
         {
-            core.Buffers.Return(body);
+            listener.Core.Buffers.Return(body);
+            socket.Dispose();
+            listener.LeaveSlow();
+        }
+    }
+
+    /// <summary>Head and written body in one send; a shared body (a full scrape) after the head, from the snapshot itself, a
+    /// piece at a time, each within <see cref="TrackerListener.HeadTimeout"/>.</summary>
+    private static async Task SendAnswerAsync(TrackerListener listener, Socket socket, TrackerReply reply, ResponseBuffer body, CancellationTokenSource timeout)
+    {
+        var core = listener.Core;
+        var output = ArrayPool<byte>.Shared.Rent(ResponseHead.MaxLength + (body.IsShared ? 0 : body.WrittenCount));
+        try
+        {
+            var length = body.IsShared
+                ? ResponseHead.Write(output, body.Body.Length, ConnectionMode.Close, reply, core.Date.Current)
+                : ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
+            timeout.CancelAfter(listener.HeadTimeout);
+            await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
         }
 
-        await SendAsync(listener, socket, output, length);
+        if (body.IsShared)
+        {
+            await SendBodyAsync(listener, socket, body.Body, timeout);
+        }
+    }
+
+    private static async Task SendBodyAsync(TrackerListener listener, Socket socket, ReadOnlyMemory<byte> body, CancellationTokenSource timeout)
+    {
+        for (var offset = 0; offset < body.Length; offset += SharedChunk)
+        {
+            timeout.CancelAfter(listener.HeadTimeout);
+            await socket.SendAsync(body.Slice(offset, Math.Min(SharedChunk, body.Length - offset)), SocketFlags.None, timeout.Token);
+        }
+    }
+
+    private static async Task SendSharedAsync(TrackerListener listener, Socket socket, byte[] head, int headLength, ResponseBuffer body, int bodyOffset)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
+            if (headLength > 0)
+            {
+                timeout.CancelAfter(listener.HeadTimeout);
+                await socket.SendAsync(head.AsMemory(0, headLength), SocketFlags.None, timeout.Token);
+            }
+
+            await SendBodyAsync(listener, socket, body.Body[bodyOffset..], timeout);
+        }
+        catch (Exception e)
+        {
+            Failed(listener, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(head);
+            listener.Core.Buffers.Return(body);
+            socket.Dispose();
+            listener.LeaveSlow();
+        }
     }
 
     private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length)

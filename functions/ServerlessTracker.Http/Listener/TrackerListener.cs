@@ -155,13 +155,13 @@ public sealed class TrackerListener : IHostedService, IDisposable
     {
         var core = Core;
         var client = core.Addresses.BelievesHeadersFrom(remote) ? core.ForwardedClient(remote, bytes[..head.Length]) : remote;
-        if (!core.RateLimit.TryAcquire(client))
+        var query = bytes.Slice(head.QueryStart, head.QueryLength);
+        if (!(head.Endpoint == TrackerEndpoint.Scrape ? core.RateLimit.TryAcquireScrape(client, query) : core.RateLimit.TryAcquire(client)))
         {
             core.RateLimit.WriteRefusal(body);
             return new(TrackerReply.Plain);
         }
 
-        var query = bytes.Slice(head.QueryStart, head.QueryLength);
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
         if (head.Endpoint == TrackerEndpoint.Scrape)
         {

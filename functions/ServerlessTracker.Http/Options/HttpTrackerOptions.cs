@@ -15,8 +15,14 @@ public sealed class HttpTrackerOptions
     [Range(1, 1000)]
     public int MaxScrapeHashes { get; set; } = 100;
 
-    /// <summary>Serve a full scrape (no info_hash) listing every swarm. Default true.</summary>
-    public bool FullScrapeEnabled { get; set; } = true;
+    /// <summary>Serve a full scrape (no info_hash) listing every swarm. Default (unset): on in open mode, off in private mode
+    /// (it would list every info-hash the tracker holds to any passkey holder).</summary>
+    public bool? FullScrapeEnabled { get; set; }
+
+    /// <summary>Full scrapes in flight at once per instance, from the request until its last byte was sent; more are refused
+    /// with <c>failure reason</c> and <c>retry in</c> (<see cref="RetryInSeconds"/>). Default 4.</summary>
+    [Range(1, 1000)]
+    public int FullScrapeMaxConcurrent { get; set; } = 4;
 
     /// <summary>Seconds a full scrape answer is reused before it is rebuilt. Default 30.</summary>
     [Range(1, 3600)]
@@ -37,7 +43,7 @@ public sealed class HttpTrackerOptions
     /// Default (unset): on standalone, off under the Functions host (its proxy keeps connections alive, where Kestrel does well).</summary>
     public bool? FastPath { get; set; }
 
-    /// <summary>Seconds a client refused for a storage fault is told to wait (sent as <c>interval</c>, and as BEP 31 <c>retry in</c> in minutes, rounded up). Default 60.</summary>
+    /// <summary>Seconds a client refused for a storage fault, or for want of a full-scrape slot, is told to wait (sent as <c>interval</c>, and as BEP 31 <c>retry in</c> in minutes, rounded up). Default 60.</summary>
     [Range(1, 3600)]
     public int RetryInSeconds { get; set; } = 60;
 }

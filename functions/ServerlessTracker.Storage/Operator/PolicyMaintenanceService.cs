@@ -6,7 +6,7 @@ using ServerlessTracker.Engine.Policy;
 namespace ServerlessTracker.Storage.Operator;
 
 /// <summary>Loads passkeys and lists before the first request, keeps them in step with their stores, and writes this
-/// instance's passkey figures and IP allow-list use on a short period and at shutdown.</summary>
+/// instance's passkey figures and IP allow-list use on a short period and at shutdown (then gives its figures slot back).</summary>
 public sealed partial class PolicyMaintenanceService(AnnouncePolicy policy, IOptions<PolicySettings> settings, TimeProvider time, ILogger<PolicyMaintenanceService> logger)
     : BackgroundService
 {
@@ -31,6 +31,7 @@ public sealed partial class PolicyMaintenanceService(AnnouncePolicy policy, IOpt
         try
         {
             await policy.Passkeys.FlushAsync(cancellationToken);
+            await policy.Passkeys.ReleaseAsync(cancellationToken);
             await policy.IpAllowList.FlushAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

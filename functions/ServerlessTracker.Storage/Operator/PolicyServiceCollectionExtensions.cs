@@ -30,9 +30,15 @@ public static class PolicyServiceCollectionExtensions
         services.TryAddSingleton<IInfoHashListStore, InMemoryInfoHashListStore>();
         services.TryAddSingleton<IIpAllowListStore, InMemoryIpAllowListStore>();
 
-        // Figures are counted per origin, {region}-{random}: one row per process and region, summed on read and synced between regions.
+        // Figures are counted per origin, a slot of the region that one process at a time leases: rows per passkey follow the
+        // processes a region runs at once, are summed on read and synced between regions.
         var region = configuration["Tracker:Region"] is { Length: > 0 } named ? named : "local";
-        services.AddSingleton(sp => new PasskeyTable(sp.GetRequiredService<IPasskeyStore>(), sp.GetRequiredService<TimeProvider>(), UsageOrigin.Create(region)));
+        services.AddSingleton(sp =>
+        {
+            var policy = sp.GetRequiredService<IOptions<PolicySettings>>().Value;
+            var settings = new PasskeyTableSettings(region, TimeSpan.FromSeconds(policy.FiguresLeaseSeconds), TimeSpan.FromSeconds(policy.FullRefreshSeconds));
+            return new PasskeyTable(sp.GetRequiredService<IPasskeyStore>(), sp.GetRequiredService<TimeProvider>(), settings);
+        });
         services.AddSingleton(sp => new InfoHashList(sp.GetRequiredService<IInfoHashListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IpAllowList(sp.GetRequiredService<IIpAllowListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AnnouncePolicy(

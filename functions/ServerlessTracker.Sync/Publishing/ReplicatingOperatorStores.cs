@@ -15,6 +15,8 @@ public sealed class ReplicatingPasskeyStore(IPasskeyStore inner, OperatorSyncQue
     public ValueTask<IReadOnlyList<PasskeyRecord>> ListAsync(string? excludingOrigin, CancellationToken cancellationToken) =>
         inner.ListAsync(excludingOrigin, cancellationToken);
 
+    public ValueTask<PasskeyChanges> ReadChangesAsync(string? cursor, CancellationToken cancellationToken) => inner.ReadChangesAsync(cursor, cancellationToken);
+
     public async ValueTask<bool> CreateAsync(PasskeyRecord record, CancellationToken cancellationToken)
     {
         if (!await inner.CreateAsync(record, cancellationToken))
@@ -40,13 +42,27 @@ public sealed class ReplicatingPasskeyStore(IPasskeyStore inner, OperatorSyncQue
 
     public ValueTask<bool> MergeAsync(PasskeyRecord record, CancellationToken cancellationToken) => inner.MergeAsync(record, cancellationToken);
 
-    public async ValueTask SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken)
+    public ValueTask<string?> LeaseOriginAsync(string region, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken) =>
+        inner.LeaseOriginAsync(region, holder, now, until, cancellationToken);
+
+    public ValueTask<bool> RenewOriginAsync(string origin, string holder, DateTimeOffset until, CancellationToken cancellationToken) =>
+        inner.RenewOriginAsync(origin, holder, until, cancellationToken);
+
+    public ValueTask ReleaseOriginAsync(string origin, string holder, CancellationToken cancellationToken) =>
+        inner.ReleaseOriginAsync(origin, holder, cancellationToken);
+
+    public ValueTask<UsageSnapshot?> ClaimUsageAsync(string passkey, string origin, string holder, CancellationToken cancellationToken) =>
+        inner.ClaimUsageAsync(passkey, origin, holder, cancellationToken);
+
+    public async ValueTask<int> SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, string holder, CancellationToken cancellationToken)
     {
-        await inner.SaveUsageAsync(usage, cancellationToken);
-        foreach (var item in usage)
+        var saved = await inner.SaveUsageAsync(usage, holder, cancellationToken);
+        for (var i = 0; i < saved; i++)
         {
-            queue.Enqueue(UsageChange.From(item));
+            queue.Enqueue(UsageChange.From(usage[i]));
         }
+
+        return saved;
     }
 
     public ValueTask<int> MergeUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Limits;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
@@ -17,8 +18,9 @@ namespace ServerlessTracker.UdpRelay.Server;
 /// 16 bytes, exactly its own size. A request with a bad or expired id gets the 25-byte
 /// "bad connection id" error only when the request itself was at least that long, otherwise nothing;
 /// so no unverified address ever receives more bytes than it sent. Malformed packets from verified
-/// clients get an error packet; anything without a transaction id is dropped. A sender over its budget
-/// (<see cref="AddressBudgets"/>) is served nothing but one "slow down" when verified.
+/// clients get an error packet; anything without a transaction id is dropped, and so is anything from source port 0
+/// (no reply can reach it). A sender over its budget (<see cref="AddressBudgets"/>; a scrape costs a token per info-hash)
+/// is served nothing but one "slow down" when verified.
 /// Policy is the HTTP policy: a passkey travels in BEP 41 URL data (<c>/announce/{passkey}</c>), a refusal is an
 /// error packet with the same reason text (sent only to verified clients, so never an amplifier).
 /// </remarks>
@@ -58,12 +60,13 @@ internal sealed class RequestHandler : IDisposable
     /// <summary>Handles one datagram; returns the answer's length in <see cref="Response"/>, or 0 to send nothing now.</summary>
     public int Handle(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {
-        if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out _))
+        // Port 0 cannot receive: a datagram from it names a victim, never a client (nothing is answered, nothing charged).
+        if (!UdpRequestHeader.TryRead(packet, out var header) || !ClientAddress.TryRead(client, _client, out var port) || port == 0)
         {
             return 0;
         }
 
-        if (_budgets is not null && _budgets.Take(_client) is var verdict && verdict != BudgetVerdict.Allowed)
+        if (_budgets is not null && _budgets.Take(_client, Cost(header, packet.Length)) is var verdict && verdict != BudgetVerdict.Allowed)
         {
             return OverBudget(verdict, header, packet.Length);
         }
@@ -91,6 +94,12 @@ internal sealed class RequestHandler : IDisposable
     }
 
     public void Dispose() => _ids.Dispose();
+
+    /// <summary>Tokens a datagram costs: a scrape one per info-hash it names (at most 74), anything else one.</summary>
+    private static int Cost(UdpRequestHeader header, int length) =>
+        header.KnownAction == UdpAction.Scrape
+            ? Math.Clamp((length - UdpRequestHeader.Length) / Bytes20.Length, 1, ScrapeRequestParser.MaxInfoHashes)
+            : 1;
 
     private int Announce(ReadOnlySpan<byte> packet, SocketAddress client, CancellationToken stopping)
     {

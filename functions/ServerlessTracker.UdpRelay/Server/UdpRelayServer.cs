@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Engine.Limits;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Protocol.Udp;
@@ -39,7 +40,7 @@ public sealed partial class UdpRelayServer(
         }
 
         var limits = rateLimit.Value;
-        var budgets = limits.Enabled ? new AddressBudgets(limits.PacketsPerSecond, limits.Burst, limits.IPv6PrefixLength, limits.Buckets, time) : null;
+        var budgets = limits.Enabled ? new AddressBudgets(limits.Budgets, time) : null;
         foreach (var address in relay.ParseAddresses())
         {
             var socket = TryBind(address, relay.Port);

@@ -149,8 +149,21 @@ public class WhenAccountingTransfers
 
         public ValueTask<bool> MergeAsync(PasskeyRecord record, CancellationToken cancellationToken) => _inner.MergeAsync(record, cancellationToken);
 
-        public ValueTask SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) =>
-            Failing ? throw new IOException("storage down") : _inner.SaveUsageAsync(usage, cancellationToken);
+        public ValueTask<PasskeyChanges> ReadChangesAsync(string? cursor, CancellationToken cancellationToken) => _inner.ReadChangesAsync(cursor, cancellationToken);
+
+        public ValueTask<string?> LeaseOriginAsync(string region, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken) =>
+            _inner.LeaseOriginAsync(region, holder, now, until, cancellationToken);
+
+        public ValueTask<bool> RenewOriginAsync(string origin, string holder, DateTimeOffset until, CancellationToken cancellationToken) =>
+            _inner.RenewOriginAsync(origin, holder, until, cancellationToken);
+
+        public ValueTask ReleaseOriginAsync(string origin, string holder, CancellationToken cancellationToken) => _inner.ReleaseOriginAsync(origin, holder, cancellationToken);
+
+        public ValueTask<UsageSnapshot?> ClaimUsageAsync(string passkey, string origin, string holder, CancellationToken cancellationToken) =>
+            _inner.ClaimUsageAsync(passkey, origin, holder, cancellationToken);
+
+        public ValueTask<int> SaveUsageAsync(IReadOnlyList<UsageSnapshot> usage, string holder, CancellationToken cancellationToken) =>
+            Failing ? throw new IOException("storage down") : _inner.SaveUsageAsync(usage, holder, cancellationToken);
 
         public ValueTask<int> MergeUsageAsync(IReadOnlyList<UsageSnapshot> usage, CancellationToken cancellationToken) => _inner.MergeUsageAsync(usage, cancellationToken);
 

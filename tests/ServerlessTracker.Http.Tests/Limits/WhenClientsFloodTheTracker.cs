@@ -1,5 +1,5 @@
 using System.Net;
-using ServerlessTracker.Http.Limits;
+using ServerlessTracker.Engine.Limits;
 using ServerlessTracker.Http.Tests.Support;
 using static ServerlessTracker.Http.Tests.Support.Announces;
 
@@ -106,8 +106,12 @@ public class WhenClientsFloodTheTracker
     [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true)]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]
     [InlineData("::ffff:192.0.2.7", "192.0.2.7", true)]
-    public void IPv6AddressesOfOneNetworkShareABudget(string a, string b, bool same) =>
-        Assert.Equal(same, AddressKey.For(IPAddress.Parse(a), 64) == AddressKey.For(IPAddress.Parse(b), 64));
+    public void IPv6AddressesOfOneNetworkShareABudget(string a, string b, bool same)
+    {
+        var budgets = new AddressBudgets(new AddressBudgetSettings(1, 1, 1, 64), TimeProvider.System);
+        Assert.Equal(BudgetVerdict.Allowed, budgets.Take(IPAddress.Parse(a)));
+        Assert.Equal(same, budgets.Take(IPAddress.Parse(b)) != BudgetVerdict.Allowed);
+    }
 
     private static async Task<Protocol.Bencode.BencodeValue> Announce(RunningTracker tracker, string url, string forwardedFor)
     {

@@ -33,7 +33,7 @@ public sealed class WhenMergingOperatorDataInTables(AzuriteFixture azurite)
         Assert.True(await store.MergeAsync(new PasskeyRecord(key, "alice", _time.GetUtcNow(), null, 0, 0), default));
         Assert.Equal(0, await store.MergeUsageAsync([new(key, north, 100, 10, 1), new(key, north, 300, 30, 2), new(key, north, 350, 35, 3)], default));
         Assert.Equal(1, await store.MergeUsageAsync([new(key, north, 400, 40, 4)], default));
-        await store.SaveUsageAsync([new(key, "east-local", 7, 3, 1)], default);
+        Assert.Equal(1, await store.SaveUsageAsync([new(key, "east-local", 7, 3, 1)], "east-process", default));
 
         var record = Assert.Single(await store.ListAsync(null, default));
         Assert.Equal((407, 43, "alice"), (record.Uploaded, record.Downloaded, record.Name));

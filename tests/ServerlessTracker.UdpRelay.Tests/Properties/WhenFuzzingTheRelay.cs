@@ -25,7 +25,7 @@ public sealed class WhenFuzzingTheRelay : IDisposable
     public WhenFuzzingTheRelay()
     {
         var settings = new SwarmSettings();
-        var budgets = new AddressBudgets(1_000_000, 1_000_000, 64, 64, _time);
+        var budgets = WhenSendersExceedTheirBudget.Budgets(1_000_000, 1_000_000, _time);
         _handler = new RequestHandler(new ServerlessTracker.Engine.Tracking.TrackerCore(new InMemorySwarmStore(settings, _time, new Random(3)), Engine.Policy.AnnouncePolicy.InMemory(_time), settings, new Engine.Diagnostics.TrackerMetrics(_meter)), new ConnectionIds(new byte[32], 60, _time), _pool, _socket, _ => { }, CancellationToken.None, budgets);
         var connect = new byte[16];
         ConnectRequest.Write(connect, 1);

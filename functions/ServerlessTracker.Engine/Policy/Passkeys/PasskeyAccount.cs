@@ -2,19 +2,22 @@ namespace ServerlessTracker.Engine.Policy.Passkeys;
 
 /// <summary>A passkey as the hot path sees it: identity, revocation and live figures, updated without locks.</summary>
 /// <remarks>
-/// Figures are this instance's cumulative counts (added to on every accounted announce) plus the other
-/// instances' counts as last read from the store. Only this instance writes its own counts to the store,
-/// so nothing is counted twice and nothing is lost to a race between instances.
+/// Figures are the sum of every figures row known here (all origins, this process's own included, as last read or written)
+/// plus what this process counted and has not saved yet. Only the row's holder writes a row, so nothing is counted twice
+/// and nothing is lost to a race between instances.
 /// </remarks>
 public sealed class PasskeyAccount
 {
     /// <summary>The most one announce may add to a figure, in bytes (1 PiB): keeps a lying client from overflowing a counter.</summary>
     public const long MaxDeltaBytes = 1L << 50;
 
-    private long _localUploaded;
-    private long _localDownloaded;
-    private long _otherUploaded;
-    private long _otherDownloaded;
+    private readonly Dictionary<string, UsageSnapshot> _rows = new(StringComparer.Ordinal);
+    private long _countedUploaded;
+    private long _countedDownloaded;
+    private long _savedUploaded;
+    private long _savedDownloaded;
+    private long _rowsUploaded;
+    private long _rowsDownloaded;
     private volatile string? _name;
     private long _revokedAtTicks;
 
@@ -47,41 +50,79 @@ public sealed class PasskeyAccount
     public bool IsRevoked => Interlocked.Read(ref _revokedAtTicks) != 0;
 
     /// <summary>Bytes uploaded, all instances (others as of the last refresh).</summary>
-    public long Uploaded => Interlocked.Read(ref _otherUploaded) + Interlocked.Read(ref _localUploaded);
+    public long Uploaded => Interlocked.Read(ref _rowsUploaded) + Interlocked.Read(ref _countedUploaded) - Interlocked.Read(ref _savedUploaded);
 
     /// <summary>Bytes downloaded, all instances (others as of the last refresh).</summary>
-    public long Downloaded => Interlocked.Read(ref _otherDownloaded) + Interlocked.Read(ref _localDownloaded);
+    public long Downloaded => Interlocked.Read(ref _rowsDownloaded) + Interlocked.Read(ref _countedDownloaded) - Interlocked.Read(ref _savedDownloaded);
 
-    /// <summary>This instance's cumulative figures, the values it writes to the store.</summary>
-    internal (long Uploaded, long Downloaded) Local => (Interlocked.Read(ref _localUploaded), Interlocked.Read(ref _localDownloaded));
+    /// <summary>What this process counted since it started.</summary>
+    internal (long Uploaded, long Downloaded) Counted => (Interlocked.Read(ref _countedUploaded), Interlocked.Read(ref _countedDownloaded));
 
-    /// <summary>The local figures last written to the store.</summary>
-    internal (long Uploaded, long Downloaded) Saved { get; set; }
+    /// <summary>The part of <see cref="Counted"/> that some saved row holds.</summary>
+    internal (long Uploaded, long Downloaded) Saved => (Interlocked.Read(ref _savedUploaded), Interlocked.Read(ref _savedDownloaded));
+
+    /// <summary>The table's refresh generation when this account was added: a full read drops only older ones.</summary>
+    internal long Generation { get; init; }
+
+    /// <summary>The origin whose row this process continues (claimed), or null before its first save there.</summary>
+    internal string? ClaimedOrigin { get; set; }
+
+    /// <summary>The claimed row's figures when claimed, and how much of <see cref="Counted"/> was saved elsewhere by then:
+    /// the row's value is <c>Base + Counted - SavedAtClaim</c>.</summary>
+    internal (long Uploaded, long Downloaded) Base { get; set; }
+
+    /// <inheritdoc cref="Base"/>
+    internal (long Uploaded, long Downloaded) SavedAtClaim { get; set; }
 
     /// <summary>Adds one announce's deltas (negative or absurd values are clamped).</summary>
     public void Add(long uploaded, long downloaded)
     {
         if (uploaded > 0)
         {
-            Interlocked.Add(ref _localUploaded, Math.Min(uploaded, MaxDeltaBytes));
+            Interlocked.Add(ref _countedUploaded, Math.Min(uploaded, MaxDeltaBytes));
         }
 
         if (downloaded > 0)
         {
-            Interlocked.Add(ref _localDownloaded, Math.Min(downloaded, MaxDeltaBytes));
+            Interlocked.Add(ref _countedDownloaded, Math.Min(downloaded, MaxDeltaBytes));
         }
     }
 
+    /// <summary>Takes a stored or journaled record: the name once known, a revocation for good.</summary>
     internal void Apply(PasskeyRecord stored)
     {
-        _name = stored.Name;
-        Interlocked.Exchange(ref _otherUploaded, stored.Uploaded);
-        Interlocked.Exchange(ref _otherDownloaded, stored.Downloaded);
+        if (stored.Name is not null)
+        {
+            _name = stored.Name;
+        }
+
         if (stored.RevokedAt is { } revokedAt)
         {
             // Revocation is for good: a read that predates a revocation learned meanwhile (from sync) must not undo it.
             Revoke(revokedAt);
         }
+    }
+
+    /// <summary>Takes a figures row when newer than the one known (caller holds the table's lock).</summary>
+    internal bool ApplyRow(UsageSnapshot row)
+    {
+        if (_rows.TryGetValue(row.Origin, out var known) && known.Version >= row.Version)
+        {
+            return false;
+        }
+
+        _rows[row.Origin] = row;
+        Interlocked.Add(ref _rowsUploaded, row.Uploaded - known.Uploaded);
+        Interlocked.Add(ref _rowsDownloaded, row.Downloaded - known.Downloaded);
+        return true;
+    }
+
+    /// <summary>A row was saved holding <paramref name="counted"/> of this process's counts (caller holds the table's lock).</summary>
+    internal void MarkSaved(UsageSnapshot row, (long Uploaded, long Downloaded) counted)
+    {
+        ApplyRow(row);
+        Interlocked.Exchange(ref _savedUploaded, counted.Uploaded);
+        Interlocked.Exchange(ref _savedDownloaded, counted.Downloaded);
     }
 
     internal void Revoke(DateTimeOffset at) => Interlocked.CompareExchange(ref _revokedAtTicks, at.UtcTicks, 0);

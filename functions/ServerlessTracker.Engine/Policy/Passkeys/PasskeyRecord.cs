@@ -33,20 +33,42 @@ public sealed record PasskeyRecord(
 /// <param name="Version">Grows with every snapshot of that origin; a stored snapshot is replaced only by a newer one.</param>
 public readonly record struct UsageSnapshot(string Passkey, string Origin, long Uploaded, long Downloaded, long Version);
 
-/// <summary>Names of the instances that count passkey figures: <c>{region}-{32 hex digits}</c>, new for every process.</summary>
+/// <summary>Names of the figures rows' writers. A process of the tracker writes under a leased slot of its region,
+/// <c>{region}-slot{0000}</c>, which the next process takes over once it is free (so a region has as many origins as it
+/// ever ran processes at once, not as many as it ever started); <c>{region}-{32 hex digits}</c> is the older, one-per-process form.</summary>
 public static class UsageOrigin
 {
     private const int InstanceLength = 32;
+    private const string SlotTag = "-slot";
+    private const int SlotDigits = 4;
 
     /// <summary>Longest origin accepted, in characters.</summary>
     public const int MaxLength = 100;
 
-    /// <summary>A new origin for this process in <paramref name="region"/>.</summary>
+    /// <summary>Slots a region may have: <c>slot0000</c> to <c>slot9999</c>.</summary>
+    public const int MaxSlots = 10_000;
+
+    /// <summary>A new one-per-process origin in <paramref name="region"/> (a name no one else will ever use).</summary>
     public static string Create(string region) => region + "-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>The region an origin made by <see cref="Create"/> belongs to; null for any other name.</summary>
-    public static string? RegionOf(string origin) =>
-        origin.Length > InstanceLength + 1 && origin[^(InstanceLength + 1)] == '-' ? origin[..^(InstanceLength + 1)] : null;
+    /// <summary>The origin of slot <paramref name="slot"/> (0 to <see cref="MaxSlots"/> − 1) in <paramref name="region"/>.</summary>
+    public static string ForSlot(string region, int slot) =>
+        region + SlotTag + slot.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The first name of <paramref name="region"/>'s slots and the first name after them, for range queries.</summary>
+    public static (string From, string To) SlotRange(string region) => (region + SlotTag, region + "-slou");
+
+    /// <summary>The region an origin made by <see cref="Create"/> or <see cref="ForSlot"/> belongs to; null for any other name.</summary>
+    public static string? RegionOf(string origin)
+    {
+        var slot = origin.Length - SlotDigits - SlotTag.Length;
+        if (slot > 0 && origin.AsSpan(slot, SlotTag.Length).SequenceEqual(SlotTag) && IsDigits(origin.AsSpan(origin.Length - SlotDigits)))
+        {
+            return origin[..slot];
+        }
+
+        return origin.Length > InstanceLength + 1 && origin[^(InstanceLength + 1)] == '-' ? origin[..^(InstanceLength + 1)] : null;
+    }
 
     /// <summary>Whether <paramref name="origin"/> can name a figures row: 1 to 100 letters, digits and dashes.</summary>
     public static bool IsWellFormed(ReadOnlySpan<char> origin)
@@ -66,4 +88,24 @@ public static class UsageOrigin
 
         return true;
     }
+
+    private static bool IsDigits(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
+
+/// <summary>What a passkey store read for a refresh: everything (<see cref="Full"/>), or what changed since a cursor.</summary>
+/// <param name="Full">Every passkey and figures row is listed: a passkey missing from it is gone.</param>
+/// <param name="Passkeys">Passkeys as stored (figures not set); a revocation alone comes with a null name.</param>
+/// <param name="Usage">Figures rows, each with its version: keep the newest per (passkey, origin).</param>
+/// <param name="Cursor">Where the next read continues (opaque to the caller).</param>
+public sealed record PasskeyChanges(bool Full, IReadOnlyList<PasskeyRecord> Passkeys, IReadOnlyList<UsageSnapshot> Usage, string Cursor);
