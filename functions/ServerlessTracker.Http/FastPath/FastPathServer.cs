@@ -70,7 +70,7 @@ public sealed class FastPathServer
 
     public HeadLimits Limits { get; }
 
-    /// <summary>The configured client-address header as ASCII bytes (empty: ignored).</summary>
+    /// <summary>The client-address header in force as ASCII bytes (empty: ignored); see <see cref="ClientAddressReader.ReadsClientIpHeaderFrom"/>.</summary>
     public byte[] ClientIpHeader { get; }
 
     /// <summary>Kestrel's KeepAliveTimeout, in milliseconds: the wait for a request's first byte.</summary>
@@ -85,7 +85,7 @@ public sealed class FastPathServer
     /// <summary>Behind a trusted proxy: the same rule and headers as <see cref="ClientAddressReader.Read"/>, read from a head the parser accepted.</summary>
     public IPAddress ForwardedClient(IPAddress remote, ReadOnlySpan<byte> head)
     {
-        var clientIp = ClientIpHeader.Length > 0 ? HeaderValues.Find(head, ClientIpHeader).ToString() : null;
+        var clientIp = Addresses.ReadsClientIpHeaderFrom(remote) ? HeaderValues.Find(head, ClientIpHeader).ToString() : null;
         var forwardedFor = Addresses.UseForwardedFor ? HeaderValues.Find(head, "X-Forwarded-For"u8) : default;
         return Addresses.Resolve(remote, clientIp, forwardedFor);
     }
