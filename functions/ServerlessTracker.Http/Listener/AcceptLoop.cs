@@ -117,7 +117,7 @@ internal sealed class AcceptLoop : IRequestBytes
         if (status == HeadStatus.HandOff)
         {
             _listener.Counters.CountRejected();
-            Send(fd, _output, ListenerAnswers.WriteRejection(_output, bytes, _core.Date.Current));
+            Send(fd, remote, _output, ListenerAnswers.WriteRejection(_output, bytes, _core.Date.Current));
             return;
         }
 
@@ -132,10 +132,10 @@ internal sealed class AcceptLoop : IRequestBytes
             return;
         }
 
-        Answer(fd, reply.Result);
+        Answer(fd, remote, reply.Result);
     }
 
-    private void Answer(int fd, TrackerReply reply)
+    private void Answer(int fd, IPAddress remote, TrackerReply reply)
     {
         var body = _body!;
         var needed = ResponseHead.MaxLength + body.WrittenCount;
@@ -143,14 +143,14 @@ internal sealed class AcceptLoop : IRequestBytes
         var length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, _core.Date.Current);
         body.Reset();
         _listener.Counters.CountServed();
-        Send(fd, output, length);
+        Send(fd, remote, output, length);
         if (output != _output)
         {
             ArrayPool<byte>.Shared.Return(output);
         }
     }
 
-    private void Send(int fd, byte[] output, int length)
+    private void Send(int fd, IPAddress remote, byte[] output, int length)
     {
         var sent = (int)LibC.Send(fd, ref output[0], length, LibC.MsgDontWait | LibC.MsgNoSignal);
         if (sent == length)
@@ -171,7 +171,7 @@ internal sealed class AcceptLoop : IRequestBytes
             sent = 0;
         }
 
-        SlowConnections.SendRest(_listener, fd, output.AsSpan(sent, length - sent));
+        SlowConnections.SendRest(_listener, fd, remote, output.AsSpan(sent, length - sent));
     }
 
     /// <summary>The peer's address; the same client connecting again (a benchmark, a NAT) reuses the last instance.</summary>

@@ -8,15 +8,16 @@ namespace ServerlessTracker.Http.Listener;
 
 /// <summary>Connections the accept threads could not finish at once, continued on a .NET socket with async calls: a head
 /// still arriving, an answer the client did not take at once, a store that did not answer at once.</summary>
-/// <remarks>The connection's descriptor is wrapped as it is (no new syscalls but the Socket's own queries). A head and an
-/// answer each get <see cref="TrackerListener.HeadTimeout"/>; at most <see cref="TrackerListenerOptions.MaxSlowConnections"/>
-/// wait on clients at once, more are closed. Shutdown cancels them all.</remarks>
+/// <remarks>The connection's descriptor is wrapped as it is (no new syscalls but the Socket's own queries). A head gets
+/// <see cref="TrackerListener.HeadTimeout"/>, an answer <see cref="TrackerListener.AnswerTimeout"/>; at most
+/// <see cref="TrackerListenerOptions.MaxSlowConnections"/> wait on clients at once, and at most
+/// <see cref="TrackerListenerOptions.MaxSlowConnectionsPerAddress"/> of one address: more are closed. Shutdown cancels them all.</remarks>
 internal static class SlowConnections
 {
     /// <summary>Reads the rest of a head (<paramref name="received"/> so far), then answers.</summary>
     public static void Receive(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> received)
     {
-        if (!listener.TryEnterSlow())
+        if (!listener.TryEnterSlow(remote, out var address))
         {
             LibC.Close(fd);
             return;
@@ -24,7 +25,7 @@ internal static class SlowConnections
 
         var input = ArrayPool<byte>.Shared.Rent(listener.Core.Limits.MaxHeadLength + 1);
         received.CopyTo(input);
-        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote);
+        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote, address);
     }
 
     /// <summary>Answers once the store has (<paramref name="body"/> is handed over and goes back to the pool).</summary>
@@ -35,9 +36,9 @@ internal static class SlowConnections
     }
 
     /// <summary>Sends what the client did not take at once.</summary>
-    public static void SendRest(TrackerListener listener, int fd, ReadOnlySpan<byte> rest)
+    public static void SendRest(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> rest)
     {
-        if (!listener.TryEnterSlow())
+        if (!listener.TryEnterSlow(remote, out var address))
         {
             LibC.Close(fd);
             return;
@@ -45,12 +46,12 @@ internal static class SlowConnections
 
         var output = ArrayPool<byte>.Shared.Rent(rest.Length);
         rest.CopyTo(output);
-        _ = SendAsync(listener, Wrap(fd), output, rest.Length);
+        _ = SendAsync(listener, Wrap(fd), output, rest.Length, address);
     }
 
     private static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
 
-    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote)
+    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote, UInt128 address)
     {
         var core = listener.Core;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
@@ -96,7 +97,7 @@ internal static class SlowConnections
                 length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
             }
 
-            timeout.CancelAfter(listener.HeadTimeout);
+            timeout.CancelAfter(listener.AnswerTimeout);
             await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
         }
         catch (Exception e)
@@ -117,7 +118,7 @@ internal static class SlowConnections
             }
 
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(address);
         }
     }
 
@@ -137,7 +138,7 @@ internal static class SlowConnections
         {
             Failed(listener, e);
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(null);
             return;
         }
         finally
@@ -145,15 +146,15 @@ internal static class SlowConnections
             core.Buffers.Return(body);
         }
 
-        await SendAsync(listener, socket, output, length);
+        await SendAsync(listener, socket, output, length, address: null);
     }
 
-    private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length)
+    private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length, UInt128? address)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
-            timeout.CancelAfter(listener.HeadTimeout);
+            timeout.CancelAfter(listener.AnswerTimeout);
             await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
         }
         catch (Exception e)
@@ -164,7 +165,7 @@ internal static class SlowConnections
         {
             ArrayPool<byte>.Shared.Return(output);
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(address);
         }
     }
 
