@@ -110,6 +110,7 @@ module frontDoor 'app/frontdoor.bicep' = if (frontDoorEnabled) {
   scope: rg
   params: {
     name: envNames.frontDoor
+    endpointName: envNames.frontDoorEndpoint
     tags: tags
   }
 }
@@ -132,6 +133,7 @@ module trackerRegions 'app/region.bicep' = [for (config, i) in regionConfigs: {
     privateMode: privateMode
     trustedProxies: trustedProxies
     frontDoorId: frontDoorEnabled ? frontDoor!.outputs.frontDoorId : ''
+    publicHostName: frontDoorEnabled ? frontDoor!.outputs.endpointHostName : ''
     httpsOnly: httpsOnlyInEffect
     purgeSchedule: purgeSchedule
     instanceMemoryMB: instanceMemoryMB
@@ -148,8 +150,7 @@ module frontDoorOrigins 'app/frontdoor-origins.bicep' = if (frontDoorEnabled) {
   params: {
     // Read from the profile module's output, so the origins wait for the profile.
     profileName: frontDoor!.outputs.name
-    endpointName: envNames.frontDoorEndpoint
-    tags: tags
+    endpointName: frontDoor!.outputs.endpointName
     httpsOnly: httpsOnlyInEffect
     originHostNames: [for (config, i) in regionConfigs: trackerRegions[i].outputs.hostName]
   }

@@ -10,7 +10,7 @@ cd "$root"
 memory=false
 [ "${1:-}" = "--memory" ] && memory=true
 
-key="local-sync-key-$RANDOM$RANDOM"
+key="local-sync-key-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "${out:-}"; }
 trap cleanup EXIT INT TERM

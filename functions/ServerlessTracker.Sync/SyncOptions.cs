@@ -12,12 +12,13 @@ public sealed class SyncOptions
     /// Empty: nothing is published.</summary>
     public string? TopicEndpoint { get; set; }
 
-    /// <summary>The topic's access key; empty to authenticate with Entra ID (DefaultAzureCredential, managed identity).</summary>
+    /// <summary>The topic's access key; empty to authenticate with Entra ID (DefaultAzureCredential, managed identity). At least
+    /// 32 characters when set (Event Grid's keys are 44).</summary>
     public string? TopicKey { get; set; }
 
-    /// <summary>The key other regions' deliveries must present at <c>/sync/events</c> (query <c>code</c> or header
-    /// <c>aeg-sas-key</c>). Empty: the webhook refuses every delivery (the <c>sync</c> Event Grid trigger, which the
-    /// Functions host authenticates, still works).</summary>
+    /// <summary>The key other regions' deliveries must present at <c>/sync/events</c>, in the header <c>aeg-sas-key</c> only
+    /// (never the query string). At least 32 characters. Empty: the self-hosted webhook refuses every delivery (under the
+    /// Functions host the host checks the <c>syncevents</c> function key instead).</summary>
     public string? ReceiverKey { get; set; }
 
     /// <summary>Most changes in one CloudEvent; default 500 (peer changes: about 59 KB of base64, under Event Grid's 64 KB
@@ -59,4 +60,12 @@ public sealed class SyncOptions
     public int MaxClockSkewSeconds { get; set; } = 30;
 
     public bool PublishEnabled => !string.IsNullOrWhiteSpace(TopicEndpoint);
+
+    /// <summary>Fewest characters of <see cref="ReceiverKey"/> and <see cref="TopicKey"/> when set; shorter fails the start.</summary>
+    public const int MinKeyLength = 32;
+
+    internal static bool UnsetOrLongEnough(string? key) => string.IsNullOrEmpty(key) || key.Length >= MinKeyLength;
+
+    internal static string TooShort(string setting) =>
+        $"{setting} is shorter than {MinKeyLength} characters: use {MinKeyLength} random characters or more (for example openssl rand -hex 32), or leave it unset.";
 }

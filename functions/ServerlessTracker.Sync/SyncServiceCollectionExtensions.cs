@@ -25,6 +25,8 @@ public static class SyncServiceCollectionExtensions
     {
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateDataAnnotations()
             .Validate(o => !o.PublishEnabled || Uri.TryCreate(o.TopicEndpoint, UriKind.Absolute, out _), "Tracker:Sync:TopicEndpoint must be an absolute URI.")
+            .Validate(o => SyncOptions.UnsetOrLongEnough(o.ReceiverKey), SyncOptions.TooShort("Tracker:Sync:ReceiverKey"))
+            .Validate(o => SyncOptions.UnsetOrLongEnough(o.TopicKey), SyncOptions.TooShort("Tracker:Sync:TopicKey"))
             .ValidateOnStart();
         services.AddOptions<RegionOptions>().Bind(configuration.GetSection("Tracker")).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();

@@ -36,6 +36,9 @@ param trustedProxies array
 @description('Front Door id (X-Azure-FDID) allowed to reach the app; empty when there is no Front Door.')
 param frontDoorId string = ''
 
+@description('Host name clients announce to when it is not the app\'s own (Front Door\'s endpoint); empty: the app\'s default host name.')
+param publicHostName string = ''
+
 @description('Redirect http:// to https:// (App Service httpsOnly): on when asked and always in private mode.')
 param httpsOnly bool
 
@@ -83,6 +86,10 @@ var trackerSettings = {
   Tracker__Private__Enabled: privateMode ? 'true' : 'false'
   // The purge function's [TimerTrigger("%PurgeSchedule%")]: the host resolves it when it indexes the functions.
   PurgeSchedule: purgeSchedule
+  // Announce URLs printed for new passkeys: always https on the public host name. Under the host the request the
+  // admin call arrives in says neither (plain http from the host's proxy, the host's own Host header), and a
+  // passkey handed out in an http:// URL would cross the network in clear on every announce.
+  Tracker__Admin__PublicUrl: 'https://${empty(publicHostName) ? app.properties.defaultHostName : publicHostName}'
 }
 
 // Set only when asked (AzureAppSettings.Optional). Behind Front Door the App Service front end's

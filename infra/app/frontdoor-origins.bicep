@@ -7,7 +7,6 @@
 
 param profileName string
 param endpointName string
-param tags object
 
 @description('Route HTTPS only (httpsOnly or private mode): plain http:// requests are not forwarded to the trackers.')
 param httpsOnly bool
@@ -19,14 +18,10 @@ resource profile 'Microsoft.Cdn/profiles@2024-02-01' existing = {
   name: profileName
 }
 
-resource endpoint 'Microsoft.Cdn/profiles/afdEndpoints@2024-02-01' = {
+// Made with the profile (frontdoor.bicep), so the apps know its host name before they exist.
+resource endpoint 'Microsoft.Cdn/profiles/afdEndpoints@2024-02-01' existing = {
   parent: profile
   name: endpointName
-  location: 'global'
-  tags: tags
-  properties: {
-    enabledState: 'Enabled'
-  }
 }
 
 resource originGroup 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {

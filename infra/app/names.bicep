@@ -15,6 +15,7 @@ func environmentToken(subscriptionId string, environmentName string) string => t
 @description('Names of one region\'s resources, from its regionToken.')
 func regionNames(token string) object => {
   identity: 'id-${token}'
+  relayIdentity: 'id-relay-${token}'
   storage: 'st${token}'
   deploymentContainer: 'deployment-package'
   logAnalytics: 'log-${token}'

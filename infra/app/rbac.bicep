@@ -1,8 +1,14 @@
-// Every role assignment of a region, in one place. The region's identity is the only credential the
-// function app and the relay have: no keys, no connection strings.
+// Every role assignment of a region, in one place. The region has two identities, each the only credential of what
+// runs as it: no keys, no connection strings.
+// - the function app's: the host storage (Blob Data Owner), the tables, the topic, telemetry;
+// - the UDP relay's: the tables, the topic and pulling its image, nothing else (a relay that is taken over cannot
+//   touch the function app's deployment package, keys or timer state).
 
-@description('Principal id of the region\'s user-assigned identity.')
+@description('Principal id of the function app\'s user-assigned identity.')
 param identityPrincipalId string
+
+@description('Principal id of the UDP relay\'s user-assigned identity.')
+param relayIdentityPrincipalId string
 
 param storageAccountName string
 param topicName string
@@ -51,7 +57,7 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The tracker's swarms (Tracker__Tables__ServiceUri), from the function app and the relay.
+// The tracker's swarms (Tracker__Tables__ServiceUri) from the function app.
 resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identityPrincipalId, roles.storageTableDataContributor)
   scope: storage
@@ -62,7 +68,7 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// Sync: publishing this region's peer changes (Tracker__Sync__TopicEndpoint).
+// Sync: the function app publishes this region's peer changes (Tracker__Sync__TopicEndpoint).
 resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(topic.id, identityPrincipalId, roles.eventGridDataSender)
   scope: topic
@@ -85,13 +91,35 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// The relay's container group pulls its image with this identity.
-resource imagePull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, identityPrincipalId, roles.acrPull)
+// The relay's swarms: the same tables as the function app.
+resource relayTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, relayIdentityPrincipalId, roles.storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: relayIdentityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Sync: the relay publishes its UDP peers' changes to the same topic.
+resource relayTopicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(topic.id, relayIdentityPrincipalId, roles.eventGridDataSender)
+  scope: topic
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventGridDataSender)
+    principalId: relayIdentityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The relay's container group pulls its image with its identity.
+resource relayImagePull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, relayIdentityPrincipalId, roles.acrPull)
   scope: registry
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
-    principalId: identityPrincipalId
+    principalId: relayIdentityPrincipalId
     principalType: 'ServicePrincipal'
   }
 }

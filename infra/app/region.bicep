@@ -1,4 +1,4 @@
-// One tracker region: its identity, storage (deployment container + tracker tables), monitoring,
+// One tracker region: its identities (the function app's, and the UDP relay's own), storage (deployment container + tracker tables), monitoring,
 // Event Grid topic and Flex Consumption function app, and the identity's roles. The UDP relay's
 // container group for the region is deployed later by the postdeploy hook (relay.bicep), once its
 // image is in the registry.
@@ -14,7 +14,7 @@ param tags object
 @description('azd service name for the app ("api" on the primary region, empty elsewhere).')
 param serviceName string
 
-@description('The environment\'s container registry: the identity may pull the relay image from it.')
+@description('The environment\'s container registry: the relay\'s identity may pull the relay image from it.')
 param registryName string
 
 param principalId string
@@ -22,6 +22,9 @@ param principalType string
 param privateMode bool
 param trustedProxies array
 param frontDoorId string
+
+@description('Host name clients announce to when it is not the app\'s own (Front Door\'s endpoint); empty: the app\'s.')
+param publicHostName string
 param httpsOnly bool
 param purgeSchedule string
 param instanceMemoryMB int
@@ -32,6 +35,14 @@ param storageSku string
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: names.identity
+  location: region
+  tags: tags
+}
+
+// The relay's own identity (relay.bicep finds it by name): it needs the tables, the topic and the registry, not the
+// host storage that the app's identity owns.
+resource relayIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: names.relayIdentity
   location: region
   tags: tags
 }
@@ -70,6 +81,7 @@ module rbac 'rbac.bicep' = {
   name: 'rbac-${region}'
   params: {
     identityPrincipalId: identity.properties.principalId
+    relayIdentityPrincipalId: relayIdentity.properties.principalId
     storageAccountName: storage.outputs.name
     topicName: topic.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
@@ -97,6 +109,7 @@ module api 'api.bicep' = {
     privateMode: privateMode
     trustedProxies: trustedProxies
     frontDoorId: frontDoorId
+    publicHostName: publicHostName
     httpsOnly: httpsOnly
     purgeSchedule: purgeSchedule
     instanceMemoryMB: instanceMemoryMB

@@ -1,7 +1,9 @@
 // The UDP relay (BEP 15) in every region, on Azure Container Instances: Container Apps has no UDP
 // ingress. Deployed by tools/hooks/deploy-relay.sh after `az acr build` has pushed the image, not by
 // `azd provision` (the image must exist before a container group can start). Resources of the region
-// (identity, storage, topic, telemetry) are found by the names in names.bicep.
+// (the relay's own identity, storage, topic, telemetry) are found by the names in names.bicep. The relay
+// runs as its own identity (Table Data Contributor, EventGrid Data Sender, AcrPull: rbac.bicep), never as
+// the function app's, which also owns the host storage's blobs.
 //
 // Environment: ONE list, `relaySettings` below, holds what the relay reads; the infra tests compare it
 // with the relay's settings contract (see tests/ServerlessTracker.Infra.Tests).
@@ -44,7 +46,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing =
 }
 
 resource identities 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = [for config in regionConfigs: {
-  name: config.names.identity
+  name: config.names.relayIdentity
 }]
 
 resource storages 'Microsoft.Storage/storageAccounts@2023-05-01' existing = [for config in regionConfigs: {

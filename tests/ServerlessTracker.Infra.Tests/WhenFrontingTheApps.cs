@@ -61,5 +61,20 @@ public sealed class WhenFrontingTheApps
         Assert.Matches(@"properties: \{\s*serverFarmId: plan.id\s*httpsOnly: httpsOnly", new BicepText("infra/app/api.bicep").Text);
     }
 
+    [Fact]
+    public async Task NewPasskeysAreHandedOutInHttpsUrlsOnThePublicHostName()
+    {
+        // Under the host the admin call arrives as plain http from the host's proxy with the host's own Host header:
+        // without PublicUrl a passkey would be printed in an http:// URL on a loopback address.
+        Assert.Contains(
+            "Tracker__Admin__PublicUrl: 'https://${empty(publicHostName) ? app.properties.defaultHostName : publicHostName}'",
+            new BicepText("infra/app/api.bicep").Text);
+        using var template = await BicepCli.BuildAsync("infra/main.bicep");
+        var region = Assert.Single(BicepCli.Resources(template), r => r.GetProperty("name").GetString() == "[format('region-{0}', variables('regionConfigs')[copyIndex()].region)]");
+        Assert.Equal(
+            "[if(parameters('frontDoorEnabled'), createObject('value', reference('frontDoor').outputs.endpointHostName.value), createObject('value', ''))]",
+            region.GetProperty("properties").GetProperty("parameters").GetProperty("publicHostName").GetString());
+    }
+
     private static string? Type(JsonElement resource) => resource.GetProperty("type").GetString();
 }

@@ -43,11 +43,24 @@ public sealed class WhenIdsExpire
         Assert.Equal(3u, transaction);
     }
 
-    [Fact]
-    public async Task AnInvalidKeyStopsTheRelayAtStart()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(31)]
+    public async Task AKeyShorterThan32BytesStopsTheRelayAtStart(int bytes)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ConnectionIdKey"] = "c2hvcnQ=" }));
+        var key = Convert.ToBase64String(Enumerable.Range(1, bytes).Select(i => (byte)i).ToArray());
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ConnectionIdKey"] = key }));
 
-        Assert.Contains("ConnectionIdKey", error.Message);
+        Assert.Contains("Relay:ConnectionIdKey", error.Message);
+        Assert.Contains("32 bytes", error.Message);
+    }
+
+    [Fact]
+    public async Task AKeyThatIsNoBase64StopsTheRelayAtStart()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RelayHost.StartAsync(new Dictionary<string, string?> { ["Relay:ConnectionIdKey"] = "not base64!" }));
+
+        Assert.Contains("Relay:ConnectionIdKey", error.Message);
     }
 }

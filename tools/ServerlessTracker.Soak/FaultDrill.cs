@@ -16,8 +16,8 @@ namespace ServerlessTracker.Soak;
 /// </remarks>
 public sealed class FaultDrill(DrillOptions options)
 {
-    private const string SyncKey = "drill-sync-key";
-    private const string AdminToken = "drill-admin-token";
+    private const string SyncKey = "drill-sync-key-0123456789abcdef01";
+    private const string AdminToken = "drill-admin-token-0123456789abcdef";
     private const int Passkeys = 20;
 
     private readonly AnswerLedger _ledger = new();

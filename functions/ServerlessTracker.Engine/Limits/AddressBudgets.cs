@@ -90,6 +90,16 @@ public sealed class AddressBudgets
         address.TryWriteBytes(address16, out _);
     }
 
+    /// <summary>A key per sender as budgets see them: an IPv4 address, or an IPv6 address's first <paramref name="ipv6PrefixLength"/>
+    /// bits (other per-address bounds, such as the listener's slow connections, count by it too).</summary>
+    public static UInt128 NetworkKey(IPAddress address, int ipv6PrefixLength)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Write(address, bytes);
+        var key = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        return (key >> 32) == 0xFFFF ? key : key & Mask(ipv6PrefixLength);
+    }
+
     /// <summary>Takes <paramref name="cost"/> tokens (at least one; at most a bucket's size) from <paramref name="address"/>'s budget.</summary>
     public BudgetVerdict Take(IPAddress address, int cost = 1)
     {

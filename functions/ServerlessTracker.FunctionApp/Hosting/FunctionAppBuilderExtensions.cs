@@ -22,7 +22,7 @@ public static class FunctionAppBuilderExtensions
         // client-ip first) must see the real connection, as it does self-hosted.
         builder.Services.Configure<ForwardedHeadersOptions>(static options => options.ForwardedHeaders = ForwardedHeaders.None);
         // The same request limits as self-hosted (a query of up to Tracker:Http:MaxQueryLength, few headers, small bodies).
-        builder.Services.Configure<KestrelServerOptions>(options => KestrelTuning.Apply(options, builder.Configuration));
+        builder.Services.Configure<KestrelServerOptions>(options => KestrelTuning.Apply(options, builder.Configuration, FunctionsHost.Worker));
         builder.Services.AddSingleton<OperatorRoutes>();
         return builder;
     }

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Http.Hosting;
+using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 
 namespace ServerlessTracker.Http.Endpoints;
@@ -17,6 +19,8 @@ namespace ServerlessTracker.Http.Endpoints;
 /// escapes) is not trusted at all, whatever sent it.</item>
 /// <item>Otherwise (standalone without a token, or <c>/admin</c> under the host): 403, the admin API is closed.</item>
 /// </list>
+/// Before all that, with <see cref="AdminOptions.LoopbackOnly"/> in force (self-hosted by default), a client that is not on
+/// the loopback (as <see cref="ClientAddressReader"/> resolves it) gets 403 whatever it bears.
 /// Tokens are compared as SHA-256 digests with <see cref="CryptographicOperations.FixedTimeEquals"/>: constant time, and
 /// the token's length is not revealed either.
 /// </remarks>
@@ -24,19 +28,30 @@ public sealed class AdminAuthorization
 {
     private readonly byte[]? _tokenDigest;
     private readonly bool _hosted;
+    private readonly ClientAddressReader _addresses;
 
-    public AdminAuthorization(IOptions<AdminOptions> options, FunctionsHost host)
+    public AdminAuthorization(IOptions<AdminOptions> options, FunctionsHost host, ClientAddressReader addresses)
     {
         var token = options.Value.Token;
         _tokenDigest = string.IsNullOrEmpty(token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
         _hosted = host.IsHosted;
+        _addresses = addresses;
+        LoopbackOnly = options.Value.LoopbackOnly ?? !host.IsHosted;
     }
 
     public bool TokenConfigured => _tokenDigest is not null;
 
-    /// <summary>200 to proceed, or the status to answer: 401 (no or wrong token) or 403 (admin API closed).</summary>
+    /// <summary>Whether only clients on the loopback are served (<see cref="AdminOptions.LoopbackOnly"/> or its default).</summary>
+    public bool LoopbackOnly { get; }
+
+    /// <summary>200 to proceed, or the status to answer: 401 (no or wrong token) or 403 (admin API closed, or not on the loopback).</summary>
     public int Check(HttpContext context, bool behindFunctionKey)
     {
+        if (!AllowsClientOf(context))
+        {
+            return StatusCodes.Status403Forbidden;
+        }
+
         if (_tokenDigest is null)
         {
             return behindFunctionKey && _hosted && IsLiteralTarget(context) ? StatusCodes.Status200OK : StatusCodes.Status403Forbidden;
@@ -46,6 +61,9 @@ public sealed class AdminAuthorization
             ? StatusCodes.Status200OK
             : StatusCodes.Status401Unauthorized;
     }
+
+    /// <summary>False when <see cref="LoopbackOnly"/> is in force and the client is not on the loopback.</summary>
+    public bool AllowsClientOf(HttpContext context) => !LoopbackOnly || IPAddress.IsLoopback(_addresses.Read(context));
 
     /// <summary>Whether the path was sent as routed: no dot segments or escapes that Kestrel had to resolve. The host
     /// forwards the path it routed on, already normalised, so a request that needed normalising did not come through

@@ -27,7 +27,8 @@ public static class AdminEndpoints
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var status = http.RequestServices.GetRequiredService<AdminAuthorization>().Check(http, behindFunctionKey);
+            var authorization = http.RequestServices.GetRequiredService<AdminAuthorization>();
+            var status = authorization.Check(http, behindFunctionKey);
             if (status == StatusCodes.Status200OK)
             {
                 return await next(context);
@@ -40,7 +41,9 @@ public static class AdminEndpoints
                 return Error(status, "unauthorized: send Authorization: Bearer <Tracker:Admin:Token>");
             }
 
-            return Error(status, "the admin API is closed: set Tracker:Admin:Token (or call the manage function with its key under the Functions host)");
+            return authorization.AllowsClientOf(http)
+                ? Error(status, "the admin API is closed: set Tracker:Admin:Token (or call the manage function with its key under the Functions host)")
+                : Error(status, "the admin API answers only on the tracker's machine: call it there, or set Tracker:Admin:LoopbackOnly=false");
         });
 
         // Operator data lives in storage: when it is down, say so (503, retry later) instead of failing with a 500.

@@ -68,8 +68,8 @@ public sealed record SettingsJson(
     StatsSettingsJson Stats,
     MetricsSettingsJson Metrics);
 
-/// <summary>Admin settings in effect (whether a token is set, never the token).</summary>
-public sealed record AdminSettingsJson(bool TokenSet, Uri? PublicUrl);
+/// <summary>Admin settings in effect (whether a token is set, never the token; whether only the loopback is served).</summary>
+public sealed record AdminSettingsJson(bool TokenSet, Uri? PublicUrl, bool LoopbackOnly);
 
 /// <summary>Stats settings in effect (whether a token is set, never the token).</summary>
 public sealed record StatsSettingsJson(bool Enabled, bool TokenSet, int RefreshSeconds, int BusiestSwarms);

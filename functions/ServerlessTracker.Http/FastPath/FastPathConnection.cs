@@ -13,6 +13,11 @@ namespace ServerlessTracker.Http.FastPath;
 /// <summary>One connection on the fast path: reads request heads from the transport, answers tracker requests into its
 /// output, loops for keep-alive and pipelining, and hands the connection to Kestrel at the first request it does not serve.</summary>
 /// <remarks>
+/// A request it does not serve goes to Kestrel only once Kestrel can answer it at once (<see cref="HandOffRule"/>: a whole
+/// head, a line that is no request line, a TLS record); until then it waits here under the head timeout, and blank lines
+/// before a request line are skipped here under that timeout too, so a client that sends a blank line, garbage or half a
+/// head and waits is closed at the head timeout (a timer, not the heartbeat), never held for Kestrel's keep-alive timeout.
+/// With the fast path off (self-hosted) connections still start here in that guard mode, serving nothing themselves.
 /// Bytes handed to Kestrel are never consumed: the read position goes back to the start of that request, and the
 /// examined position only as far as an earlier read already examined, so Kestrel's first read returns them at once.
 /// Timeouts follow Kestrel's: KeepAliveTimeout for a request's first byte, RequestHeadersTimeout for the rest of its
@@ -35,6 +40,7 @@ internal sealed class FastPathConnection
     private const int SingleWriteBody = 4096 - ResponseHead.MaxLength;
 
     private static readonly Action<object> Heartbeat = static state => ((FastPathConnection)state).OnHeartbeat();
+    private static readonly TimerCallback HeadTimer = static state => ((FastPathConnection)state!).OnHeadTimer();
     private static readonly Action<object?> CloseRequested = static state => ((FastPathConnection)state!).OnCloseRequested();
     private static readonly Func<object, StringValues> ReadAcceptEncoding = static state => ((FastPathConnection)state).AcceptEncoding();
 
@@ -42,6 +48,7 @@ internal sealed class FastPathConnection
     private readonly ConnectionContext _connection;
     private readonly IPAddress _remote;
     private readonly bool _readsForwardedHeaders;
+    private readonly bool _serves;
     private readonly IConnectionHeartbeatFeature _heartbeat;
     private readonly CancellationToken _closeRequested;
     private CancellationTokenRegistration _closeRegistration;
@@ -53,10 +60,14 @@ internal sealed class FastPathConnection
     private long _readDeadline;
     private long _writeDeadline;
     private bool _waitingForRequest;
+    private bool _headStarted;
+    private ITimer? _headTimer;
     private int _unflushed;
 
-    public FastPathConnection(FastPathServer server, ConnectionContext connection, IPAddress remote, IConnectionHeartbeatFeature heartbeat)
+    /// <param name="serves">False in guard mode (the fast path off): every request goes to Kestrel, once it can be answered at once.</param>
+    public FastPathConnection(FastPathServer server, ConnectionContext connection, IPAddress remote, IConnectionHeartbeatFeature heartbeat, bool serves = true)
     {
+        _serves = serves;
         _server = server;
         _connection = connection;
         _heartbeat = heartbeat;
@@ -81,6 +92,7 @@ internal sealed class FastPathConnection
         finally
         {
             Volatile.Write(ref _phase, Detached);
+            _headTimer?.Dispose();
             if (_watched)
             {
                 _closeRegistration.Dispose();
@@ -122,6 +134,10 @@ internal sealed class FastPathConnection
             if (!reading.IsCompleted)
             {
                 Watch();
+                if (_headStarted)
+                {
+                    ArmHeadTimer();
+                }
             }
 
             var read = await reading;
@@ -137,7 +153,21 @@ internal sealed class FastPathConnection
             while (true)
             {
                 RequestHead head = default;
-                var status = consumed == buffer.Length ? HeadStatus.Incomplete : ParseHead(buffer.Slice(consumed), out head);
+                var blank = LeadingLineEnds(buffer.Slice(consumed));
+                if (blank > 0)
+                {
+                    // Blank lines before a request line are skipped (RFC 9112 section 2.2), but they start the head's clock.
+                    consumed += blank;
+                    StartHead();
+                }
+
+                var status = consumed == buffer.Length ? HeadStatus.Incomplete : _serves ? ParseHead(buffer.Slice(consumed), out head) : HeadStatus.HandOff;
+                if (status == HeadStatus.HandOff && !HandOffRule.KestrelAnswersAtOnce(Contiguous(buffer.Slice(consumed)), _server.Limits))
+                {
+                    // Kestrel would wait for the rest under its own, slacker clocks: it waits here instead.
+                    status = HeadStatus.Incomplete;
+                }
+
                 if (status == HeadStatus.Incomplete)
                 {
                     break;
@@ -175,6 +205,7 @@ internal sealed class FastPathConnection
                 _server.Counters.CountServed();
                 consumed += head.Length;
                 _waitingForRequest = false;
+                _headStarted = false;
                 if (!keepAlive)
                 {
                     input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
@@ -196,19 +227,49 @@ internal sealed class FastPathConnection
                 return false;
             }
 
-            if (consumed == buffer.Length)
+            if (consumed == buffer.Length && !_headStarted)
             {
                 WaitForRequest();
             }
-            else if (_waitingForRequest || consumed > 0)
+            else
             {
-                // The first bytes of a request: its whole head is due within RequestHeadersTimeout.
-                WaitForHead();
+                // The first bytes of a request (or blank lines before it): its whole head is due within RequestHeadersTimeout.
+                StartHead();
             }
 
             input.AdvanceTo(buffer.GetPosition(consumed), buffer.End);
             examined = buffer.Length - consumed;
         }
+    }
+
+    private static long LeadingLineEnds(in ReadOnlySequence<byte> remaining)
+    {
+        long count = 0;
+        foreach (var segment in remaining)
+        {
+            var ends = HandOffRule.LeadingLineEnds(segment.Span);
+            count += ends;
+            if (ends < segment.Length)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The start of <paramref name="remaining"/> as one span: its first segment, or a copy of at most the longest head.</summary>
+    private ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> remaining)
+    {
+        if (remaining.IsSingleSegment)
+        {
+            return remaining.FirstSpan;
+        }
+
+        var length = (int)Math.Min(remaining.Length, _server.Limits.MaxHeadLength);
+        _scratch ??= ArrayPool<byte>.Shared.Rent(_server.Limits.MaxHeadLength);
+        remaining.Slice(0, length).CopyTo(_scratch);
+        return _scratch.AsSpan(0, length);
     }
 
     private HeadStatus ParseHead(in ReadOnlySequence<byte> remaining, out RequestHead head)
@@ -369,13 +430,43 @@ internal sealed class FastPathConnection
     private void WaitForRequest()
     {
         _waitingForRequest = true;
+        _headStarted = false;
         Volatile.Write(ref _readDeadline, Environment.TickCount64 + _server.KeepAliveTimeout);
     }
 
-    private void WaitForHead()
+    /// <summary>A head began (its first byte, or a blank line before it): the whole head is due within RequestHeadersTimeout
+    /// from now, however it trickles in.</summary>
+    private void StartHead()
     {
+        if (_headStarted)
+        {
+            return;
+        }
+
+        _headStarted = true;
         _waitingForRequest = false;
         Volatile.Write(ref _readDeadline, Environment.TickCount64 + _server.RequestHeadersTimeout);
+    }
+
+    /// <summary>A head that waits for its client is cut off at its deadline to the millisecond, not at the next heartbeat
+    /// after it (a timer only for connections whose head did not arrive whole).</summary>
+    private void ArmHeadTimer()
+    {
+        var due = Math.Max(0, Volatile.Read(ref _readDeadline) - Environment.TickCount64);
+        _headTimer ??= TimeProvider.System.CreateTimer(HeadTimer, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _headTimer.Change(TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnHeadTimer()
+    {
+        if (Volatile.Read(ref _phase) == Reading && Environment.TickCount64 < Volatile.Read(ref _readDeadline))
+        {
+            // Woken a hair early, or the deadline moved on (a head was served, the next one began): wait for it.
+            ArmHeadTimer();
+            return;
+        }
+
+        OnHeartbeat();
     }
 
     /// <summary>When the server shuts down: a connection waiting for its next request closes now.</summary>

@@ -41,6 +41,7 @@ public sealed class FastPathServer
         Counters = counters;
         Date = new HttpDateLine(time);
         Enabled = options.Value.FastPath ?? !host.IsHosted;
+        GuardsHeads = !host.IsHosted;
         ClientIpHeader = Encoding.ASCII.GetBytes(addresses.ClientIpHeader);
 
         var limits = kestrel.Value.Limits;
@@ -52,6 +53,10 @@ public sealed class FastPathServer
 
     /// <summary><c>Tracker:Http:FastPath</c>, or by default on standalone and off under the Functions host.</summary>
     public bool Enabled { get; }
+
+    /// <summary>Self-hosted: with the fast path off, connections still start in its guard mode (a head timeout that blank
+    /// lines and half heads cannot stretch, see <see cref="HandOffRule"/>) and then go to Kestrel.</summary>
+    public bool GuardsHeads { get; }
 
     public AnnounceService Announces { get; }
 
@@ -70,7 +75,7 @@ public sealed class FastPathServer
 
     public HeadLimits Limits { get; }
 
-    /// <summary>The configured client-address header as ASCII bytes (empty: ignored).</summary>
+    /// <summary>The client-address header in force as ASCII bytes (empty: ignored); see <see cref="ClientAddressReader.ReadsClientIpHeaderFrom"/>.</summary>
     public byte[] ClientIpHeader { get; }
 
     /// <summary>Kestrel's KeepAliveTimeout, in milliseconds: the wait for a request's first byte.</summary>
@@ -85,16 +90,17 @@ public sealed class FastPathServer
     /// <summary>Behind a trusted proxy: the same rule and headers as <see cref="ClientAddressReader.Read"/>, read from a head the parser accepted.</summary>
     public IPAddress ForwardedClient(IPAddress remote, ReadOnlySpan<byte> head)
     {
-        var clientIp = ClientIpHeader.Length > 0 ? HeaderValues.Find(head, ClientIpHeader).ToString() : null;
+        var clientIp = Addresses.ReadsClientIpHeaderFrom(remote) ? HeaderValues.Find(head, ClientIpHeader).ToString() : null;
         var forwardedFor = Addresses.UseForwardedFor ? HeaderValues.Find(head, "X-Forwarded-For"u8) : default;
         return Addresses.Resolve(remote, clientIp, forwardedFor);
     }
 
     /// <summary>Wraps Kestrel's connection pipeline: a connection from an IP endpoint starts on the fast path (its timeouts
     /// need Kestrel's heartbeat: without one the connection goes straight to Kestrel).</summary>
-    public ConnectionDelegate Wrap(ConnectionDelegate next) =>
+    /// <param name="serves">False for the guard mode: every request goes to Kestrel once it can be answered at once.</param>
+    public ConnectionDelegate Wrap(ConnectionDelegate next, bool serves = true) =>
         connection => connection.RemoteEndPoint is IPEndPoint remote && connection.Features.Get<IConnectionHeartbeatFeature>() is { } heartbeat
-            ? new FastPathConnection(this, connection, remote.Address, heartbeat).ServeAsync(next)
+            ? new FastPathConnection(this, connection, remote.Address, heartbeat, serves).ServeAsync(next)
             : next(connection);
 
     private static long Milliseconds(TimeSpan span) =>

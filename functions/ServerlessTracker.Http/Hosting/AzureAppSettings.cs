@@ -39,6 +39,9 @@ public static class AzureAppSettings
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicEndpoint)),
         "Tracker__Private__Enabled",
         PurgeSchedule,
+        // Announce URLs printed for new passkeys: https on the public host name (Front Door's or the app's). Without it they
+        // would say what the worker sees, plain http to the host's loopback address.
+        EnvironmentName(AdminOptions.Section, nameof(AdminOptions.PublicUrl)),
     ];
 
     /// <summary>Set only when a deployment parameter asks for it. <c>{n}</c> stands for a list index (0, 1, ...).</summary>

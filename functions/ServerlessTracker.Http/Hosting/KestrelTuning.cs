@@ -14,7 +14,16 @@ public static class KestrelTuning
     /// <summary>Largest request body outside the endpoints that raise it (sync deliveries, invocations): announces and scrapes have none.</summary>
     public const long MaxRequestBodyBytes = 64 * 1024;
 
-    public static void Apply(KestrelServerOptions options, IConfiguration? configuration)
+    /// <summary>How long a self-hosted client has for a whole request head, from its first byte (blank lines before it
+    /// included): one second. The fast path enforces it to the millisecond on every connection's first head, so a client that
+    /// stalls mid-head is closed within it; Kestrel, for later heads on a connection it took over, checks it on its heartbeat
+    /// with a beat of slack (closed within three seconds).</summary>
+    public static readonly TimeSpan StandaloneHeadTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>The same under the Functions host, whose proxy forwards whole heads from the loopback.</summary>
+    public static readonly TimeSpan HostedHeadTimeout = TimeSpan.FromSeconds(10);
+
+    public static void Apply(KestrelServerOptions options, IConfiguration? configuration, FunctionsHost host)
     {
         // Trackers answer bots and clients, not browsers: no Server header to fingerprint.
         options.AddServerHeader = false;
@@ -41,8 +50,9 @@ public static class KestrelTuning
         // No WebSockets or other upgrades are served.
         limits.MaxConcurrentUpgradedConnections = 0;
 
-        // A request's headers must arrive within 10 s (slowloris); clients send the whole request in one packet.
-        limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        // A request's head must arrive within a second of its first byte self-hosted (slowloris, and clients that send a blank
+        // line, garbage or half a head and wait): clients send the whole request in one packet. Ten seconds under the host.
+        limits.RequestHeadersTimeout = host.IsHosted ? HostedHeadTimeout : StandaloneHeadTimeout;
 
         // Longer than the Functions host's idle pooled connections, so Kestrel never closes one the host is about to reuse;
         // BitTorrent clients announce every 30 minutes and rarely reuse a connection anyway.

@@ -11,8 +11,11 @@ public static class OperatorServiceCollectionExtensions
     {
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section))
             .Validate(o => o.PublicUrl is null || o.PublicUrl.IsAbsoluteUri, "Tracker:Admin:PublicUrl must be an absolute URL.")
+            .Validate(o => Secrets.UnsetOrLongEnough(o.Token), Secrets.TooShort("Tracker:Admin:Token"))
             .ValidateOnStart();
-        services.AddOptions<StatsOptions>().Bind(configuration.GetSection(StatsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StatsOptions>().Bind(configuration.GetSection(StatsOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => Secrets.UnsetOrLongEnough(o.Token), Secrets.TooShort("Tracker:Stats:Token"))
+            .ValidateOnStart();
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<StatsCache>();
         services.AddSingleton<Engine.Diagnostics.IRegionStatusSource, SyncRegionStatusSource>();

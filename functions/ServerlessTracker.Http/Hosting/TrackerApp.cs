@@ -21,7 +21,7 @@ public static class TrackerApp
             builder.WebHost.UseUrls(StandaloneUrls);
         }
 
-        builder.WebHost.ConfigureKestrel(static (context, options) => KestrelTuning.Apply(options, context.Configuration));
+        builder.WebHost.ConfigureKestrel(static (context, options) => KestrelTuning.Apply(options, context.Configuration, FunctionsHost.Standalone));
         builder.WebHost.ConfigureKestrel(static kestrel => kestrel.UseTrackerFastPath());
         builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, FunctionsHost.Standalone);

@@ -117,7 +117,7 @@ internal sealed class AcceptLoop : IRequestBytes
         if (status == HeadStatus.HandOff)
         {
             _listener.Counters.CountRejected();
-            Send(fd, _output, ListenerAnswers.WriteRejection(_output, bytes, _core.Date.Current));
+            Send(fd, remote, _output, ListenerAnswers.WriteRejection(_output, bytes, _core.Date.Current));
             return;
         }
 
@@ -132,15 +132,15 @@ internal sealed class AcceptLoop : IRequestBytes
             return;
         }
 
-        Answer(fd, reply.Result);
+        Answer(fd, remote, reply.Result);
     }
 
-    private void Answer(int fd, TrackerReply reply)
+    private void Answer(int fd, IPAddress remote, TrackerReply reply)
     {
         var body = _body!;
         if (body.IsShared)
         {
-            AnswerShared(fd, reply, body);
+            AnswerShared(fd, remote, reply, body);
             return;
         }
 
@@ -149,7 +149,7 @@ internal sealed class AcceptLoop : IRequestBytes
         var length = ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, _core.Date.Current);
         body.Reset();
         _listener.Counters.CountServed();
-        Send(fd, output, length);
+        Send(fd, remote, output, length);
         if (output != _output)
         {
             ArrayPool<byte>.Shared.Return(output);
@@ -158,7 +158,7 @@ internal sealed class AcceptLoop : IRequestBytes
 
     /// <summary>A shared body (a full scrape) is sent from the snapshot itself, after the head: no copy. What the socket does
     /// not take at once continues on the asynchronous path, which takes the body (and its slot) along.</summary>
-    private void AnswerShared(int fd, TrackerReply reply, ResponseBuffer body)
+    private void AnswerShared(int fd, IPAddress remote, TrackerReply reply, ResponseBuffer body)
     {
         var bytes = body.Body.Span;
         var length = ResponseHead.Write(_output, bytes.Length, ConnectionMode.Close, reply, _core.Date.Current);
@@ -182,10 +182,10 @@ internal sealed class AcceptLoop : IRequestBytes
 
         // The rest goes out later: this thread takes another buffer.
         _body = _core.Buffers.Get();
-        SlowConnections.SendSharedRest(_listener, fd, _output.AsSpan(Math.Max(head, 0), length - Math.Max(head, 0)), body, Math.Max(sent, 0));
+        SlowConnections.SendSharedRest(_listener, fd, remote, _output.AsSpan(Math.Max(head, 0), length - Math.Max(head, 0)), body, Math.Max(sent, 0));
     }
 
-    private void Send(int fd, byte[] output, int length)
+    private void Send(int fd, IPAddress remote, byte[] output, int length)
     {
         var sent = (int)LibC.Send(fd, ref output[0], length, LibC.MsgDontWait | LibC.MsgNoSignal);
         if (sent == length)
@@ -206,7 +206,7 @@ internal sealed class AcceptLoop : IRequestBytes
             sent = 0;
         }
 
-        SlowConnections.SendRest(_listener, fd, output.AsSpan(sent, length - sent));
+        SlowConnections.SendRest(_listener, fd, remote, output.AsSpan(sent, length - sent));
     }
 
     /// <summary>The peer's address; the same client connecting again (a benchmark, a NAT) reuses the last instance.</summary>

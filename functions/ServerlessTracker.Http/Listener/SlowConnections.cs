@@ -8,18 +8,20 @@ namespace ServerlessTracker.Http.Listener;
 
 /// <summary>Connections the accept threads could not finish at once, continued on a .NET socket with async calls: a head
 /// still arriving, an answer the client did not take at once, a store that did not answer at once.</summary>
-/// <remarks>The connection's descriptor is wrapped as it is (no new syscalls but the Socket's own queries). A head and an
-/// answer each get <see cref="TrackerListener.HeadTimeout"/> (a shared body, a full scrape, that much per 64 KiB piece); at most <see cref="TrackerListenerOptions.MaxSlowConnections"/>
-/// wait on clients at once, more are closed. Shutdown cancels them all.</remarks>
+/// <remarks>The connection's descriptor is wrapped as it is (no new syscalls but the Socket's own queries). A head gets
+/// <see cref="TrackerListener.HeadTimeout"/>, an answer <see cref="TrackerListener.AnswerTimeout"/> (a shared body, a full
+/// scrape, that much per 64 KiB piece); at most <see cref="TrackerListenerOptions.MaxSlowConnections"/> wait on clients at
+/// once, and at most <see cref="TrackerListenerOptions.MaxSlowConnectionsPerAddress"/> of one address: more are closed.
+/// Shutdown cancels them all.</remarks>
 internal static class SlowConnections
 {
-    /// <summary>A shared body goes out in pieces of this size, each within the head timeout: a client must keep taking it.</summary>
+    /// <summary>A shared body goes out in pieces of this size, each within the answer timeout: a client must keep taking it.</summary>
     private const int SharedChunk = 64 * 1024;
 
     /// <summary>Reads the rest of a head (<paramref name="received"/> so far), then answers.</summary>
     public static void Receive(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> received)
     {
-        if (!listener.TryEnterSlow())
+        if (!listener.TryEnterSlow(remote, out var address))
         {
             LibC.Close(fd);
             return;
@@ -27,7 +29,7 @@ internal static class SlowConnections
 
         var input = ArrayPool<byte>.Shared.Rent(listener.Core.Limits.MaxHeadLength + 1);
         received.CopyTo(input);
-        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote);
+        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote, address);
     }
 
     /// <summary>Answers once the store has (<paramref name="body"/> is handed over and goes back to the pool).</summary>
@@ -38,9 +40,9 @@ internal static class SlowConnections
     }
 
     /// <summary>Sends what the client did not take at once.</summary>
-    public static void SendRest(TrackerListener listener, int fd, ReadOnlySpan<byte> rest)
+    public static void SendRest(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> rest)
     {
-        if (!listener.TryEnterSlow())
+        if (!listener.TryEnterSlow(remote, out var address))
         {
             LibC.Close(fd);
             return;
@@ -48,15 +50,15 @@ internal static class SlowConnections
 
         var output = ArrayPool<byte>.Shared.Rent(rest.Length);
         rest.CopyTo(output);
-        _ = SendAsync(listener, Wrap(fd), output, rest.Length);
+        _ = SendAsync(listener, Wrap(fd), output, rest.Length, address);
     }
 
     /// <summary>Sends the rest of an answer with a shared body (a full scrape): what is left of the head, then the body from
     /// <paramref name="bodyOffset"/>, straight from the snapshot. <paramref name="body"/> is handed over and goes back to the
     /// pool (freeing its slot) once sent or abandoned.</summary>
-    public static void SendSharedRest(TrackerListener listener, int fd, ReadOnlySpan<byte> headRest, ResponseBuffer body, int bodyOffset)
+    public static void SendSharedRest(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> headRest, ResponseBuffer body, int bodyOffset)
     {
-        if (!listener.TryEnterSlow())
+        if (!listener.TryEnterSlow(remote, out var address))
         {
             LibC.Close(fd);
             listener.Core.Buffers.Return(body);
@@ -65,12 +67,12 @@ internal static class SlowConnections
 
         var head = ArrayPool<byte>.Shared.Rent(Math.Max(headRest.Length, 1));
         headRest.CopyTo(head);
-        _ = SendSharedAsync(listener, Wrap(fd), head, headRest.Length, body, bodyOffset);
+        _ = SendSharedAsync(listener, Wrap(fd), head, headRest.Length, body, bodyOffset, address);
     }
 
     private static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
 
-    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote)
+    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote, UInt128 address)
     {
         var core = listener.Core;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
@@ -103,7 +105,7 @@ internal static class SlowConnections
                 listener.Counters.CountRejected();
                 output = ArrayPool<byte>.Shared.Rent(ListenerAnswers.MaxRejectionLength);
                 var length = ListenerAnswers.WriteRejection(output, input.AsSpan(0, filled), core.Date.Current);
-                timeout.CancelAfter(listener.HeadTimeout);
+                timeout.CancelAfter(listener.AnswerTimeout);
                 await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
             }
             else
@@ -134,7 +136,7 @@ internal static class SlowConnections
             }
 
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(address);
         }
     }
 
@@ -155,12 +157,12 @@ internal static class SlowConnections
         {
             listener.Core.Buffers.Return(body);
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(null);
         }
     }
 
     /// <summary>Head and written body in one send; a shared body (a full scrape) after the head, from the snapshot itself, a
-    /// piece at a time, each within <see cref="TrackerListener.HeadTimeout"/>.</summary>
+    /// piece at a time, each within <see cref="TrackerListener.AnswerTimeout"/>.</summary>
     private static async Task SendAnswerAsync(TrackerListener listener, Socket socket, TrackerReply reply, ResponseBuffer body, CancellationTokenSource timeout)
     {
         var core = listener.Core;
@@ -170,7 +172,7 @@ internal static class SlowConnections
             var length = body.IsShared
                 ? ResponseHead.Write(output, body.Body.Length, ConnectionMode.Close, reply, core.Date.Current)
                 : ListenerAnswers.WriteAnswer(output, reply, body.WrittenSpan, core.Date.Current);
-            timeout.CancelAfter(listener.HeadTimeout);
+            timeout.CancelAfter(listener.AnswerTimeout);
             await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
         }
         finally
@@ -188,19 +190,19 @@ internal static class SlowConnections
     {
         for (var offset = 0; offset < body.Length; offset += SharedChunk)
         {
-            timeout.CancelAfter(listener.HeadTimeout);
+            timeout.CancelAfter(listener.AnswerTimeout);
             await socket.SendAsync(body.Slice(offset, Math.Min(SharedChunk, body.Length - offset)), SocketFlags.None, timeout.Token);
         }
     }
 
-    private static async Task SendSharedAsync(TrackerListener listener, Socket socket, byte[] head, int headLength, ResponseBuffer body, int bodyOffset)
+    private static async Task SendSharedAsync(TrackerListener listener, Socket socket, byte[] head, int headLength, ResponseBuffer body, int bodyOffset, UInt128 address)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
             if (headLength > 0)
             {
-                timeout.CancelAfter(listener.HeadTimeout);
+                timeout.CancelAfter(listener.AnswerTimeout);
                 await socket.SendAsync(head.AsMemory(0, headLength), SocketFlags.None, timeout.Token);
             }
 
@@ -215,16 +217,16 @@ internal static class SlowConnections
             ArrayPool<byte>.Shared.Return(head);
             listener.Core.Buffers.Return(body);
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(address);
         }
     }
 
-    private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length)
+    private static async Task SendAsync(TrackerListener listener, Socket socket, byte[] output, int length, UInt128 address)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
-            timeout.CancelAfter(listener.HeadTimeout);
+            timeout.CancelAfter(listener.AnswerTimeout);
             await socket.SendAsync(output.AsMemory(0, length), SocketFlags.None, timeout.Token);
         }
         catch (Exception e)
@@ -235,7 +237,7 @@ internal static class SlowConnections
         {
             ArrayPool<byte>.Shared.Return(output);
             socket.Dispose();
-            listener.LeaveSlow();
+            listener.LeaveSlow(address);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Primitives;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.FastPath;
 using ServerlessTracker.Http.Hosting;
+using ServerlessTracker.Http.Limits;
 
 namespace ServerlessTracker.Http.Listener;
 
@@ -28,6 +30,7 @@ public sealed class TrackerListener : IHostedService, IDisposable
     private readonly FunctionsHost _host;
     private readonly ILogger<TrackerListener> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<UInt128, int> _slowByAddress = new();
     private Socket? _socket;
     private int _listenFd = -1;
     private Thread[] _threads = [];
@@ -42,6 +45,7 @@ public sealed class TrackerListener : IHostedService, IDisposable
         Core = core;
         Counters = counters;
         HeadTimeout = TimeSpan.FromSeconds(_options.HeadTimeoutSeconds);
+        AnswerTimeout = TimeSpan.FromSeconds(_options.AnswerTimeoutSeconds);
     }
 
     /// <summary>The port the listener is bound to; 0 when it is off.</summary>
@@ -52,7 +56,11 @@ public sealed class TrackerListener : IHostedService, IDisposable
 
     internal ListenerCounters Counters { get; }
 
+    /// <summary>A connection's time for its whole head, from accept.</summary>
     internal TimeSpan HeadTimeout { get; }
+
+    /// <summary>A connection's time to take its answer.</summary>
+    internal TimeSpan AnswerTimeout { get; }
 
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -178,12 +186,23 @@ public sealed class TrackerListener : IHostedService, IDisposable
         return new(TrackerReply.Plain);
     }
 
-    /// <summary>Takes a place on the async path; false (the connection is to be closed) when all are taken.</summary>
-    internal bool TryEnterSlow()
+    /// <summary>Takes a place on the async path for a connection waiting on its client; false (the connection is to be closed)
+    /// when all are taken, or all its address may have (<see cref="TrackerListenerOptions.MaxSlowConnectionsPerAddress"/>).</summary>
+    /// <param name="address">The address's key, to give back to <see cref="LeaveSlow"/>.</param>
+    internal bool TryEnterSlow(IPAddress remote, out UInt128 address)
     {
+        address = Engine.Limits.AddressBudgets.NetworkKey(remote, 64);
+        if (_slowByAddress.AddOrUpdate(address, 1, static (_, count) => count + 1) > _options.MaxSlowConnectionsPerAddress)
+        {
+            LeaveAddress(address);
+            Counters.CountDropped();
+            return false;
+        }
+
         if (Interlocked.Increment(ref _slow) > _options.MaxSlowConnections)
         {
             Interlocked.Decrement(ref _slow);
+            LeaveAddress(address);
             Counters.CountDropped();
             return false;
         }
@@ -199,7 +218,30 @@ public sealed class TrackerListener : IHostedService, IDisposable
         Counters.CountSlow();
     }
 
-    internal void LeaveSlow() => Interlocked.Decrement(ref _slow);
+    /// <param name="address">The key <see cref="TryEnterSlow"/> gave; null after <see cref="EnterSlow"/>.</param>
+    internal void LeaveSlow(UInt128? address)
+    {
+        Interlocked.Decrement(ref _slow);
+        if (address is { } key)
+        {
+            LeaveAddress(key);
+        }
+    }
+
+    /// <summary>Slow connections of the address with key <paramref name="address"/> now (tests).</summary>
+    internal int SlowFrom(UInt128 address) => _slowByAddress.TryGetValue(address, out var count) ? count : 0;
+
+    private void LeaveAddress(UInt128 address)
+    {
+        // The entry goes when its last connection does, so the table holds only addresses that have one.
+        while (_slowByAddress.TryGetValue(address, out var count))
+        {
+            if (count <= 1 ? _slowByAddress.TryRemove(new KeyValuePair<UInt128, int>(address, count)) : _slowByAddress.TryUpdate(address, count - 1, count))
+            {
+                return;
+            }
+        }
+    }
 
     private static async ValueTask<TrackerReply> PlainAfter(ValueTask announced)
     {

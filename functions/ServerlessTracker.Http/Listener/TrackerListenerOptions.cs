@@ -28,13 +28,23 @@ public sealed class TrackerListenerOptions
     [Range(0, 600)]
     public int DeferAcceptSeconds { get; set; } = 5;
 
-    /// <summary>Seconds a slow connection has for its whole request head, and again for taking its answer. Default 10.</summary>
+    /// <summary>Seconds a connection has for its whole request head, from accept: one that sends half a head (or nothing past
+    /// <see cref="DeferAcceptSeconds"/>) and waits is closed then. Default 1 (clients send a request in one packet).</summary>
     [Range(1, 300)]
-    public int HeadTimeoutSeconds { get; set; } = 10;
+    public int HeadTimeoutSeconds { get; set; } = 1;
+
+    /// <summary>Seconds a connection has to take its answer once it is ready (a client that does not read). Default 10.</summary>
+    [Range(1, 300)]
+    public int AnswerTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Connections waiting on a slow client at once (a head in pieces, an answer not taken at once); more are closed. Default 1024.</summary>
     [Range(1, 1_000_000)]
     public int MaxSlowConnections { get; set; } = 1024;
+
+    /// <summary>Of those, at most this many from one address (IPv6: one /64), so one client cannot take the others' places;
+    /// more from it are closed at once. Default 16 (addresses shared behind a NAT rarely have even one).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSlowConnectionsPerAddress { get; set; } = 16;
 
     /// <summary>Whether <see cref="Address"/> is an IP address.</summary>
     public bool HasValidAddress() => IPAddress.TryParse(Address, out _);

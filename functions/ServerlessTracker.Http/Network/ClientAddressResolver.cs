@@ -6,7 +6,8 @@ namespace ServerlessTracker.Http.Network;
 /// <summary>Finds the client's address from the connection and, only behind trusted proxies, forwarded headers.</summary>
 /// <remarks>
 /// Rule: if the connection does not come from a trusted proxy, it is the client. Otherwise a
-/// front-end header that the platform overwrites (App Service's <c>client-ip</c>) names the client;
+/// front-end header that the platform or the operator's proxy overwrites names the client (which header, and from which
+/// connections it is read, is <see cref="ClientAddressReader"/>'s decision: the caller passes it only when it is believed);
 /// failing that, <c>X-Forwarded-For</c> is read from the right and the first hop that is not a
 /// trusted proxy is the client (hops to its left are client-supplied and worthless). An unreadable
 /// hop stops the walk at the last address known good.

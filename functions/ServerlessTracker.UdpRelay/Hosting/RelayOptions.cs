@@ -9,6 +9,9 @@ public sealed class RelayOptions : IValidatableObject
 {
     public const string Section = "Relay";
 
+    /// <summary>Fewest bytes of a configured <see cref="ConnectionIdKey"/> (after base64 decoding).</summary>
+    public const int MinConnectionIdKeyBytes = 32;
+
     /// <summary>UDP port to listen on; default 6969. 0 picks a free port per address (tests).</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 6969;
@@ -26,7 +29,8 @@ public sealed class RelayOptions : IValidatableObject
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>Base64 key (16 bytes or more) for connection ids; give every instance the same one. Default: random at start.</summary>
+    /// <summary>Base64 key (<see cref="MinConnectionIdKeyBytes"/> bytes or more) for connection ids; give every instance the same
+    /// one. Default: random at start.</summary>
     /// <remarks>A secret: set it from the environment (<c>Relay__ConnectionIdKey</c>) or a secret store, never in a file.</remarks>
     public string? ConnectionIdKey { get; set; }
 
@@ -70,9 +74,10 @@ public sealed class RelayOptions : IValidatableObject
         if (!string.IsNullOrEmpty(ConnectionIdKey))
         {
             var key = new byte[ConnectionIdKey.Length];
-            if (!Convert.TryFromBase64String(ConnectionIdKey, key, out var length) || length < 16)
+            if (!Convert.TryFromBase64String(ConnectionIdKey, key, out var length) || length < MinConnectionIdKeyBytes)
             {
-                yield return new ValidationResult("Relay:ConnectionIdKey must be base64 of at least 16 bytes.", [nameof(ConnectionIdKey)]);
+                yield return new ValidationResult(
+                    $"Relay:ConnectionIdKey must be base64 of at least {MinConnectionIdKeyBytes} bytes (for example openssl rand -base64 32).", [nameof(ConnectionIdKey)]);
             }
         }
     }

@@ -73,7 +73,7 @@ public sealed class WhenRegionsDeliverThroughTheHost
         {
             ["Tracker:Region"] = "east",
             ["Tracker:Sync:TopicEndpoint"] = new Uri(west.BaseV4, Keyed("/sync/events")).ToString(),
-            ["Tracker:Sync:TopicKey"] = "unused-by-the-host",
+            ["Tracker:Sync:TopicKey"] = "unused-by-the-host-0123456789abcdef",
             ["Tracker:Sync:FlushIntervalMilliseconds"] = "100",
         }, ipv6: false);
         await using (east)

@@ -141,12 +141,12 @@ public sealed class WhenManagingAccess
     public async Task SettingsShowWhatIsInEffectButNoSecret()
     {
         await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings(
-            ("Tracker:Private:Enabled", "true"), ("Tracker:Stats:Token", "stats-secret-42"), ("Tracker:Swarm:MaxNumWant", "77")));
+            ("Tracker:Private:Enabled", "true"), ("Tracker:Stats:Token", "stats-secret-42-0123456789abcdef0"), ("Tracker:Swarm:MaxNumWant", "77")));
         var (status, json) = await tracker.Client.SendAsync(HttpMethod.Get, "/admin/settings");
         Assert.Equal(HttpStatusCode.OK, status);
         var text = json!.ToJsonString();
         Assert.DoesNotContain(Support.AdminApi.Token, text);
-        Assert.DoesNotContain("stats-secret-42", text);
+        Assert.DoesNotContain("stats-secret-42-0123456789abcdef0", text);
         Assert.True(json["private"]!["enabled"]!.GetValue<bool>());
         Assert.Equal(77, json["swarm"]!["maxNumWant"]!.GetValue<int>());
         Assert.True(json["admin"]!["tokenSet"]!.GetValue<bool>());

@@ -39,15 +39,49 @@ public class WhenBehindProxies
     }
 
     [Fact]
-    public async Task ForwardedHeadersFromConfiguredProxiesAreBelieved()
+    public async Task XForwardedForFromConfiguredProxiesIsBelieved()
     {
         await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Network:TrustedProxies:0", "127.0.0.0/8")), ipv6: false);
         var hash = Hash(22);
         await Send(tracker, AnnounceUrl(hash, 1, port: 7001), forwardedFor: "198.51.100.4, 203.0.113.9");
-        await Send(tracker, AnnounceUrl(hash, 2, port: 7002), clientIp: "203.0.113.10:50000");
         var answer = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 3, left: 1));
-        Assert.Equal(["203.0.113.10:7002", "203.0.113.9:7001"], answer.Peers4().Order());
+        Assert.Equal(["203.0.113.9:7001"], answer.Peers4());
         Assert.Equal(new byte[] { 127, 0, 0, 1 }, answer["external ip"]!.Bytes);
+    }
+
+    [Fact]
+    public async Task ClientIpThroughTheOperatorsOwnProxyIsNotBelievedByDefault()
+    {
+        // Self-hosted behind nginx: nothing overwrites client-ip, so a client's own value would pass through the proxy.
+        // Only X-Forwarded-For (read from the right) counts unless the operator names a header the proxy sets.
+        await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Network:TrustedProxies:0", "127.0.0.0/8")), ipv6: false);
+        var hash = Hash(23);
+        await Send(tracker, AnnounceUrl(hash, 1, port: 7001), clientIp: "203.0.113.10:50000");
+        await Send(tracker, AnnounceUrl(hash, 2, port: 7002), clientIp: "203.0.113.11", forwardedFor: "198.51.100.5");
+        using var request = new HttpRequestMessage(HttpMethod.Get, AnnounceUrl(hash, 3, left: 1));
+        request.Headers.TryAddWithoutValidation("client-ip", "203.0.113.12");
+        using var response = await tracker.Client.SendAsync(request);
+        var answer = Protocol.Bencode.BencodeDecoder.Decode(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(["127.0.0.1:7001", "198.51.100.5:7002"], answer.Peers4().Order());
+        Assert.Equal(new byte[] { 127, 0, 0, 1 }, answer["external ip"]!.Bytes);
+    }
+
+    [Fact]
+    public async Task AHeaderTheOperatorNamesIsBelievedFromConfiguredProxies()
+    {
+        await using var tracker = await RunningTracker.StartAsync(
+            With(("Tracker:Network:TrustedProxies:0", "127.0.0.0/8"), ("Tracker:Network:ClientIpHeader", "X-Real-IP")), ipv6: false);
+        var hash = Hash(25);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, AnnounceUrl(hash, 1, port: 7001)))
+        {
+            request.Headers.TryAddWithoutValidation("X-Real-IP", "203.0.113.20");
+            request.Headers.TryAddWithoutValidation("client-ip", "203.0.113.21");
+            using var response = await tracker.Client.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+        }
+
+        var answer = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1));
+        Assert.Equal(["203.0.113.20:7001"], answer.Peers4());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace ServerlessTracker.Http.Tests.Properties;
 /// <summary>One real app on Kestrel fed hostile requests: tracker paths always answer 200 with bencode, nothing answers 500.</summary>
 public sealed class WhenFuzzingTheRunningApp : IAsyncLifetime
 {
-    private const string Key = "fuzz-receiver-key";
+    private const string Key = "fuzz-receiver-key-0123456789abcdef";
     private RunningTracker _tracker = null!;
     private RunningTracker _kestrel = null!;
 

@@ -10,8 +10,8 @@ namespace ServerlessTracker.Http.Tests.Security;
 /// <summary>Routes that change state (sync deliveries, invocations) refuse whoever cannot prove they may call them.</summary>
 public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
 {
-    private const string Key = "the-receiver-key-0123456789";
-    private const string AdminToken = "the-admin-token-0123456789";
+    private const string Key = "the-receiver-key-0123456789abcdef";
+    private const string AdminToken = "the-admin-token-0123456789abcdef";
     private RunningTracker _tracker = null!;
 
     public async Task InitializeAsync() =>
@@ -49,12 +49,20 @@ public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
     [Theory]
     [InlineData("POST", "/sync/events", null)]
     [InlineData("POST", "/sync/events", "wrong")]
-    [InlineData("POST", "/sync/events", "the-receiver-key-012345678")]
-    [InlineData("POST", "/sync/events", "the-receiver-key-01234567890")]
+    [InlineData("POST", "/sync/events", "the-receiver-key-0123456789abcde")]
+    [InlineData("POST", "/sync/events", "the-receiver-key-0123456789abcdef0")]
     [InlineData("OPTIONS", "/sync/events", null)]
     [InlineData("OPTIONS", "/sync/events", "wrong")]
     public async Task AMissingOrWrongKeyIsRefused(string method, string path, string? key) =>
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(new HttpMethod(method), path, key));
+
+    [Theory]
+    [InlineData("POST", "/sync/events?code=" + Key)]
+    [InlineData("POST", "/sync/events?aeg-sas-key=" + Key)]
+    [InlineData("OPTIONS", "/sync/events?code=" + Key)]
+    public async Task TheReceiverKeyInTheQueryStringIsRefused(string method, string pathAndQuery) =>
+        // A header only: a key in the URL ends up in access logs and proxies' caches.
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(new HttpMethod(method), pathAndQuery));
 
     [Theory]
     [InlineData("GET", "/sync/events")]
@@ -69,9 +77,9 @@ public sealed class WhenCallingProtectedRoutes : IAsyncLifetime
     [InlineData("HEAD", "/admin/passkeys", null)]
     [InlineData("OPTIONS", "/admin/passkeys", null)]
     [InlineData("DELETE", "/admin/passkeys/0123456789abcdef0123456789abcdef", null)]
-    [InlineData("GET", "/admin/passkeys", "Bearer the-admin-token-012345678")]
-    [InlineData("GET", "/admin/passkeys", "Bearer the-receiver-key-0123456789")]
-    [InlineData("GET", "/admin/passkeys?token=the-admin-token-0123456789", null)]
+    [InlineData("GET", "/admin/passkeys", "Bearer the-admin-token-0123456789abcde")]
+    [InlineData("GET", "/admin/passkeys", "Bearer the-receiver-key-0123456789abcdef")]
+    [InlineData("GET", "/admin/passkeys?token=the-admin-token-0123456789abcdef", null)]
     [InlineData("GET", "/admin/passkeys", "Basic dGhlLWFkbWluLXRva2VuLTAxMjM0NTY3ODk=")]
     [InlineData("GET", "/manage/passkeys", null)]
     [InlineData("GET", "/admin/settings", null)]

@@ -86,20 +86,20 @@ public sealed class WhenViewingStats
     [Fact]
     public async Task ATokenProtectsThePageAndABrowserCanLogIn()
     {
-        await using var tracker = await StartWithSwarmsAsync(("Tracker:Stats:Token", "let-me-see"));
+        await using var tracker = await StartWithSwarmsAsync(("Tracker:Stats:Token", "let-me-see-0123456789abcdef012345"));
         using var anonymous = await tracker.Client.GetAsync("/stats");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Empty(await anonymous.Content.ReadAsByteArrayAsync());
 
         using var basic = new HttpRequestMessage(HttpMethod.Get, "/stats");
-        basic.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("operator:let-me-see")));
+        basic.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("operator:let-me-see-0123456789abcdef012345")));
         using var page = await tracker.Client.SendAsync(basic);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("id=\"torrents\">3<", await page.Content.ReadAsStringAsync());
 
         using var bearer = new HttpRequestMessage(HttpMethod.Get, "/stats.json");
-        bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "let-me-see");
+        bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "let-me-see-0123456789abcdef012345");
         Assert.Equal(HttpStatusCode.OK, (await tracker.Client.SendAsync(bearer)).StatusCode);
 
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/stats.json");

@@ -5,7 +5,7 @@ namespace ServerlessTracker.Http.Tests.Support;
 /// <summary>Two tracker instances, regions "east" and "west", each publishing its changes to the other's webhook.</summary>
 public sealed class TwoRegions : IAsyncDisposable
 {
-    public const string Key = "test-receiver-key";
+    public const string Key = "test-receiver-key-0123456789abcdef";
 
     private TwoRegions(RunningTracker east, RunningTracker west)
     {
