@@ -154,7 +154,8 @@ public sealed partial class TableSwarmStore
                 entry.Swarm.Learn(read, UnixTime.Before(now, _settings.PeerTtlSeconds), _settings.RememberStops);
             }
 
-            entry.Swarm.Announce(command, now, _settings, entry.Random, result);
+            // A window of a large swarm is held to the cap by the swarm's counted size.
+            entry.Swarm.Announce(command, now, _settings, entry.Random, result, entry.Partial ? entry.Counts.Peers : -1);
             if (result.Status != AnnounceStatus.Ok)
             {
                 return null;

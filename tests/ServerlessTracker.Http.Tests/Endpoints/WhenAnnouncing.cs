@@ -194,6 +194,45 @@ public class WhenAnnouncing : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReannounceInsideMinIntervalIsAnsweredFromTheSwarmAndChangesNothing()
+    {
+        var hash = Hash(9);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 5, extra: "&event=started"));
+        // A new port and a second 'started' inside min interval: answered, never written.
+        var again = await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7009, left: 0, extra: "&event=started"));
+        Assert.Null(again.Failure());
+        Assert.Equal(900, again["min interval"]!.Integer);
+
+        var seen = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5));
+        Assert.Equal(["127.0.0.1:7001"], seen.Peers4());
+        Assert.Equal((0L, 2L), (seen["complete"]!.Integer, seen["incomplete"]!.Integer));
+
+        // The first 'completed' and a 'stopped' are always taken.
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=completed"));
+        var completed = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5));
+        Assert.Equal((1L, 1L, 1L), (completed["complete"]!.Integer, completed["incomplete"]!.Integer, completed["downloaded"]!.Integer));
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=stopped"));
+        Assert.Empty((await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5))).Peers4());
+    }
+
+    [Fact]
+    public async Task AFullSwarmRefusesNewPeersWithAFailureReasonAnIntervalAndRetryIn()
+    {
+        await using var tracker = await StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Swarm:MaxPeersPerSwarm"] = "2" });
+        var full = Hash(30);
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 1, port: 7001));
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 2, port: 7002));
+        var refused = await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 3, port: 7003));
+        Assert.Contains("swarm is full", refused.Failure());
+        Assert.Equal(900, refused["interval"]!.Integer);
+        Assert.Equal(15, refused["retry in"]!.Integer);
+
+        // Its own peers are still served, and the swarm is scraped as it is.
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 1, port: 7001))).Failure());
+        Assert.Equal(2, (await tracker.Client.GetBencodeAsync(ScrapeUrl(full)))["files"]!.Find(full)!["complete"]!.Integer);
+    }
+
+    [Fact]
     public async Task ClaimedAddressesAreIgnoredByDefault()
     {
         var hash = Hash(8);

@@ -22,6 +22,7 @@ public sealed class PasskeyAccount
     {
         Passkey = passkey;
         Key = System.Text.Encoding.ASCII.GetBytes(passkey);
+        Tag = TagOf(Key);
         _name = name;
         CreatedAt = createdAt;
     }
@@ -30,6 +31,10 @@ public sealed class PasskeyAccount
 
     /// <summary>The passkey as the ASCII bytes clients send, for the constant-time comparison.</summary>
     internal byte[] Key { get; }
+
+    /// <summary>A 32-bit name of this passkey, the same on every instance and region and never 0: what a swarm keeps with
+    /// each peer to count a passkey's peers (<see cref="SwarmSettings.MaxPeersPerPasskey"/>), without holding the passkey.</summary>
+    public uint Tag { get; }
 
     public string? Name => _name;
 
@@ -82,6 +87,13 @@ public sealed class PasskeyAccount
             // Revocation is for good: a read that predates a revocation learned meanwhile (from sync) must not undo it.
             Revoke(revokedAt);
         }
+    }
+
+    private static uint TagOf(byte[] key)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(key, digest);
+        return Math.Max(1u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(digest));
     }
 
     internal void Revoke(DateTimeOffset at) => Interlocked.CompareExchange(ref _revokedAtTicks, at.UtcTicks, 0);
