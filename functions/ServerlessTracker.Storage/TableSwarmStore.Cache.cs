@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Swarms;
 using ServerlessTracker.Storage.Caching;
 using ServerlessTracker.Storage.Faults;
 using ServerlessTracker.Storage.Schema;
@@ -26,6 +27,19 @@ public sealed partial class TableSwarmStore
             if (entry.Loaded && now - entry.LoadedAtMs < _options.CacheStalenessMilliseconds)
             {
                 Metrics.CacheHit();
+                return ValueTask.CompletedTask;
+            }
+
+            if (entry.LoadedAtMs == 0 && entry.Refreshing is null && _directory.IsTrusted(refresh: false) && !_directory.Contains(entry.Hash))
+            {
+                // A swarm nobody has (a new one, as far as the registry's directory knows): taken as empty without a read,
+                // as a swarm another instance started within the staleness would be.
+                Metrics.UnknownHash();
+                entry.Swarm = new Swarm();
+                entry.Partial = false;
+                entry.Exists = false;
+                entry.Loaded = true;
+                entry.LoadedAtMs = now;
                 return ValueTask.CompletedTask;
             }
 
@@ -87,6 +101,16 @@ public sealed partial class TableSwarmStore
                     entry.WriterReset = true;
                 }
 
+                if (snapshot.Exists)
+                {
+                    _directory.Add(entry.Hash);
+                }
+                else if (!entry.Exists)
+                {
+                    // Read empty: a hash the directory still held (a retired swarm) is forgotten, the negative cache.
+                    _directory.Forget(entry.Hash);
+                }
+
                 var own = ownDelta is not null && ownDelta == entry.DeltaRowKey && !entry.WriterReset ? Math.Max(snapshot.OwnDownloaded, entry.DeltaCommitted) : snapshot.OwnDownloaded;
                 snapshot.Swarm.Downloaded = snapshot.OthersDownloaded + own;
                 entry.Swarm = snapshot.Swarm;
@@ -97,6 +121,7 @@ public sealed partial class TableSwarmStore
                 entry.Loaded = true;
                 entry.LoadedAtMs = NowMs();
                 entry.Refreshing = null;
+                Account(entry, SwarmEntryBytes + snapshot.Swarm.ApproximateBytes);
                 if (recountInBackground && !entry.Recounting)
                 {
                     entry.Recounting = true;
@@ -171,7 +196,7 @@ public sealed partial class TableSwarmStore
             else if (result.Change is PeerChange.Added or PeerChange.Updated && entry.Swarm.TryGet(command.PeerId, out var peer, out var seeder))
             {
                 row = SwarmRows.PeerEntity(entry.PartitionKey, rowKey, peer, seeder);
-                entry.Exists = true;
+                MarkExists(entry);
             }
             else
             {
@@ -309,6 +334,19 @@ public sealed partial class TableSwarmStore
         }
     }
 
+    /// <summary>The swarm is getting rows: a partition that was empty is one this instance creates (journaled with its index
+    /// rows) and the directory knows it from now on. Call with the entry's Gate held.</summary>
+    private void MarkExists(SwarmEntry entry)
+    {
+        if (!entry.Exists)
+        {
+            entry.Created = true;
+            _directory.Add(entry.Hash);
+        }
+
+        entry.Exists = true;
+    }
+
     private void SweepIfDue()
     {
         var now = NowMs();
@@ -325,13 +363,9 @@ public sealed partial class TableSwarmStore
     {
         foreach (var pair in _cache)
         {
-            var entry = pair.Value;
-            lock (entry.Gate)
+            if (Volatile.Read(ref pair.Value.LastUsedMs) < idleBefore)
             {
-                if (entry.LastUsedMs < idleBefore && !entry.Flushing && entry.Refreshing is null && !entry.Recounting)
-                {
-                    _cache.TryRemove(pair);
-                }
+                TryRemoveIdle(pair.Value, idleBefore);
             }
         }
     }

@@ -106,7 +106,8 @@ public sealed partial class TableSwarmStore : ISwarmInspector
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var partition = SwarmRows.PartitionKey(hash);
-        if (_cache.TryRemove(hash, out var cached))
+        _directory.Forget(hash);
+        if (_cache.TryGetValue(hash, out var cached) && Forget(cached))
         {
             lock (cached.Gate)
             {
@@ -139,7 +140,12 @@ public sealed partial class TableSwarmStore : ISwarmInspector
         }
 
         var registry = await DeleteChunkAsync(_index, IndexRows.PartitionKey(partition), [IndexRows.RegistryRowKey(partition)], cancellationToken).ConfigureAwait(false);
-        _cache.TryRemove(hash, out _);
+        if (_cache.TryGetValue(hash, out var written))
+        {
+            Forget(written);
+        }
+
+        _directory.Forget(hash);
         return deleted + registry > 0;
     }
 

@@ -137,7 +137,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, update.AnnouncedAtSeconds, Departed(update));
             }
 
-            entry.Exists = true;
+            MarkExists(entry);
             var write = new PendingWrite(row, counted, counted ? marker : null);
             startFlush = GroupCommitter.Enqueue(entry, write);
             return write;

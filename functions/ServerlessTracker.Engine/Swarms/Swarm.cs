@@ -36,6 +36,12 @@ public sealed partial class Swarm
 
     public SwarmCounts Counts => new(_seederCount, _leecherCount, Downloaded);
 
+    /// <summary>Roughly the managed memory the swarm holds, in bytes: its record arrays (capacity, not count), the peer index
+    /// and the replication and accounting bookkeeping. For caches that bound their memory.</summary>
+    public long ApproximateBytes =>
+        160 + (((long)_leechers.Length + _seeders.Length) * System.Runtime.CompilerServices.Unsafe.SizeOf<PeerRecord>())
+        + ((long)_index.Count * 40) + ((long)TombstoneCount * 48) + ((long)(_sessions?.Count ?? 0) * 56);
+
     /// <summary>Applies an announce and fills <paramref name="result"/> with counts and a random peer sample.</summary>
     /// <param name="peersHeld">The swarm's size when this copy holds only part of it (a store's window of a large swarm),
     /// for <see cref="SwarmSettings.MaxPeersPerSwarm"/>; negative when this copy is the whole swarm.</param>

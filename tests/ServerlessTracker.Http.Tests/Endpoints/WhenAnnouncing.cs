@@ -233,6 +233,30 @@ public class WhenAnnouncing : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAddressCreatesItsShareOfSwarmsThenIsToldWhenItMayAgain()
+    {
+        await using var tracker = await StartAsync(new Dictionary<string, string?>(Store)
+        {
+            ["Tracker:SwarmCreation:PerAddress"] = "2",
+            ["Tracker:SwarmCreation:WindowSeconds"] = "3600",
+        });
+        // Once the instance knows which swarms exist (a scrape waits for that; on Table Storage it reads the registry).
+        await tracker.Client.GetBencodeAsync(ScrapeUrl(Hash(39)));
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(31), 1, port: 7001))).Failure());
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(32), 1, port: 7001))).Failure());
+        var tooMany = await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(33), 1, port: 7001));
+        Assert.Contains("too many new torrents", tooMany.Failure());
+        Assert.Equal(1800, tooMany["interval"]!.Integer);
+        Assert.Equal(30, tooMany["retry in"]!.Integer);
+
+        // Swarms that exist are still served and scraped; the refused one was never created.
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(31), 2, port: 7002))).Failure());
+        var files = (await tracker.Client.GetBencodeAsync(ScrapeUrl(Hash(31), Hash(33))))["files"]!;
+        Assert.Equal(2, files.Find(Hash(31))!["complete"]!.Integer);
+        Assert.Equal(0, files.Find(Hash(33))!["complete"]!.Integer);
+    }
+
+    [Fact]
     public async Task ClaimedAddressesAreIgnoredByDefault()
     {
         var hash = Hash(8);
