@@ -16,7 +16,7 @@ public static class TrackerCoreServiceCollectionExtensions
     public const string SwarmSection = "Tracker:Swarm";
 
     /// <summary>Registers the swarm rules (<c>Tracker:Swarm</c>) and the swarm-creation budget (<c>Tracker:SwarmCreation</c>), the store (Table Storage when <c>Tracker:Tables:*</c> is set,
-    /// in memory otherwise; a store registered before this call wins), the policy, the announce and scrape use cases, sync
+    /// in memory otherwise; a store registered before this call wins), the policy, the announce and scrape use cases, the shared list of every swarm (<c>Tracker:Listing</c>), sync
     /// (<c>Tracker:Sync</c>) and the purge (<c>Tracker:Purge</c>).</summary>
     public static IServiceCollection AddTrackerCore(this IServiceCollection services, IConfiguration configuration, TrackerHostKind host)
     {
@@ -37,6 +37,9 @@ public static class TrackerCoreServiceCollectionExtensions
 
         services.AddSingleton<AnnounceUseCase>();
         services.AddSingleton<ScrapeUseCase>();
+        services.AddOptions<SwarmListingSettings>().Bind(configuration.GetSection(SwarmListingSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(static sp => new SwarmListing(
+            sp.GetRequiredService<ISwarmStore>(), sp.GetRequiredService<IOptions<SwarmListingSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(static sp => new TrackerCore(sp.GetRequiredService<AnnounceUseCase>(), sp.GetRequiredService<ScrapeUseCase>()));
 
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
