@@ -132,6 +132,26 @@ public sealed class WhenViewingStats
         Assert.Equal(1, counting!.Listings);
     }
 
+    [Fact]
+    public async Task InPrivateModeThePageIsClosedUnlessATokenIsSetOrItIsOpenedExplicitly()
+    {
+        await using (var closed = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true" }, ipv6: false))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await closed.Client.GetAsync("/stats")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await closed.Client.GetAsync("/stats.json")).StatusCode);
+        }
+
+        await using (var withToken = await RunningTracker.StartAsync(
+            new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true", ["Tracker:Stats:Token"] = "let-me-see" }, ipv6: false))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await withToken.Client.GetAsync("/stats.json")).StatusCode);
+        }
+
+        await using var opened = await RunningTracker.StartAsync(
+            new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true", ["Tracker:Stats:Enabled"] = "true" }, ipv6: false);
+        Assert.Equal("private", JsonNode.Parse(await opened.Client.GetStringAsync("/stats.json"))!["mode"]!.GetValue<string>());
+    }
+
     /// <summary>A store that counts how often every swarm is listed.</summary>
     private sealed class ListingStore(ISwarmStore inner) : ISwarmStore
     {
