@@ -40,6 +40,7 @@ public sealed partial class TableSwarmStore
                 entry.Exists = false;
                 entry.Loaded = true;
                 entry.LoadedAtMs = now;
+                Account(entry, SwarmEntryBytes + entry.Swarm.ApproximateBytes);
                 return ValueTask.CompletedTask;
             }
 
@@ -209,6 +210,11 @@ public sealed partial class TableSwarmStore
             if (insert)
             {
                 entry.Swarm.Remove(command.PeerId);
+            }
+
+            if (result.Change == PeerChange.Added)
+            {
+                Account(entry, SwarmEntryBytes + entry.Swarm.ApproximateBytes);
             }
 
             var write = new PendingWrite(row, result.CountedCompletion, insertOnly: insert);
