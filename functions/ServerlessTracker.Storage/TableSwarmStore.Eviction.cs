@@ -1,8 +1,9 @@
+using ServerlessTracker.Engine;
 using ServerlessTracker.Storage.Caching;
 
 namespace ServerlessTracker.Storage;
 
-/// <summary>The cache's bound: at most <see cref="Hosting.TableStoreOptions.CacheMaxSwarms"/> swarms and
+/// <summary>Cache membership and its bound: entries are added and counted here, at most <see cref="Hosting.TableStoreOptions.CacheMaxSwarms"/> swarms and
 /// <see cref="Hosting.TableStoreOptions.CacheMaxBytes"/> of them (estimated: each entry's bookkeeping plus its swarm's
 /// <see cref="Engine.Swarms.Swarm.ApproximateBytes"/>, as of its last refresh). Beyond either, one eviction pass at a time
 /// drops the least recently used swarms not in use (no write queued or in flight, no refresh or recount) until both are
@@ -12,6 +13,39 @@ public sealed partial class TableSwarmStore
 {
     /// <summary>What a cache entry holds besides its swarm (the entry, its partition key string, lock, queue, map node).</summary>
     private const long SwarmEntryBytes = 640;
+
+    /// <summary>The swarm's cache entry, added (and counted) when missing.</summary>
+    private SwarmEntry Entry(InfoHash hash)
+    {
+        while (true)
+        {
+            if (_cache.TryGetValue(hash, out var entry))
+            {
+                return entry;
+            }
+
+            var created = new SwarmEntry(hash, RandomFor(hash)) { Bytes = SwarmEntryBytes };
+            if (_cache.TryAdd(hash, created))
+            {
+                Interlocked.Increment(ref _cachedSwarms);
+                Interlocked.Add(ref _cachedBytes, SwarmEntryBytes);
+                EvictIfOver();
+                return created;
+            }
+        }
+    }
+
+    private Random RandomFor(InfoHash hash)
+    {
+        if (_seed is not { } seed)
+        {
+            return Random.Shared;
+        }
+
+        Span<byte> bytes = stackalloc byte[InfoHash.Length];
+        hash.CopyTo(bytes);
+        return new Random(seed ^ BitConverter.ToInt32(bytes));
+    }
 
     /// <summary>Sets an entry's estimated size in the cache's total. Call with the entry's Gate held.</summary>
     private void Account(SwarmEntry entry, long bytes)
@@ -29,7 +63,7 @@ public sealed partial class TableSwarmStore
     /// <summary>Takes the entry out of the cache and its totals; false when another caller already did.</summary>
     private bool Forget(SwarmEntry entry)
     {
-        if (!_cache.TryRemove(new KeyValuePair<Engine.InfoHash, SwarmEntry>(entry.Hash, entry)))
+        if (!_cache.TryRemove(new KeyValuePair<InfoHash, SwarmEntry>(entry.Hash, entry)))
         {
             return false;
         }

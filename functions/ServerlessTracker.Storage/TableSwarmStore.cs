@@ -364,38 +364,6 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         _tablesGate.Dispose();
     }
 
-    private SwarmEntry Entry(InfoHash hash)
-    {
-        while (true)
-        {
-            if (_cache.TryGetValue(hash, out var entry))
-            {
-                return entry;
-            }
-
-            var created = new SwarmEntry(hash, RandomFor(hash)) { Bytes = SwarmEntryBytes };
-            if (_cache.TryAdd(hash, created))
-            {
-                Interlocked.Increment(ref _cachedSwarms);
-                Interlocked.Add(ref _cachedBytes, SwarmEntryBytes);
-                EvictIfOver();
-                return created;
-            }
-        }
-    }
-
-    private Random RandomFor(InfoHash hash)
-    {
-        if (_seed is not { } seed)
-        {
-            return Random.Shared;
-        }
-
-        Span<byte> bytes = stackalloc byte[InfoHash.Length];
-        hash.CopyTo(bytes);
-        return new Random(seed ^ BitConverter.ToInt32(bytes));
-    }
-
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void Refuse(AnnounceResult result)
