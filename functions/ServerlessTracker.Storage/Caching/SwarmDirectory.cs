@@ -44,7 +44,7 @@ internal sealed partial class SwarmDirectory
     private FingerprintSet _set = new();
     private List<ulong>? _addedDuringFullRead;
     private Task? _refreshing;
-    private bool _loaded;
+    private volatile bool _loaded;
     private long _refreshedAtMs;
     private long _fullReadAtMs;
     private long _journalSince;
@@ -139,13 +139,11 @@ internal sealed partial class SwarmDirectory
     /// <summary>A swarm found empty, retired or dropped.</summary>
     public void Forget(InfoHash hash) => Volatile.Read(ref _set).Remove(Fingerprint(hash));
 
+    /// <summary>Milliseconds since the last refresh; read without the lock (every announce asks).</summary>
     private long Age(out bool loaded)
     {
-        lock (_gate)
-        {
-            loaded = _loaded;
-            return NowMs() - _refreshedAtMs;
-        }
+        loaded = _loaded;
+        return NowMs() - Interlocked.Read(ref _refreshedAtMs);
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -216,8 +214,8 @@ internal sealed partial class SwarmDirectory
 
             lock (_gate)
             {
+                Interlocked.Exchange(ref _refreshedAtMs, startedMs);
                 _loaded = true;
-                _refreshedAtMs = startedMs;
                 _journalSince = (startedMs / 1000) - JournalOverlapSeconds;
             }
 
