@@ -47,6 +47,32 @@ public sealed partial class TableSwarmStore
         return new Random(seed ^ BitConverter.ToInt32(bytes));
     }
 
+    /// <summary>The swarm's cache entry, marked in use until <see cref="Release"/>: eviction and the idle sweep leave it in
+    /// the cache meanwhile, so a write is never queued on an entry the cache no longer holds.</summary>
+    private SwarmEntry Acquire(InfoHash hash)
+    {
+        while (true)
+        {
+            var entry = Entry(hash);
+            lock (entry.Gate)
+            {
+                if (!entry.Evicted)
+                {
+                    entry.Users++;
+                    return entry;
+                }
+            }
+        }
+    }
+
+    private static void Release(SwarmEntry entry)
+    {
+        lock (entry.Gate)
+        {
+            entry.Users--;
+        }
+    }
+
     /// <summary>Sets an entry's estimated size in the cache's total. Call with the entry's Gate held.</summary>
     private void Account(SwarmEntry entry, long bytes)
     {
@@ -60,22 +86,19 @@ public sealed partial class TableSwarmStore
         EvictIfOver();
     }
 
-    /// <summary>Takes the entry out of the cache and its totals; false when another caller already did.</summary>
-    private bool Forget(SwarmEntry entry)
+    /// <summary>Takes the entry out of the cache and its totals; false when it is no longer in it. Call with the entry's
+    /// Gate held, so that nothing starts using it between the caller's checks and its removal.</summary>
+    private bool RemoveLocked(SwarmEntry entry)
     {
-        if (!_cache.TryRemove(new KeyValuePair<InfoHash, SwarmEntry>(entry.Hash, entry)))
+        if (entry.Evicted || !_cache.TryRemove(new KeyValuePair<InfoHash, SwarmEntry>(entry.Hash, entry)))
         {
             return false;
         }
 
-        lock (entry.Gate)
-        {
-            entry.Evicted = true;
-            Interlocked.Decrement(ref _cachedSwarms);
-            Interlocked.Add(ref _cachedBytes, -entry.Bytes);
-            entry.Bytes = 0;
-        }
-
+        entry.Evicted = true;
+        Interlocked.Decrement(ref _cachedSwarms);
+        Interlocked.Add(ref _cachedBytes, -entry.Bytes);
+        entry.Bytes = 0;
         return true;
     }
 
@@ -84,13 +107,9 @@ public sealed partial class TableSwarmStore
     {
         lock (entry.Gate)
         {
-            if (entry.LastUsedMs >= usedBefore || entry.Flushing || entry.Queue.Count > 0 || entry.Refreshing is not null || entry.Recounting)
-            {
-                return false;
-            }
+            return entry.LastUsedMs < usedBefore && entry.Users == 0 && !entry.Flushing && entry.Queue.Count == 0 && entry.Refreshing is null
+                && !entry.Recounting && RemoveLocked(entry);
         }
-
-        return Forget(entry);
     }
 
     private bool OverBound() =>

@@ -107,13 +107,16 @@ public sealed partial class TableSwarmStore : ISwarmInspector
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var partition = SwarmRows.PartitionKey(hash);
         _directory.Forget(hash);
-        if (_cache.TryGetValue(hash, out var cached) && Forget(cached))
+        if (_cache.TryGetValue(hash, out var cached))
         {
             lock (cached.Gate)
             {
-                // A write already queued on the old entry still lands; it must not carry the old counts with it.
-                cached.WriterReset = true;
-                cached.Loaded = false;
+                if (RemoveLocked(cached))
+                {
+                    // A write already queued on the old entry still lands; it must not carry the old counts with it.
+                    cached.WriterReset = true;
+                    cached.Loaded = false;
+                }
             }
         }
 
@@ -142,7 +145,10 @@ public sealed partial class TableSwarmStore : ISwarmInspector
         var registry = await DeleteChunkAsync(_index, IndexRows.PartitionKey(partition), [IndexRows.RegistryRowKey(partition)], cancellationToken).ConfigureAwait(false);
         if (_cache.TryGetValue(hash, out var written))
         {
-            Forget(written);
+            lock (written.Gate)
+            {
+                RemoveLocked(written);
+            }
         }
 
         _directory.Forget(hash);

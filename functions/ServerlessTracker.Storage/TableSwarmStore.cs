@@ -150,7 +150,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
             return;
         }
 
-        var entry = Entry(command.InfoHash);
+        var entry = Acquire(command.InfoHash);
         try
         {
             await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
@@ -212,6 +212,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         }
         finally
         {
+            Release(entry);
             SweepIfDue();
         }
     }

@@ -42,6 +42,9 @@ internal sealed class SwarmEntry(InfoHash hash, Random random)
     /// <summary>Removed from the store's cache (evicted, swept, dropped): a refresh of it no longer counts its bytes.</summary>
     public bool Evicted;
 
+    /// <summary>Announces and replicated changes working on this entry; eviction and the idle sweep leave it while any do.</summary>
+    public int Users;
+
     public long SummarySeeders;
     public long SummaryLeechers;
     public bool Recounting;
