@@ -24,4 +24,8 @@ public readonly record struct AnnounceCommand(
     /// <summary>This announce's transfer is accounted to a passkey: a change of its counters is stored at once, never
     /// answered from the swarm, so every byte reported is counted even when the session ends without a <c>stopped</c>.</summary>
     public bool Accounted { get; init; }
+
+    /// <summary>The passkey this announce is accounted to, as its <see cref="Policy.Passkeys.PasskeyAccount.Tag"/>; 0 for none.
+    /// The swarm keeps it with the peer, to hold a passkey to <see cref="SwarmSettings.MaxPeersPerPasskey"/>.</summary>
+    public uint Owner { get; init; }
 }

@@ -13,6 +13,12 @@ public enum AnnounceStatus : byte
 
     /// <summary>The store could not record the announce in time; answer with a retry hint and store nothing.</summary>
     StoreUnavailable,
+
+    /// <summary>A new peer of a swarm that holds <see cref="SwarmSettings.MaxPeersPerSwarm"/> peers; nothing stored.</summary>
+    SwarmFull,
+
+    /// <summary>A new peer of a passkey that has <see cref="SwarmSettings.MaxPeersPerPasskey"/> peers in the swarm; nothing stored.</summary>
+    PasskeyPeerLimit,
 }
 
 /// <summary>What an announce did to the peer's record; stores and sync use it to decide what to write.</summary>

@@ -33,6 +33,26 @@ public sealed class SwarmSettings
     [Range(0, 365 * 86400)]
     public int EmptySwarmRetentionSeconds { get; set; } = 30 * 86400;
 
+    /// <summary>The most peers one swarm holds; an announce of a new peer beyond it is refused ("swarm is full", with
+    /// <c>retry in</c>) until peers stop or expire, while the swarm's peers go on announcing. Peers. Default 100,000: above
+    /// the largest swarms public trackers report, while one swarm stays below ~10 MB in memory and a partition below
+    /// ~15 MB of rows. 0: no cap.</summary>
+    [Range(0, 10_000_000)]
+    public int MaxPeersPerSwarm { get; set; } = 100_000;
+
+    /// <summary>The most peers one passkey has in one swarm (its clients: a home machine, a seedbox...); a new peer beyond
+    /// it is refused until one of them stops or expires. Applies to announces accounted to a passkey (private mode, or a
+    /// known passkey in open mode). Peers. Default 3, as private trackers allow. 0: no cap.</summary>
+    [Range(0, 1000)]
+    public int MaxPeersPerPasskey { get; set; } = 3;
+
+    /// <summary>Enforce <c>min interval</c>: a re-announce of a peer stored less than <see cref="RewriteWindowSeconds"/>
+    /// ago is answered from the swarm (peers and counts) and never written, whatever it changes (port, state, counters, a
+    /// repeated <c>started</c>); only <c>stopped</c> and the peer's first counted <c>completed</c> are taken at once. Off:
+    /// only a re-announce that changes nothing is answered so, and a passkey's moved counters are stored at once. Default
+    /// true.</summary>
+    public bool EnforceMinInterval { get; set; } = true;
+
     /// <summary>Keep a tombstone for each stopped peer for one TTL, so a late replicated announce cannot revive it.
     /// Set by the app when cross-region sync is on; default false.</summary>
     public bool RememberStops { get; set; }

@@ -17,8 +17,8 @@ public static class TrackerCoreServiceCollectionExtensions
 {
     public const string SwarmSection = "Tracker:Swarm";
 
-    /// <summary>Registers the swarm rules (<c>Tracker:Swarm</c>), the store (Table Storage when <c>Tracker:Tables:*</c> is set,
-    /// in memory otherwise; a store registered before this call wins), the policy, the announce and scrape use cases, sync
+    /// <summary>Registers the swarm rules (<c>Tracker:Swarm</c>) and the swarm-creation budget (<c>Tracker:SwarmCreation</c>), the store (Table Storage when <c>Tracker:Tables:*</c> is set,
+    /// in memory otherwise; a store registered before this call wins), the policy, the announce and scrape use cases, the shared list of every swarm (<c>Tracker:Listing</c>), sync
     /// (<c>Tracker:Sync</c>) and the purge (<c>Tracker:Purge</c>).</summary>
     public static IServiceCollection AddTrackerCore(this IServiceCollection services, IConfiguration configuration, TrackerHostKind host)
     {
@@ -31,8 +31,18 @@ public static class TrackerCoreServiceCollectionExtensions
 
         // The policy's settings and operator stores (passkeys, lists), and the tracker's meter.
         services.AddAnnouncePolicy(configuration);
+        services.AddOptions<SwarmCreationSettings>().Bind(configuration.GetSection(SwarmCreationSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration.GetSection(SwarmCreationSettings.Section).Get<SwarmCreationSettings>() is not { PerAddress: 0 })
+        {
+            // Unregistered when PerAddress is 0: the use case then charges nothing.
+            services.TryAddSingleton(static sp => new SwarmCreationBudgets(sp.GetRequiredService<IOptions<SwarmCreationSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
+        }
+
         services.AddSingleton<AnnounceUseCase>();
         services.AddSingleton<ScrapeUseCase>();
+        services.AddOptions<SwarmListingSettings>().Bind(configuration.GetSection(SwarmListingSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(static sp => new SwarmListing(
+            sp.GetRequiredService<ISwarmStore>(), sp.GetRequiredService<IOptions<SwarmListingSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(static sp => new TrackerCore(sp.GetRequiredService<AnnounceUseCase>(), sp.GetRequiredService<ScrapeUseCase>()));
 
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -60,6 +70,8 @@ public static class TrackerCoreServiceCollectionExtensions
         services.AddSettingsSection<LeechControlSettings>(LeechControlSettings.Section);
         services.AddSettingsSection<PolicySettings>(PolicySettings.Section);
         services.AddSettingsSection<SyncOptions>(SyncOptions.Section);
+        services.AddSettingsSection<SwarmCreationSettings>(SwarmCreationSettings.Section);
+        services.AddSettingsSection<SwarmListingSettings>(SwarmListingSettings.Section);
     }
 
     /// <summary><c>Tracker:Purge:InProcessTimer</c>, or the host's default: the self-hosted server purges itself; under the

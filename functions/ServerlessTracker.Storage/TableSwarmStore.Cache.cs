@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Swarms;
 using ServerlessTracker.Storage.Caching;
 using ServerlessTracker.Storage.Faults;
 using ServerlessTracker.Storage.Schema;
@@ -26,6 +27,20 @@ public sealed partial class TableSwarmStore
             if (entry.Loaded && now - entry.LoadedAtMs < _options.CacheStalenessMilliseconds)
             {
                 Metrics.CacheHit();
+                return ValueTask.CompletedTask;
+            }
+
+            if (entry.LoadedAtMs == 0 && entry.Refreshing is null && _directory.IsTrusted(refresh: false) && !_directory.Contains(entry.Hash))
+            {
+                // A swarm nobody has (a new one, as far as the registry's directory knows): taken as empty without a read,
+                // as a swarm another instance started within the staleness would be.
+                Metrics.UnknownHash();
+                entry.Swarm = new Swarm();
+                entry.Partial = false;
+                entry.Exists = false;
+                entry.Loaded = true;
+                entry.LoadedAtMs = now;
+                Account(entry, SwarmEntryBytes + entry.Swarm.ApproximateBytes);
                 return ValueTask.CompletedTask;
             }
 
@@ -87,6 +102,16 @@ public sealed partial class TableSwarmStore
                     entry.WriterReset = true;
                 }
 
+                if (snapshot.Exists)
+                {
+                    _directory.Add(entry.Hash);
+                }
+                else if (!entry.Exists)
+                {
+                    // Read empty: a hash the directory still held (a retired swarm) is forgotten, the negative cache.
+                    _directory.Forget(entry.Hash);
+                }
+
                 var own = ownDelta is not null && ownDelta == entry.DeltaRowKey && !entry.WriterReset ? Math.Max(snapshot.OwnDownloaded, entry.DeltaCommitted) : snapshot.OwnDownloaded;
                 snapshot.Swarm.Downloaded = snapshot.OthersDownloaded + own;
                 entry.Swarm = snapshot.Swarm;
@@ -97,6 +122,7 @@ public sealed partial class TableSwarmStore
                 entry.Loaded = true;
                 entry.LoadedAtMs = NowMs();
                 entry.Refreshing = null;
+                Account(entry, SwarmEntryBytes + snapshot.Swarm.ApproximateBytes);
                 if (recountInBackground && !entry.Recounting)
                 {
                     entry.Recounting = true;
@@ -154,7 +180,8 @@ public sealed partial class TableSwarmStore
                 entry.Swarm.Learn(read, UnixTime.Before(now, _settings.PeerTtlSeconds), _settings.RememberStops);
             }
 
-            entry.Swarm.Announce(command, now, _settings, entry.Random, result);
+            // A window of a large swarm is held to the cap by the swarm's counted size.
+            entry.Swarm.Announce(command, now, _settings, entry.Random, result, entry.Partial ? entry.Counts.Peers : -1);
             if (result.Status != AnnounceStatus.Ok)
             {
                 return null;
@@ -170,7 +197,7 @@ public sealed partial class TableSwarmStore
             else if (result.Change is PeerChange.Added or PeerChange.Updated && entry.Swarm.TryGet(command.PeerId, out var peer, out var seeder))
             {
                 row = SwarmRows.PeerEntity(entry.PartitionKey, rowKey, peer, seeder);
-                entry.Exists = true;
+                MarkExists(entry);
             }
             else
             {
@@ -183,6 +210,11 @@ public sealed partial class TableSwarmStore
             if (insert)
             {
                 entry.Swarm.Remove(command.PeerId);
+            }
+
+            if (result.Change == PeerChange.Added)
+            {
+                Account(entry, SwarmEntryBytes + entry.Swarm.ApproximateBytes);
             }
 
             var write = new PendingWrite(row, result.CountedCompletion, insertOnly: insert);
@@ -308,6 +340,19 @@ public sealed partial class TableSwarmStore
         }
     }
 
+    /// <summary>The swarm is getting rows: a partition that was empty is one this instance creates (journaled with its index
+    /// rows) and the directory knows it from now on. Call with the entry's Gate held.</summary>
+    private void MarkExists(SwarmEntry entry)
+    {
+        if (!entry.Exists)
+        {
+            entry.Created = true;
+            _directory.Add(entry.Hash);
+        }
+
+        entry.Exists = true;
+    }
+
     private void SweepIfDue()
     {
         var now = NowMs();
@@ -324,13 +369,9 @@ public sealed partial class TableSwarmStore
     {
         foreach (var pair in _cache)
         {
-            var entry = pair.Value;
-            lock (entry.Gate)
+            if (Volatile.Read(ref pair.Value.LastUsedMs) < idleBefore)
             {
-                if (entry.LastUsedMs < idleBefore && !entry.Flushing && entry.Refreshing is null && !entry.Recounting)
-                {
-                    _cache.TryRemove(pair);
-                }
+                TryRemoveIdle(pair.Value, idleBefore);
             }
         }
     }

@@ -106,13 +106,17 @@ public sealed partial class TableSwarmStore : ISwarmInspector
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var partition = SwarmRows.PartitionKey(hash);
-        if (_cache.TryRemove(hash, out var cached))
+        _directory.Forget(hash);
+        if (_cache.TryGetValue(hash, out var cached))
         {
             lock (cached.Gate)
             {
-                // A write already queued on the old entry still lands; it must not carry the old counts with it.
-                cached.WriterReset = true;
-                cached.Loaded = false;
+                if (RemoveLocked(cached))
+                {
+                    // A write already queued on the old entry still lands; it must not carry the old counts with it.
+                    cached.WriterReset = true;
+                    cached.Loaded = false;
+                }
             }
         }
 
@@ -139,7 +143,15 @@ public sealed partial class TableSwarmStore : ISwarmInspector
         }
 
         var registry = await DeleteChunkAsync(_index, IndexRows.PartitionKey(partition), [IndexRows.RegistryRowKey(partition)], cancellationToken).ConfigureAwait(false);
-        _cache.TryRemove(hash, out _);
+        if (_cache.TryGetValue(hash, out var written))
+        {
+            lock (written.Gate)
+            {
+                RemoveLocked(written);
+            }
+        }
+
+        _directory.Forget(hash);
         return deleted + registry > 0;
     }
 

@@ -32,40 +32,47 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 continue;
             }
 
-            var entry = Entry(update.InfoHash);
-            var refresh = EnsureFreshAsync(entry);
-            if (!refresh.IsCompletedSuccessfully)
+            var entry = Acquire(update.InfoHash);
+            try
             {
-                await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
-            }
-
-            TableEntity? marker = null;
-            if (update.Completed)
-            {
-                var markerKey = SwarmRows.CompletionRowKey(update.PeerId, update.AnnouncedAtMs);
-                if (await _loader.RowExistsAsync(entry.PartitionKey, markerKey).ConfigureAwait(false))
+                var refresh = EnsureFreshAsync(entry);
+                if (!refresh.IsCompletedSuccessfully)
                 {
-                    update = update with { Completed = false };
+                    await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
                 }
-                else
+
+                TableEntity? marker = null;
+                if (update.Completed)
                 {
-                    marker = new TableEntity(entry.PartitionKey, markerKey) { [SwarmRows.LastSeen] = (long)update.AnnouncedAtSeconds };
+                    var markerKey = SwarmRows.CompletionRowKey(update.PeerId, update.AnnouncedAtMs);
+                    if (await _loader.RowExistsAsync(entry.PartitionKey, markerKey).ConfigureAwait(false))
+                    {
+                        update = update with { Completed = false };
+                    }
+                    else
+                    {
+                        marker = new TableEntity(entry.PartitionKey, markerKey) { [SwarmRows.LastSeen] = (long)update.AnnouncedAtSeconds };
+                    }
+                }
+
+                var stored = NeedsStoredRow(entry, update) ? await ReadPeerAsync(entry, update.PeerId).ConfigureAwait(false) : null;
+
+                var write = ApplyRemote(entry, update, oldest, marker, stored, out var startFlush, out var changed);
+                if (write is null)
+                {
+                    continue;
+                }
+
+                applied += changed;
+                writes.Add(write);
+                if (startFlush)
+                {
+                    _ = _committer.FlushAsync(entry);
                 }
             }
-
-            var stored = NeedsStoredRow(entry, update) ? await ReadPeerAsync(entry, update.PeerId).ConfigureAwait(false) : null;
-
-            var write = ApplyRemote(entry, update, oldest, marker, stored, out var startFlush, out var changed);
-            if (write is null)
+            finally
             {
-                continue;
-            }
-
-            applied += changed;
-            writes.Add(write);
-            if (startFlush)
-            {
-                _ = _committer.FlushAsync(entry);
+                Release(entry);
             }
         }
 
@@ -137,7 +144,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 row = SwarmRows.Tombstone(entry.PartitionKey, rowKey, update.AnnouncedAtSeconds, Departed(update));
             }
 
-            entry.Exists = true;
+            MarkExists(entry);
             var write = new PendingWrite(row, counted, counted ? marker : null);
             startFlush = GroupCommitter.Enqueue(entry, write);
             return write;

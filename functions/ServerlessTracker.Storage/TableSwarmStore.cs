@@ -37,12 +37,16 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
     private readonly SwarmLoader _loader;
     private readonly GroupCommitter _committer;
     private readonly SwarmPurger _purger;
+    private readonly SwarmDirectory _directory;
     private readonly TableClient _swarms;
     private readonly TableClient _index;
     private readonly SemaphoreSlim _tablesGate = new(1, 1);
     private readonly TimeSpan _budget;
     private volatile bool _tablesReady;
     private long _lastSweepMs;
+    private int _cachedSwarms;
+    private long _cachedBytes;
+    private int _evicting;
 
     public TableSwarmStore(TableServiceClient service, TableStoreOptions options, SwarmSettings settings, TimeProvider time, StorageMetrics metrics, ILogger<TableSwarmStore>? logger = null, int? seed = null)
     {
@@ -61,6 +65,8 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         _purger = new SwarmPurger(_swarms, _index, options, settings, _resilience, metrics, time, _logger);
         _lastSweepMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _budget = TimeSpan.FromMilliseconds(options.RetryBudgetMilliseconds);
+        _directory = new SwarmDirectory(new RegistryReader(_index, _resilience), InitializeAsync, options.CacheStalenessMilliseconds, _budget, time, metrics, _logger);
+        metrics.Observe(() => Volatile.Read(ref _cachedSwarms), () => Interlocked.Read(ref _cachedBytes), () => _directory.Count);
     }
 
     /// <summary>Builds the store and its Table clients (with the transaction counter and retry settings) from options.</summary>
@@ -77,7 +83,13 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
     public string InstanceId { get; }
 
     /// <summary>Swarms held in this instance's cache.</summary>
-    public int CachedSwarms => _cache.Count;
+    public int CachedSwarms => Volatile.Read(ref _cachedSwarms);
+
+    /// <summary>Estimated bytes held by this instance's cache of swarms.</summary>
+    public long CachedBytes => Interlocked.Read(ref _cachedBytes);
+
+    /// <summary>Swarms this instance knows exist (its directory of the registry).</summary>
+    public int KnownSwarms => _directory.Count;
 
     /// <summary>Creates the tables when missing (when <see cref="TableStoreOptions.CreateTables"/>); later calls are free.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -108,10 +120,37 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         }
     }
 
+    /// <summary>From memory: the cached swarm when there is one (absent once read empty, within the staleness), else the
+    /// swarm directory while it is trusted; true when neither can tell.</summary>
+    public bool MayHold(InfoHash hash)
+    {
+        if (_cache.TryGetValue(hash, out var entry))
+        {
+            lock (entry.Gate)
+            {
+                return !entry.Loaded || entry.Exists || NowMs() - entry.LoadedAtMs >= _options.CacheStalenessMilliseconds;
+            }
+        }
+
+        if (!_directory.IsTrusted() || _directory.Contains(hash))
+        {
+            return true;
+        }
+
+        Metrics.UnknownHash();
+        return false;
+    }
+
     public async ValueTask AnnounceAsync(AnnounceCommand command, AnnounceResult result, CancellationToken cancellationToken)
     {
         Metrics.Announce();
-        var entry = Entry(command.InfoHash);
+        if (command.Event == PeerEvent.Stopped && !MayHold(command.InfoHash))
+        {
+            // A stop for a swarm nobody has: nothing to stop, nothing read, no cache entry.
+            return;
+        }
+
+        var entry = Acquire(command.InfoHash);
         try
         {
             await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
@@ -173,23 +212,50 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         }
         finally
         {
+            Release(entry);
             SweepIfDue();
         }
     }
 
+    /// <remarks>A hash no swarm has, as the swarm directory knows while fresh (it waits for the directory's refresh when
+    /// it is older than the cache staleness), is answered with zeros from memory: no read, no cache entry.</remarks>
     public async ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
     {
         Metrics.Scrape(hashes.Length);
-        var entries = new SwarmEntry[hashes.Length];
+        var known = false;
+        try
+        {
+            await InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+            known = await _directory.FreshenAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StoreResilience.IsFault(exception))
+        {
+            // Read as before; a swarm that cannot be read then is refused below.
+        }
+
+        var entries = new SwarmEntry?[hashes.Length];
         var refreshes = new List<Task>();
+        var unknown = 0;
         for (var i = 0; i < entries.Length; i++)
         {
-            entries[i] = Entry(hashes.Span[i]);
-            var refresh = EnsureFreshAsync(entries[i]);
+            var hash = hashes.Span[i];
+            if (known && !_cache.ContainsKey(hash) && !_directory.Contains(hash))
+            {
+                unknown++;
+                continue;
+            }
+
+            var entry = entries[i] = Entry(hash);
+            var refresh = EnsureFreshAsync(entry);
             if (!refresh.IsCompletedSuccessfully)
             {
                 refreshes.Add(refresh.AsTask());
             }
+        }
+
+        if (unknown > 0)
+        {
+            Metrics.UnknownHash(unknown);
         }
 
         var degraded = false;
@@ -208,15 +274,21 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
         var destination = counts.Span;
         for (var i = 0; i < entries.Length; i++)
         {
-            lock (entries[i].Gate)
+            if (entries[i] is not { } entry)
             {
-                if (degraded && !entries[i].Loaded)
+                destination[i] = default;
+                continue;
+            }
+
+            lock (entry.Gate)
+            {
+                if (degraded && !entry.Loaded)
                 {
                     Metrics.Unavailable();
                     return ScrapeStatus.StoreUnavailable;
                 }
 
-                destination[i] = entries[i].Counts;
+                destination[i] = entry.Counts;
             }
         }
 
@@ -268,6 +340,11 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var report = await _purger.RunAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var hash in _purger.TakeRetired())
+        {
+            _directory.Forget(hash);
+        }
+
         foreach (var hash in _purger.TakeChanged())
         {
             if (_cache.TryGetValue(hash, out var entry))
@@ -286,21 +363,6 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
     {
         Metrics.Dispose();
         _tablesGate.Dispose();
-    }
-
-    private SwarmEntry Entry(InfoHash hash) =>
-        _cache.GetOrAdd(hash, static (key, store) => new SwarmEntry(key, store.RandomFor(key)), this);
-
-    private Random RandomFor(InfoHash hash)
-    {
-        if (_seed is not { } seed)
-        {
-            return Random.Shared;
-        }
-
-        Span<byte> bytes = stackalloc byte[InfoHash.Length];
-        hash.CopyTo(bytes);
-        return new Random(seed ^ BitConverter.ToInt32(bytes));
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();

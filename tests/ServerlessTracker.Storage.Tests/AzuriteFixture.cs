@@ -53,6 +53,8 @@ public static class Tables
         SwarmsTable = options.SwarmsTable,
         IndexTable = options.IndexTable,
         CacheStalenessMilliseconds = options.CacheStalenessMilliseconds,
+        CacheMaxSwarms = options.CacheMaxSwarms,
+        CacheMaxBytes = options.CacheMaxBytes,
         FullReadMaxRows = options.FullReadMaxRows,
         WindowRows = options.WindowRows,
         LargeSwarmRecountSeconds = options.LargeSwarmRecountSeconds,

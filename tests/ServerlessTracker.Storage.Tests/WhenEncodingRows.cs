@@ -29,6 +29,23 @@ public sealed class WhenEncodingRows
     }
 
     [Fact]
+    public void APeerOfAPasskeyCarriesItsTagInVersionTwo()
+    {
+        var peer = new PeerRecord { Id = Peers.Id(8), Address = Peers.Address(8), Port = 6881, Uploaded = 5, Owner = 0xfeedf00d };
+        var open = PeerRowCodec.Encode(peer with { Owner = 0 });
+        var owned = PeerRowCodec.Encode(peer);
+        var decoded = new PeerRecord { Id = peer.Id };
+
+        Assert.Equal((1, PeerRowCodec.Length), (open[0], open.Length));
+        Assert.Equal((2, PeerRowCodec.OwnedLength), (owned[0], owned.Length));
+        Assert.True(PeerRowCodec.TryDecode(owned, ref decoded));
+        Assert.Equal(peer, decoded);
+        Assert.True(PeerRowCodec.TryDecode(open, ref decoded));
+        Assert.Equal(0u, decoded.Owner);
+        Assert.False(PeerRowCodec.TryDecode(owned[..PeerRowCodec.Length], ref decoded));
+    }
+
+    [Fact]
     public void PeerRowKeysAreHexAndRoundTrip()
     {
         var id = PeerId.FromBytes([0x00, 0xff, (byte)'\'', (byte)'/', (byte)'#', (byte)'?', 0x7f, 0x80, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);

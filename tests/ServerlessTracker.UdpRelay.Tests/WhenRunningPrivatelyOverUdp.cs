@@ -91,10 +91,27 @@ public sealed class WhenRunningPrivatelyOverUdp : IAsyncLifetime
         var hash = TestBytes.Twenty();
         var key = (await _policy.Passkeys.CreateAsync(null, default)).Passkey;
         Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 100, downloaded: 1000, @event: AnnounceEvent.Started));
-        Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 900, downloaded: 4000));
+        // Inside min interval a re-announce is not written: what it reports is counted by the next stored one, the stop.
+        Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 600, downloaded: 3000));
         var account = _policy.Passkeys.Find(key)!;
+        Assert.Equal((100, 1000), (account.Uploaded, account.Downloaded));
+        Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 900, downloaded: 4000, @event: AnnounceEvent.Stopped));
         Assert.Equal((900, 4000), (account.Uploaded, account.Downloaded));
-        Assert.True(_relay.Services.GetRequiredService<TrackerMetrics>().Snapshot().UdpAnnounces >= 2);
+        Assert.True(_relay.Services.GetRequiredService<TrackerMetrics>().Snapshot().UdpAnnounces >= 3);
+    }
+
+    [Fact]
+    public async Task APasskeyHasAtMostThreePeersInATorrent()
+    {
+        var hash = TestBytes.Twenty();
+        var key = (await _policy.Passkeys.CreateAsync(null, default)).Passkey;
+        for (var peer = 1; peer <= 3; peer++)
+        {
+            Assert.Null(await AnnounceAsync(hash, peer, key, @event: AnnounceEvent.Started));
+        }
+
+        Assert.Equal("passkey peer limit", await AnnounceAsync(hash, 4, key, @event: AnnounceEvent.Started));
+        Assert.Null(await AnnounceAsync(TestBytes.Twenty(), 4, key, @event: AnnounceEvent.Started));
     }
 
     [Fact]

@@ -16,10 +16,18 @@ using ServerlessTracker.Tests.Shared;
 // time, spread over --instances store instances sharing the tables (as function instances would).
 // Usage: dotnet run -c Release --project tools/ServerlessTracker.StorageBenchmark -- [--announces 10000] [--concurrency 32]
 //        [--instances 1] [--torrents 1000] [--zipf 1.0] [--workload skewed|hot|both] [--delay-ms 0] [--staleness-ms 5000]
+//        --workload attacks: what each attack of issue 13 costs (Attacks.cs), through the tracker core.
 var settings = Arguments.Parse(args);
 var azurite = await AzuriteServer.StartAsync(accessLog: true);
 try
 {
+    if (settings.Workloads is ["attacks"])
+    {
+        Console.WriteLine($"Azurite on port {azurite.Port}; the attacks of issue 13 through the tracker core, with the defaults");
+        await Attacks.RunAsync(azurite);
+        return;
+    }
+
     Console.WriteLine($"Azurite on port {azurite.Port}; {settings}");
     Console.WriteLine("| workload | announces | tx/announce (app) | tx/announce (Azurite log) | mean batch | p50 ms | p99 ms | announces/s | cache hit % | refused |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

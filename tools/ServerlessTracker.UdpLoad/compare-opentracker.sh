@@ -42,7 +42,9 @@ wait_udp() { # port, pid, log
   echo "port $1 never opened by pid $2:" >&2; cat "$3" >&2; exit 1
 }
 
-# The relay twice: the default batched loop (recvmmsg/sendmmsg) and the portable one-datagram loop.
+# The relay twice: the default batched loop (recvmmsg/sendmmsg) and the portable one-datagram loop. All load comes from
+# the loopback: the per-address swarm-creation budget is not what this measures.
+export Tracker__SwarmCreation__PerAddress=0
 Relay__Port=$RELAY_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Logging__LogLevel__Default=Warning \
   nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/relay.log" 2>&1 &
 RELAY_PID=$!; PIDS+=("$RELAY_PID")

@@ -28,6 +28,15 @@ public enum FailureReason : byte
 
     /// <summary>Too many full scrapes in flight on this instance.</summary>
     Busy = 12,
+
+    /// <summary>The address created its share of new swarms (<c>Tracker:SwarmCreation</c>).</summary>
+    NewSwarmsLimited = 13,
+
+    /// <summary>A new peer of a full swarm (<c>Tracker:Swarm:MaxPeersPerSwarm</c>).</summary>
+    SwarmFull = 14,
+
+    /// <summary>A new peer of a passkey that has its peers in the swarm (<c>Tracker:Swarm:MaxPeersPerPasskey</c>).</summary>
+    PasskeyPeerLimit = 15,
 }
 
 /// <summary>Totals since start, per protocol, for the stats page's rates.</summary>
@@ -50,6 +59,8 @@ public sealed class TrackerMetrics
     private readonly Counter<long> _announces;
     private readonly Counter<long> _scrapes;
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _unwritten;
+    private readonly Counter<long> _scrapeHashes;
     private long _httpAnnounces;
     private long _udpAnnounces;
     private long _httpScrapes;
@@ -62,6 +73,9 @@ public sealed class TrackerMetrics
         _announces = meter.CreateCounter<long>("tracker.announces", "{announce}", "Announce requests received, by protocol.");
         _scrapes = meter.CreateCounter<long>("tracker.scrapes", "{scrape}", "Scrape requests received, by protocol.");
         _failures = meter.CreateCounter<long>("tracker.failures", "{failure}", "Requests answered with a failure, by reason and protocol.");
+        _unwritten = meter.CreateCounter<long>("tracker.announces.unwritten", "{announce}",
+            "Announces answered without a write, by protocol: re-announces inside min interval, stops of swarms nobody has.");
+        _scrapeHashes = meter.CreateCounter<long>("tracker.scrapes.hashes", "{hash}", "Info-hashes named by scrapes (not full scrapes), by protocol.");
     }
 
     /// <summary>The meter these counters live on; other instruments of the tracker (gauges) are added to it.</summary>
@@ -78,6 +92,10 @@ public sealed class TrackerMetrics
         Interlocked.Increment(ref protocol == TrackerProtocol.Http ? ref _httpScrapes : ref _udpScrapes);
         _scrapes.Add(1, ProtocolTags[(int)protocol]);
     }
+
+    public void Unwritten(TrackerProtocol protocol) => _unwritten.Add(1, ProtocolTags[(int)protocol]);
+
+    public void ScrapeHashes(TrackerProtocol protocol, int hashes) => _scrapeHashes.Add(hashes, ProtocolTags[(int)protocol]);
 
     public void Failure(TrackerProtocol protocol, FailureReason reason)
     {
@@ -101,7 +119,7 @@ public sealed class TrackerMetrics
         {
             "none", "passkey_required", "passkey_unknown", "passkey_revoked", "infohash_not_allowed", "infohash_denied",
             "address_not_allowed", "ratio_too_low", "bad_request", "store_unavailable", "key_mismatch",
-            "rate_limited", "busy",
+            "rate_limited", "busy", "new_swarms_limited", "swarm_full", "passkey_peer_limit",
         };
         var tags = new KeyValuePair<string, object?>[names.Length];
         for (var i = 0; i < names.Length; i++)

@@ -18,7 +18,7 @@ public enum PeerFlags : byte
     Remote = 4,
 }
 
-/// <summary>One peer of a swarm as the engine keeps it: 64 bytes, no references, stored inline in arrays.</summary>
+/// <summary>One peer of a swarm as the engine keeps it: 68 bytes, no references, stored inline in arrays.</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 public struct PeerRecord
 {
@@ -37,4 +37,7 @@ public struct PeerRecord
 
     /// <summary>The session's <c>downloaded</c> counter at the last announce.</summary>
     public long Downloaded;
+
+    /// <summary>The passkey the peer announced with (<see cref="AnnounceCommand.Owner"/>); 0 for none.</summary>
+    public uint Owner;
 }

@@ -14,6 +14,11 @@ public interface ISwarmStore
     /// <see cref="ScrapeStatus.StoreUnavailable"/> when storage failed and some count would be a guess.</summary>
     ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken);
 
+    /// <summary>Whether this store may hold a swarm for <paramref name="hash"/>, answered from memory: false means no swarm
+    /// has it as far as this instance knows, so a scrape reports zeros and a stop changes nothing without reading storage,
+    /// and an announce would create the swarm. A store that cannot tell answers true.</summary>
+    bool MayHold(InfoHash hash) => true;
+
     /// <summary>Every known swarm with its counts, for full scrape and statistics.</summary>
     ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken);
 

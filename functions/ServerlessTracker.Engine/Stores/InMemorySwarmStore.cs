@@ -54,6 +54,8 @@ public sealed class InMemorySwarmStore : ISwarmStore, ISwarmInspector, IPeerUpda
         }
     }
 
+    public bool MayHold(InfoHash hash) => _swarms.ContainsKey(hash);
+
     public ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
     {
         var source = hashes.Span;

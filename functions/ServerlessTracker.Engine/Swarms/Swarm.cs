@@ -36,8 +36,16 @@ public sealed partial class Swarm
 
     public SwarmCounts Counts => new(_seederCount, _leecherCount, Downloaded);
 
+    /// <summary>Roughly the managed memory the swarm holds, in bytes: its record arrays (capacity, not count), the peer index
+    /// and the replication and accounting bookkeeping. For caches that bound their memory.</summary>
+    public long ApproximateBytes =>
+        160 + (((long)_leechers.Length + _seeders.Length) * System.Runtime.CompilerServices.Unsafe.SizeOf<PeerRecord>())
+        + ((long)_index.Count * 40) + ((long)TombstoneCount * 48) + ((long)(_sessions?.Count ?? 0) * 56);
+
     /// <summary>Applies an announce and fills <paramref name="result"/> with counts and a random peer sample.</summary>
-    public void Announce(in AnnounceCommand command, uint now, SwarmSettings settings, Random random, AnnounceResult result)
+    /// <param name="peersHeld">The swarm's size when this copy holds only part of it (a store's window of a large swarm),
+    /// for <see cref="SwarmSettings.MaxPeersPerSwarm"/>; negative when this copy is the whole swarm.</param>
+    public void Announce(in AnnounceCommand command, uint now, SwarmSettings settings, Random random, AnnounceResult result, long peersHeld = -1)
     {
         var exists = _index.TryGetValue(command.PeerId, out var slot);
         if (exists && RefusesKey(At(slot), command.Address, command.HasKey, command.Key))
@@ -47,11 +55,19 @@ public sealed partial class Swarm
             return;
         }
 
-        if (exists && IsUnchangedReannounce(At(slot), (slot & SeederBit) != 0, command, now, settings.RewriteWindowSeconds))
+        if (exists && IsAnsweredFromSwarm(At(slot), (slot & SeederBit) != 0, command, now, settings))
         {
             // Answered from the swarm: the stored record (and its counters, the base of the next deltas) stays as it is.
             result.Change = PeerChange.Unchanged;
             SelectPeers(command, settings.EffectiveNumWant(command.NumWant), UnixTime.Before(now, settings.PeerTtlSeconds), random, result);
+            result.Counts = Counts;
+            return;
+        }
+
+        if (!exists && command.Event != PeerEvent.Stopped && RefusedNewcomer(command, now, settings, peersHeld) is var refusal && refusal != AnnounceStatus.Ok)
+        {
+            // A cap an operator set: nothing changes, nothing is stored, and the peer is told when to try again.
+            result.Status = refusal;
             result.Counts = Counts;
             return;
         }
@@ -184,20 +200,6 @@ public sealed partial class Swarm
         return peers;
     }
 
-    /// <summary>A re-announce that a store need not write: no event, nothing the record keeps has changed, and the
-    /// record was stored less than <paramref name="window"/> seconds ago. A remote record is always rewritten, so the peer
-    /// becomes local here; <c>started</c>, <c>completed</c> and <c>stopped</c> are always processed; and an accounted
-    /// announce (private tracking) is processed whenever its counters moved.</summary>
-    private static bool IsUnchangedReannounce(in PeerRecord peer, bool seeder, in AnnounceCommand command, uint now, int window) =>
-        command.Event == PeerEvent.None
-        && (long)peer.LastSeen + window > now
-        && (peer.Flags & PeerFlags.Remote) == 0
-        && seeder == command.IsSeeder
-        && peer.Port == command.Port
-        && peer.Address == command.Address
-        && (!command.HasKey || ((peer.Flags & PeerFlags.HasKey) != 0 && peer.Key == command.Key))
-        && (!command.Accounted || (command.Uploaded == peer.Uploaded && command.Downloaded == peer.Downloaded));
-
     private static void Refresh(ref PeerRecord peer, in AnnounceCommand command, uint now, AnnounceResult result)
     {
         peer.Address = command.Address;
@@ -205,6 +207,7 @@ public sealed partial class Swarm
         peer.LastSeen = now;
         peer.Uploaded = command.Uploaded;
         peer.Downloaded = command.Downloaded;
+        peer.Owner = command.Owner;
         peer.Flags &= ~PeerFlags.Remote;
         if (command.HasKey)
         {

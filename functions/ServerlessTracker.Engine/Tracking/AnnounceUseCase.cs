@@ -9,12 +9,40 @@ namespace ServerlessTracker.Engine.Tracking;
 /// endpoint, fast path and listener, the UDP relay): policy, store, accounting and metrics. A front door parses its protocol
 /// into an <see cref="AnnounceCommand"/>, calls <see cref="AnnounceAsync"/> and encodes the <see cref="AnnounceOutcome"/>.</summary>
 /// <remarks>Synchronous up to the store: when the store answers at once (the in-memory store) nothing is awaited and nothing
-/// is allocated; the caller owns <see cref="AnnounceResult"/> (pooled) and reads its peers after the outcome.</remarks>
-public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, SwarmSettings settings, TrackerMetrics metrics)
+/// is allocated; the caller owns <see cref="AnnounceResult"/> (pooled) and reads its peers after the outcome.
+/// <para>What an announce may cost is decided here and in the swarm, so every front door holds to the same caps: an
+/// announce naming a swarm the store does not hold (<see cref="ISwarmStore.MayHold"/>, answered from memory) is charged to
+/// its address's swarm-creation budget (<paramref name="creations"/>; null: no cap), and a stop of such a swarm is answered
+/// without reaching the store; the swarm itself refuses new peers beyond its caps and answers re-announces inside min
+/// interval without a write (<see cref="Swarms.Swarm.Announce"/>).</para></remarks>
+public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, SwarmSettings settings, TrackerMetrics metrics, SwarmCreationBudgets? creations = null)
 {
     public SwarmSettings Settings => settings;
 
     public AnnouncePolicy Policy => policy;
+
+    /// <summary>The cap a <see cref="AnnounceOutcomeKind.Limited"/> announce met, as a <c>failure reason</c> (UTF-8); returns its length.</summary>
+    public int WriteLimitReason(AnnounceLimit limit, Span<byte> destination)
+    {
+        switch (limit)
+        {
+            case AnnounceLimit.NewSwarms:
+                return Copy("too many new torrents from your address; retry later"u8, destination);
+            case AnnounceLimit.SwarmFull:
+                return Copy("this torrent's swarm is full; retry later"u8, destination);
+            default:
+                var written = Copy("your passkey already has "u8, destination);
+                System.Buffers.Text.Utf8Formatter.TryFormat(settings.MaxPeersPerPasskey, destination[written..], out var digits);
+                written += digits;
+                return written + Copy(" peers in this torrent; stop one of them first"u8, destination[written..]);
+        }
+
+        static int Copy(ReadOnlySpan<byte> text, Span<byte> to)
+        {
+            text.CopyTo(to);
+            return text.Length;
+        }
+    }
 
     /// <summary>Counts an announce the front door could not parse (its own error answer follows); nothing is stored.</summary>
     public void CountBadRequest(TrackerProtocol protocol)
@@ -39,9 +67,24 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
         }
 
         result.Reset();
+        if (!store.MayHold(command.InfoHash))
+        {
+            if (command.Event == PeerEvent.Stopped)
+            {
+                // Nothing to stop: answered from memory, nothing read or written.
+                metrics.Unwritten(protocol);
+                return new(new AnnounceOutcome(AnnounceOutcomeKind.Answered, decision, settings.JitteredInterval(Random.Shared)));
+            }
 
-        // A passkey's announce is accounted: the engine then stores it whenever its counters move, even inside min interval.
-        var stored = store.AnnounceAsync(decision.Account is null ? command : command with { Accounted = true }, result, cancellationToken);
+            if (creations is not null && !creations.TryTake(connection, out var retryIn))
+            {
+                metrics.Failure(protocol, FailureReason.NewSwarmsLimited);
+                return new(new AnnounceOutcome(AnnounceOutcomeKind.Limited, decision, retryIn, retryIn, AnnounceLimit.NewSwarms));
+            }
+        }
+
+        // A passkey's announce is accounted, and its peer carries the passkey's tag (the per-passkey cap).
+        var stored = store.AnnounceAsync(decision.Account is { } account ? command with { Accounted = true, Owner = account.Tag } : command, result, cancellationToken);
         if (!stored.IsCompletedSuccessfully)
         {
             return ConcludeLaterAsync(stored, protocol, decision, result);
@@ -68,7 +111,19 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
             case AnnounceStatus.KeyMismatch:
                 metrics.Failure(protocol, FailureReason.KeyMismatch);
                 return new AnnounceOutcome(AnnounceOutcomeKind.KeyMismatch, decision);
+            case AnnounceStatus.SwarmFull:
+                // Room comes back as peers stop or expire: try again after min interval.
+                metrics.Failure(protocol, FailureReason.SwarmFull);
+                return new AnnounceOutcome(AnnounceOutcomeKind.Limited, decision, settings.MinIntervalSeconds, settings.MinIntervalSeconds, AnnounceLimit.SwarmFull);
+            case AnnounceStatus.PasskeyPeerLimit:
+                metrics.Failure(protocol, FailureReason.PasskeyPeerLimit);
+                return new AnnounceOutcome(AnnounceOutcomeKind.Limited, decision, settings.MinIntervalSeconds, settings.MinIntervalSeconds, AnnounceLimit.PeersPerPasskey);
             default:
+                if (result.Change == PeerChange.Unchanged)
+                {
+                    metrics.Unwritten(protocol);
+                }
+
                 return new AnnounceOutcome(AnnounceOutcomeKind.Answered, decision, settings.JitteredInterval(Random.Shared));
         }
     }

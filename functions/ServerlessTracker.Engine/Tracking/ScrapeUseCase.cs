@@ -45,8 +45,13 @@ public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, Trac
     }
 
     /// <summary>Fills <paramref name="counts"/> for <paramref name="hashes"/> (same length) after <see cref="Authorize"/> allowed it.</summary>
+    /// <remarks>Every named hash is a lookup the store answers from memory when no swarm has it
+    /// (<see cref="ISwarmStore.MayHold"/>): a scrape of hashes nobody announced costs no storage read. The front door knows
+    /// how many hashes a scrape names before it calls this (<c>ScrapeRequestParser.CountInfoHashes</c> over HTTP, the
+    /// datagram's length over UDP), should it charge them to a budget.</remarks>
     public ValueTask<ScrapeStatus> ScrapeAsync(TrackerProtocol protocol, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
     {
+        metrics.ScrapeHashes(protocol, hashes.Length);
         var scraped = store.ScrapeAsync(hashes, counts, cancellationToken);
         return scraped.IsCompletedSuccessfully
             ? new(Conclude(protocol, scraped.GetAwaiter().GetResult(), hashes.Span, counts.Span))

@@ -147,6 +147,11 @@ public sealed class AnnounceService(
             case AnnounceOutcomeKind.KeyMismatch:
                 FailureBodies.Write(body, KeyMismatchReason, _minInterval, 0);
                 return;
+            case AnnounceOutcomeKind.Limited:
+                Span<byte> limit = stackalloc byte[AnnouncePolicy.MaxReasonLength];
+                FailureBodies.Write(body, limit[..announces.WriteLimitReason(outcome.Limit, limit)], outcome.Interval,
+                    FailureResponseWriter.MinutesFromSeconds(outcome.RetryInSeconds));
+                return;
         }
 
         Span<byte> externalIp = stackalloc byte[16];

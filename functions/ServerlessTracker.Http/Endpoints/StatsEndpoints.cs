@@ -1,19 +1,21 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Stats;
 
 namespace ServerlessTracker.Http.Endpoints;
 
-/// <summary>Maps <c>/stats</c> (HTML) and <c>/stats.json</c> (alias <c>/stats/json</c>), open or behind <see cref="StatsOptions.Token"/>.</summary>
+/// <summary>Maps <c>/stats</c> (HTML) and <c>/stats.json</c> (alias <c>/stats/json</c>), open or behind <see cref="StatsOptions.Token"/>;
+/// not at all when switched off, or in private mode without a token unless opened explicitly (<see cref="StatsOptions.IsServed"/>).</summary>
 /// <remarks>Served from <see cref="StatsCache"/>: a request costs a byte copy, whatever the number of swarms.</remarks>
 public static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder app)
     {
         var options = app.ServiceProvider.GetRequiredService<IOptions<StatsOptions>>().Value;
-        if (!options.Enabled)
+        if (!options.IsServed(app.ServiceProvider.GetRequiredService<IOptions<PrivateModeSettings>>().Value.Enabled))
         {
             return app;
         }

@@ -7,8 +7,12 @@ public sealed class StatsOptions
 {
     public const string Section = "Tracker:Stats";
 
-    /// <summary>Serve the stats page at all. Default true.</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>Serve the stats page at all. Default: on for an open tracker; in private mode off unless <see cref="Token"/> is
+    /// set (the page lists info-hashes), so a private tracker serves it only behind a token or when set to true here.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>Whether the page is served, as <see cref="Enabled"/> says or by default for the tracker's mode.</summary>
+    public bool IsServed(bool privateMode) => Enabled ?? (!privateMode || !string.IsNullOrEmpty(Token));
 
     /// <summary>When set, the stats page answers only requests bearing this token (<c>Authorization: Bearer</c>, or HTTP Basic
     /// with the token as password, so a browser prompts for it). A secret: environment only. Default none (open).</summary>

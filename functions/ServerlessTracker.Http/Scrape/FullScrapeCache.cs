@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Protocol.Bencode;
@@ -9,23 +10,31 @@ using ServerlessTracker.Protocol.Http;
 
 namespace ServerlessTracker.Http.Scrape;
 
-/// <summary>A full scrape answer (and its gzip form), rebuilt at most once per configured period.</summary>
+/// <summary>A full scrape answer (and its gzip form), rendered from the instance's one shared list of every swarm
+/// (<see cref="SwarmListing"/>, read at most once per <c>Tracker:Listing:RefreshSeconds</c>, the stats page's too) and
+/// reused for at least <see cref="HttpTrackerOptions.FullScrapeCacheSeconds"/>; rendered again only from a newer list.</summary>
 /// <remarks>A full scrape lists every swarm: building it per request would let one client cost what thousands of announces cost.</remarks>
-public sealed class FullScrapeCache(ISwarmStore store, IOptions<HttpTrackerOptions> options, TimeProvider time)
+public sealed class FullScrapeCache(SwarmListing listing, IOptions<HttpTrackerOptions> options, TimeProvider time)
 {
     private readonly HttpTrackerOptions _options = options.Value;
     private readonly RebuiltValue<Snapshot> _snapshot = new(snapshot => time.GetUtcNow() - snapshot.BuiltAt >= TimeSpan.FromSeconds(options.Value.FullScrapeCacheSeconds));
 
-    /// <summary>The bencoded answer, its gzip form when enabled, and when it was built.</summary>
-    public sealed record Snapshot(byte[] Plain, byte[]? Gzip, int Swarms, DateTimeOffset BuiltAt);
+    /// <summary>The bencoded answer, its gzip form when enabled, when it was built, and from which list.</summary>
+    public sealed record Snapshot(byte[] Plain, byte[]? Gzip, int Swarms, DateTimeOffset BuiltAt, long ListVersion);
 
     public ValueTask<Snapshot> GetAsync(CancellationToken cancellationToken) =>
-        _snapshot.GetAsync((_, ct) => BuildAsync(ct), cancellationToken);
+        _snapshot.GetAsync(BuildAsync, cancellationToken);
 
-    private async Task<Snapshot> BuildAsync(CancellationToken cancellationToken)
+    private async Task<Snapshot> BuildAsync(Snapshot? previous, CancellationToken cancellationToken)
     {
-        var swarms = await store.ListSwarmsAsync(cancellationToken);
-        var sorted = swarms.ToArray();
+        var list = await listing.GetAsync(cancellationToken);
+        if (previous is not null && previous.ListVersion == list.Version)
+        {
+            // The same list: the same answer, reused for another period.
+            return previous with { BuiltAt = time.GetUtcNow() };
+        }
+
+        var sorted = list.Swarms.ToArray();
         Array.Sort(sorted, static (a, b) => a.InfoHash.CompareTo(b.InfoHash));
 
         var plain = new byte[ScrapeResponseWriter.EnvelopeLength + (sorted.Length * ScrapeResponseWriter.MaxEntryLength)];
@@ -44,7 +53,7 @@ public sealed class FullScrapeCache(ISwarmStore store, IOptions<HttpTrackerOptio
             gzip = compressed.ToArray();
         }
 
-        return new Snapshot(plain, gzip, sorted.Length, time.GetUtcNow());
+        return new Snapshot(plain, gzip, sorted.Length, time.GetUtcNow(), list.Version);
     }
 
     private static int Write(SwarmSummary[] sorted, byte[] destination)

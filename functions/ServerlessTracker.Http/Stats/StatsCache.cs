@@ -6,6 +6,7 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Options;
 
@@ -14,12 +15,15 @@ namespace ServerlessTracker.Http.Stats;
 /// <summary>The stats figures, rendered once as HTML and JSON and reused for <see cref="StatsOptions.RefreshSeconds"/>.</summary>
 /// <remarks>
 /// Built on demand (no timer): an idle tracker does not list its swarms every few seconds, which matters when the
-/// list is read from Table Storage. The same figures feed the <c>tracker.swarms</c>, <c>tracker.seeders</c> and
-/// <c>tracker.leechers</c> gauges.
+/// list is read from Table Storage. The swarm figures come from the instance's one shared list of every swarm
+/// (<see cref="SwarmListing"/>, read at most once per <c>Tracker:Listing:RefreshSeconds</c> for the full scrape too), and
+/// are summed once per list; a rebuild in between refreshes only the rates, regions and passkeys. The same figures feed
+/// the <c>tracker.swarms</c>, <c>tracker.seeders</c> and <c>tracker.leechers</c> gauges.
 /// </remarks>
 public sealed class StatsCache
 {
     private readonly ISwarmStore _store;
+    private readonly SwarmListing _listing;
     private readonly TrackerMetrics _metrics;
     private readonly AnnouncePolicy _policy;
     private readonly IEnumerable<IRegionStatusSource> _regions;
@@ -28,11 +32,13 @@ public sealed class StatsCache
     private readonly string _region;
     private readonly DateTimeOffset _started;
     private readonly RebuiltValue<Rendered> _rendered;
+    private SwarmFigures? _figures;
 
-    public StatsCache(ISwarmStore store, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
+    public StatsCache(ISwarmStore store, SwarmListing listing, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
         IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time)
     {
         _store = store;
+        _listing = listing;
         _metrics = metrics;
         _policy = policy;
         _regions = regions;
@@ -60,15 +66,7 @@ public sealed class StatsCache
         await Task.Yield();
         var now = _time.GetUtcNow();
         var counters = _metrics.Snapshot();
-        var swarms = await _store.ListSwarmsAsync(cancellationToken);
-
-        long seeders = 0, leechers = 0, completed = 0;
-        foreach (var swarm in swarms)
-        {
-            seeders += swarm.Counts.Complete;
-            leechers += swarm.Counts.Incomplete;
-            completed += swarm.Counts.Downloaded;
-        }
+        var figures = Figures(await _listing.GetAsync(cancellationToken));
 
         var since = previous?.Snapshot.GeneratedAt ?? _started;
         var before = previous?.Counters ?? default;
@@ -87,17 +85,40 @@ public sealed class StatsCache
             StoreName(_store),
             Math.Round(window, 1),
             Math.Round((now - _started).TotalSeconds),
-            new StatsTotals(swarms.Count, seeders, leechers, seeders + leechers, completed),
+            figures.Totals,
             protocols,
             Rate(counters.Failures - before.Failures, window),
             Regions(),
-            Busiest(swarms, _options.BusiestSwarms),
+            figures.Busiest,
             _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null);
 
         var html = Encoding.UTF8.GetBytes(StatsPage.Render(snapshot, _options.RefreshSeconds));
         var json = JsonSerializer.SerializeToUtf8Bytes(snapshot, StatsJsonContext.Default.StatsSnapshot);
         return new Rendered(snapshot, html, json, counters);
     }
+
+    /// <summary>Totals and the busiest swarms of one list, computed once per list.</summary>
+    private SwarmFigures Figures(SwarmListing.Snapshot listing)
+    {
+        if (_figures is { } figures && figures.Version == listing.Version)
+        {
+            return figures;
+        }
+
+        long seeders = 0, leechers = 0, completed = 0;
+        foreach (var swarm in listing.Swarms)
+        {
+            seeders += swarm.Counts.Complete;
+            leechers += swarm.Counts.Incomplete;
+            completed += swarm.Counts.Downloaded;
+        }
+
+        figures = new SwarmFigures(listing.Version, new StatsTotals(listing.Swarms.Count, seeders, leechers, seeders + leechers, completed), Busiest(listing.Swarms, _options.BusiestSwarms));
+        _figures = figures;
+        return figures;
+    }
+
+    private sealed record SwarmFigures(long Version, StatsTotals Totals, List<SwarmStats> Busiest);
 
     private List<RegionStats> Regions()
     {

@@ -32,4 +32,21 @@ public static class ScrapeRequestParser
 
         return HttpTrackerError.None;
     }
+
+    /// <summary>How many <c>info_hash</c> keys the query names, without decoding them: what a front door may charge to the
+    /// client's budget before the scrape is served (each named hash is a lookup).</summary>
+    public static int CountInfoHashes(ReadOnlySpan<byte> query)
+    {
+        var count = 0;
+        var parameters = new QueryParameters(query);
+        while (parameters.MoveNext())
+        {
+            if (parameters.Name.SequenceEqual("info_hash"u8))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
 }

@@ -20,6 +20,15 @@ public enum UdpRequestError : byte
 
     /// <summary>A negative <c>uploaded</c> or <c>downloaded</c>: no byte count (int64 on the wire).</summary>
     InvalidCounter,
+
+    /// <summary>The sender's address created its share of new swarms.</summary>
+    TooManyNewSwarms,
+
+    /// <summary>A new peer of a swarm that holds its most peers.</summary>
+    SwarmFull,
+
+    /// <summary>A new peer of a passkey that has its most peers in the swarm.</summary>
+    PasskeyPeerLimit,
 }
 
 /// <summary>The fixed ASCII texts sent in error packets.</summary>
@@ -45,6 +54,9 @@ public static class UdpRequestErrors
         UdpRequestError.TryAgainLater => "try again later"u8,
         UdpRequestError.SlowDown => "slow down"u8,
         UdpRequestError.InvalidCounter => "invalid counter"u8,
+        UdpRequestError.TooManyNewSwarms => "too many new swarms"u8,
+        UdpRequestError.SwarmFull => "swarm is full"u8,
+        UdpRequestError.PasskeyPeerLimit => "passkey peer limit"u8,
         _ => "refused"u8,
     };
 }

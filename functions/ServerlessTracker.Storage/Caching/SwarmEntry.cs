@@ -32,6 +32,19 @@ internal sealed class SwarmEntry(InfoHash hash, Random random)
     /// <summary>The partition has rows (a stop for an unknown peer of an unknown swarm writes nothing).</summary>
     public bool Exists;
 
+    /// <summary>This instance is writing the swarm's first rows (the partition was empty): its index rows carry a journal row,
+    /// so other instances learn of the new swarm (<see cref="SwarmDirectory"/>).</summary>
+    public bool Created;
+
+    /// <summary>Estimated bytes this entry holds, as counted in the store's cache total; 0 once it left the cache.</summary>
+    public long Bytes;
+
+    /// <summary>Removed from the store's cache (evicted, swept, dropped): a refresh of it no longer counts its bytes.</summary>
+    public bool Evicted;
+
+    /// <summary>Announces and replicated changes working on this entry; eviction and the idle sweep leave it while any do.</summary>
+    public int Users;
+
     public long SummarySeeders;
     public long SummaryLeechers;
     public bool Recounting;

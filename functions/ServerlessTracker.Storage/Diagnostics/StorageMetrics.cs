@@ -8,6 +8,9 @@ public sealed class StorageMetrics : IDisposable
 {
     public const string MeterName = "ServerlessTracker.Storage";
 
+    private static readonly KeyValuePair<string, object?> FullRead = new("kind", "full");
+    private static readonly KeyValuePair<string, object?> JournalRead = new("kind", "journal");
+
     private readonly Meter _meter;
     private readonly Counter<long> _transactions;
     private readonly Counter<long> _batches;
@@ -20,6 +23,9 @@ public sealed class StorageMetrics : IDisposable
     private readonly Counter<long> _purgedPeers;
     private readonly Counter<long> _peerReads;
     private readonly Counter<long> _insertConflicts;
+    private readonly Counter<long> _unknownHashes;
+    private readonly Counter<long> _evictions;
+    private readonly Counter<long> _directoryReads;
 
     private long _transactionCount;
     private long _failedRequestCount;
@@ -33,6 +39,8 @@ public sealed class StorageMetrics : IDisposable
     private long _purgedPeerCount;
     private long _peerReadCount;
     private long _insertConflictCount;
+    private long _unknownHashCount;
+    private long _evictionCount;
 
     public StorageMetrics(IMeterFactory? meterFactory = null)
     {
@@ -50,6 +58,27 @@ public sealed class StorageMetrics : IDisposable
             "Point reads of a peer's row the cache lacked, before judging an announce or a replicated change by it (key rule, deltas, stops).");
         _insertConflicts = _meter.CreateCounter<long>("tracker.storage.insert.conflicts", "{transaction}",
             "Group-commit transactions refused because a new peer's row existed: the announce was judged again by the row.");
+        _unknownHashes = _meter.CreateCounter<long>("tracker.storage.directory.unknown", "{hash}",
+            "Info-hashes no swarm has, answered from the swarm directory without a Table read or a cache entry (scrapes, stops, new swarms).");
+        _evictions = _meter.CreateCounter<long>("tracker.storage.cache.evictions", "{swarm}",
+            "Swarms dropped from the instance cache, least recently used first, to keep it within CacheMaxSwarms and CacheMaxBytes.");
+        _directoryReads = _meter.CreateCounter<long>("tracker.storage.directory.reads", "{read}",
+            "Reads of the swarm registry by the swarm directory, by kind: full (every registry row) or journal (swarms created since).");
+    }
+
+    /// <summary>Hashes answered from the swarm directory without a read, since this store started.</summary>
+    public long UnknownHashes => Interlocked.Read(ref _unknownHashCount);
+
+    /// <summary>Swarms evicted from the cache, since this store started.</summary>
+    public long Evictions => Interlocked.Read(ref _evictionCount);
+
+    /// <summary>Publishes the cache's and the directory's size as gauges (<c>tracker.storage.cache.swarms</c>,
+    /// <c>tracker.storage.cache.bytes</c>, <c>tracker.storage.directory.swarms</c>).</summary>
+    internal void Observe(Func<long> cachedSwarms, Func<long> cachedBytes, Func<long> directorySwarms)
+    {
+        _meter.CreateObservableGauge("tracker.storage.cache.swarms", cachedSwarms, "{swarm}", "Swarms held in this instance's cache.");
+        _meter.CreateObservableGauge("tracker.storage.cache.bytes", cachedBytes, "By", "Estimated bytes held by this instance's swarm cache.");
+        _meter.CreateObservableGauge("tracker.storage.directory.swarms", directorySwarms, "{swarm}", "Swarms this instance knows exist (the swarm directory).");
     }
 
     /// <summary>Point reads of peer rows the cache lacked, since this store started.</summary>
@@ -101,6 +130,20 @@ public sealed class StorageMetrics : IDisposable
         Interlocked.Increment(ref _insertConflictCount);
         _insertConflicts.Add(1);
     }
+
+    internal void UnknownHash(int count = 1)
+    {
+        Interlocked.Add(ref _unknownHashCount, count);
+        _unknownHashes.Add(count);
+    }
+
+    internal void Evicted()
+    {
+        Interlocked.Increment(ref _evictionCount);
+        _evictions.Add(1);
+    }
+
+    internal void DirectoryRefreshed(bool full) => _directoryReads.Add(1, full ? FullRead : JournalRead);
 
     internal void Announce()
     {

@@ -38,6 +38,16 @@ public sealed class TableStoreOptions : IValidatableObject
     [Range(1, 86_400)]
     public int CacheIdleSeconds { get; set; } = 300;
 
+    /// <summary>The most swarms this instance caches; beyond it the least recently used are dropped (and read again when
+    /// asked for). Swarms. Default 100,000 (about 60 MB of small swarms).</summary>
+    [Range(10, 10_000_000)]
+    public int CacheMaxSwarms { get; set; } = 100_000;
+
+    /// <summary>The most memory the swarm cache may hold, as estimated from its peers and bookkeeping; beyond it the least
+    /// recently used swarms are dropped. Bytes. Default 268,435,456 (256 MiB: an eighth of a 2 GB Flex Consumption instance).</summary>
+    [Range(1L << 20, 1L << 40)]
+    public long CacheMaxBytes { get; set; } = 256L << 20;
+
     /// <summary>A partition with at most this many rows is read whole on refresh (exact peers and counts);
     /// a larger one is read as a random window plus its summary row. Rows. Default 1000 (one Table page).</summary>
     [Range(10, 1000)]

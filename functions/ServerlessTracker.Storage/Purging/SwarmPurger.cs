@@ -36,6 +36,16 @@ internal sealed partial class SwarmPurger(
     private static readonly string[] RegistrySelect = ["RowKey", SwarmRows.Seeders, SwarmRows.Leechers, SwarmRows.Downloaded];
 
     private readonly ConcurrentQueue<InfoHash> _changed = new();
+    private readonly ConcurrentQueue<InfoHash> _retired = new();
+
+    /// <summary>Swarms a purge retired since the last call, so the swarm directory forgets them.</summary>
+    public IEnumerable<InfoHash> TakeRetired()
+    {
+        while (_retired.TryDequeue(out var hash))
+        {
+            yield return hash;
+        }
+    }
 
     /// <summary>Swarms whose partition a purge changed since the last call, so caches can drop them.</summary>
     public IEnumerable<InfoHash> TakeChanged()
@@ -69,6 +79,7 @@ internal sealed partial class SwarmPurger(
             }
         }).ConfigureAwait(false);
 
+        await DeleteOldJournalAsync(now).ConfigureAwait(false);
         metrics.Purged(peersRemoved);
         return new PurgeReport(visited, peersRemoved, swarmsRemoved, Stopwatch.GetElapsedTime(started));
     }
@@ -194,6 +205,7 @@ internal sealed partial class SwarmPurger(
             await DeleteRowsAsync(swarms, partition, counters).ConfigureAwait(false);
             await DeleteRowsAsync(index, indexPartition, [(IndexRows.RegistryRowKey(partition), ETag.All)]).ConfigureAwait(false);
             _changed.Enqueue(hash);
+            _retired.Enqueue(hash);
             return (removed, rows.Count > 0);
         }
 
@@ -256,6 +268,30 @@ internal sealed partial class SwarmPurger(
         catch (RequestFailedException conflict) when (conflict.Status is 404 or 409 or 412)
         {
             LogFoldConflict(logger, partition);
+        }
+    }
+
+    /// <summary>Deletes journal rows older than <see cref="IndexRows.JournalRetentionSeconds"/>: every instance has read them
+    /// long since (and a new one reads the registry whole). One range query per index partition, deletes in batches.</summary>
+    private async Task DeleteOldJournalAsync(uint now)
+    {
+        var before = IndexRows.JournalBound(now - (long)IndexRows.JournalRetentionSeconds);
+        foreach (var partition in IndexRows.AllPartitionKeys())
+        {
+            try
+            {
+                var filter = $"PartitionKey eq '{partition}' and RowKey ge '{IndexRows.JournalPrefix}' and RowKey lt '{before}'";
+                var rows = await QueryAsync(index, filter, ["RowKey"], CancellationToken.None).ConfigureAwait(false);
+                if (rows.Count > 0)
+                {
+                    await DeleteRowsAsync(index, partition, rows.ConvertAll(static r => (r.RowKey, ETag.All))).ConfigureAwait(false);
+                }
+            }
+            catch (Exception exception) when (StoreResilience.IsFault(exception) || exception is RequestFailedException)
+            {
+                // The next run deletes them.
+                LogJournalFailed(logger, partition, exception.Message);
+            }
         }
     }
 
@@ -347,6 +383,9 @@ internal sealed partial class SwarmPurger(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Purge of swarm {Swarm} failed; it stays due: {Reason}")]
     private static partial void LogVisitFailed(ILogger logger, string swarm, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting old journal rows of index partition {Partition} failed; the next purge retries: {Reason}")]
+    private static partial void LogJournalFailed(ILogger logger, string partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fold of delta rows in {Partition} lost a race; the next purge retries")]
     private static partial void LogFoldConflict(ILogger logger, string partition);

@@ -13,15 +13,24 @@ namespace ServerlessTracker.Storage.Schema;
 /// <item><c>q{due}{hash}</c> — a purge visit due at <c>due</c> (10-digit unix seconds): the end of the bucket in which the swarm
 /// was written plus the peer TTL, when every peer written in that bucket has expired unless it announced again.
 /// A purge run reads only the rows that are due.</item>
+/// <item><c>n{created}{hash}</c> — a swarm this writer created (its partition was empty): <c>created</c> is the 10-digit unix
+/// second of the write. The journal other instances read (a range query per partition) to learn new swarms between full
+/// reads of the registry; purge deletes rows older than <see cref="JournalRetentionSeconds"/>.</item>
 /// </list>
-/// A writer adds both rows (one transaction) once per bucket per swarm; purge deletes the due rows it has served.
+/// A writer adds the registry and due rows (one transaction, with the journal row when it created the swarm) once per
+/// bucket per swarm; purge deletes the due rows it has served.
 /// </remarks>
 internal static class IndexRows
 {
     public const string RegistryPrefix = "r";
     public const string RegistryEnd = "s";
     public const string DuePrefix = "q";
+    public const string JournalPrefix = "n";
+    public const string JournalEnd = "o";
     public const string LastActivity = "LastActivity";
+
+    /// <summary>How long journal rows are kept: far longer than any instance's gap between two reads of the journal.</summary>
+    public const int JournalRetentionSeconds = 600;
 
     public static string PartitionKey(string hashHex) => "i" + hashHex[0];
 
@@ -37,6 +46,18 @@ internal static class IndexRows
 
     public static string DueRowKey(long due, string hashHex) =>
         string.Create(CultureInfo.InvariantCulture, $"{DuePrefix}{due:D10}{hashHex}");
+
+    public static string JournalRowKey(long created, string hashHex) =>
+        string.Create(CultureInfo.InvariantCulture, $"{JournalPrefix}{created:D10}{hashHex}");
+
+    /// <summary>The first journal row key at or after <paramref name="created"/>.</summary>
+    public static string JournalBound(long created) => string.Create(CultureInfo.InvariantCulture, $"{JournalPrefix}{Math.Max(0, created):D10}");
+
+    public static bool TryParseJournalRowKey(string rowKey, out InfoHash hash)
+    {
+        hash = default;
+        return rowKey.Length == 1 + 10 + 40 && rowKey[0] == 'n' && InfoHash.TryParseHex(rowKey.AsSpan(11), out hash);
+    }
 
     /// <summary>The first due row key at or after <paramref name="due"/>.</summary>
     public static string DueBound(long due) => string.Create(CultureInfo.InvariantCulture, $"{DuePrefix}{due:D10}");

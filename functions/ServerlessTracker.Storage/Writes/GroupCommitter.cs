@@ -61,6 +61,7 @@ internal sealed partial class GroupCommitter(
                 }
 
                 List<PendingWrite> taken;
+                bool created;
                 lock (entry.Gate)
                 {
                     if (entry.Queue.Count == 0)
@@ -70,6 +71,8 @@ internal sealed partial class GroupCommitter(
                     }
 
                     taken = Take(entry.Queue, options.MaxBatchSize);
+                    created = entry.Created;
+                    entry.Created = false;
                     if (entry.WriterReset)
                     {
                         entry.WriterReset = false;
@@ -79,7 +82,7 @@ internal sealed partial class GroupCommitter(
                     }
                 }
 
-                await CommitAsync(entry, taken).ConfigureAwait(false);
+                await CommitAsync(entry, taken, created).ConfigureAwait(false);
             }
         }
         catch (Exception exception)
@@ -128,7 +131,8 @@ internal sealed partial class GroupCommitter(
         return taken;
     }
 
-    private async Task CommitAsync(SwarmEntry entry, List<PendingWrite> taken)
+    /// <param name="created">This batch writes the swarm's first rows: its index rows carry a journal row.</param>
+    private async Task CommitAsync(SwarmEntry entry, List<PendingWrite> taken, bool created)
     {
         var actions = new List<TableTransactionAction>(taken.Count + 1);
         var positions = new Dictionary<string, int>(taken.Count, StringComparer.Ordinal);
@@ -179,7 +183,7 @@ internal sealed partial class GroupCommitter(
         }
 
         var due = IndexRows.DueAfterWrite(now, options.PurgeBucketSeconds, settings.PeerTtlSeconds);
-        var indexTask = entry.IndexedDue == due ? Task.CompletedTask : TouchIndexAsync(entry, due, now);
+        var indexTask = entry.IndexedDue == due && !created ? Task.CompletedTask : TouchIndexAsync(entry, due, now, created);
         var batchTask = resilience.SubmitTransactionAsync(swarms, actions);
         bool stored;
         try
@@ -193,7 +197,7 @@ internal sealed partial class GroupCommitter(
             {
                 // One insert found its row: the transaction stored nothing. Its writes are judged again by their announces
                 // (which read the row); the others go first in the next transaction.
-                await RequeueAfterExistingInsertAsync(entry, taken, existing, indexTask, due).ConfigureAwait(false);
+                await RequeueAfterExistingInsertAsync(entry, taken, existing, indexTask, due, created).ConfigureAwait(false);
                 return;
             }
 
@@ -228,6 +232,7 @@ internal sealed partial class GroupCommitter(
             {
                 // What the cache holds may now differ from the partition: read it again before the next answer.
                 entry.Loaded = false;
+                entry.Created |= created && !indexTask.IsCompletedSuccessfully;
             }
         }
 
@@ -244,7 +249,7 @@ internal sealed partial class GroupCommitter(
             ? actions[index].Entity.RowKey
             : null;
 
-    private async Task RequeueAfterExistingInsertAsync(SwarmEntry entry, List<PendingWrite> taken, string rowKey, Task indexTask, long due)
+    private async Task RequeueAfterExistingInsertAsync(SwarmEntry entry, List<PendingWrite> taken, string rowKey, Task indexTask, long due, bool created)
     {
         metrics.InsertConflict();
         var index = await Task.WhenAny(indexTask).ConfigureAwait(false);
@@ -253,6 +258,10 @@ internal sealed partial class GroupCommitter(
             if (index.IsCompletedSuccessfully)
             {
                 entry.IndexedDue = due;
+            }
+            else
+            {
+                entry.Created |= created;
             }
 
             var retry = new List<PendingWrite>(taken.Count);
@@ -272,7 +281,7 @@ internal sealed partial class GroupCommitter(
         }
     }
 
-    private Task TouchIndexAsync(SwarmEntry entry, long due, uint now)
+    private Task TouchIndexAsync(SwarmEntry entry, long due, uint now, bool created)
     {
         SwarmCounts counts;
         lock (entry.Gate)
@@ -280,7 +289,7 @@ internal sealed partial class GroupCommitter(
             counts = entry.Counts;
         }
 
-        return _index.TouchAsync(entry.PartitionKey, due, counts, now);
+        return _index.TouchAsync(entry.PartitionKey, due, counts, now, created);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Group commit to partition {Partition} failed")]

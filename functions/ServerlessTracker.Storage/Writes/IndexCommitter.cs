@@ -12,18 +12,20 @@ namespace ServerlessTracker.Storage.Writes;
 /// index partition has at most one transaction in flight from this instance, and the swarms queued meanwhile leave in
 /// the next one (up to 50 swarms: two rows each). A swarm queued twice keeps its latest registry figures and every due
 /// row it asked for. Each caller awaits its own transaction, so a peer is never answered before its purge visit is
-/// scheduled; a failure fails exactly the callers in that transaction.
+/// scheduled; a failure fails exactly the callers in that transaction. A swarm this instance creates adds its journal row
+/// to the same transaction, so a swarm is never registered without being journaled.
 /// </remarks>
 internal sealed class IndexCommitter(TableClient index, StoreResilience resilience, int maxBatchSize)
 {
     private readonly IndexPartition[] _partitions = CreatePartitions();
 
-    /// <summary>Upserts the swarm's registry row (its figures and last activity) and its due row for <paramref name="due"/>.</summary>
-    public Task TouchAsync(string hashHex, long due, SwarmCounts counts, uint now)
+    /// <summary>Upserts the swarm's registry row (its figures and last activity) and its due row for <paramref name="due"/>,
+    /// and when <paramref name="created"/> its journal row (<see cref="IndexRows.JournalRowKey"/>), in one transaction.</summary>
+    public Task TouchAsync(string hashHex, long due, SwarmCounts counts, uint now, bool created = false)
     {
         var digit = hashHex[0];
         var partition = _partitions[digit <= '9' ? digit - '0' : digit - 'a' + 10];
-        var touch = new Touch(hashHex, due, counts, now);
+        var touch = new Touch(hashHex, due, counts, now, created);
         lock (partition.Gate)
         {
             partition.Queue.Add(touch);
@@ -102,7 +104,8 @@ internal sealed class IndexCommitter(TableClient index, StoreResilience resilien
         {
             var registry = IndexRows.RegistryRowKey(touch.HashHex);
             var dueRow = IndexRows.DueRowKey(touch.Due, touch.HashHex);
-            var needed = rows.Count + (rows.Contains(registry) ? 0 : 1) + (rows.Contains(dueRow) ? 0 : 1);
+            var journal = touch.Created ? IndexRows.JournalRowKey(touch.Now, touch.HashHex) : null;
+            var needed = rows.Count + (rows.Contains(registry) ? 0 : 1) + (rows.Contains(dueRow) ? 0 : 1) + (journal is null || rows.Contains(journal) ? 0 : 1);
             if (needed > maxOperations && count > 0)
             {
                 break;
@@ -110,6 +113,10 @@ internal sealed class IndexCommitter(TableClient index, StoreResilience resilien
 
             rows.Add(registry);
             rows.Add(dueRow);
+            if (journal is not null)
+            {
+                rows.Add(journal);
+            }
             count++;
         }
 
@@ -122,15 +129,20 @@ internal sealed class IndexCommitter(TableClient index, StoreResilience resilien
     {
         // A transaction touches a row once: the latest figures of a swarm win, each due row is written once.
         var registries = new Dictionary<string, Touch>(taken.Count, StringComparer.Ordinal);
-        var dues = new HashSet<string>(StringComparer.Ordinal);
+        var written = new HashSet<string>(StringComparer.Ordinal);
         var actions = new List<TableTransactionAction>(taken.Count * 2);
         foreach (var touch in taken)
         {
             registries[touch.HashHex] = touch;
             var dueRow = IndexRows.DueRowKey(touch.Due, touch.HashHex);
-            if (dues.Add(dueRow))
+            if (written.Add(dueRow))
             {
                 actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(partitionKey, dueRow)));
+            }
+
+            if (touch.Created && written.Add(IndexRows.JournalRowKey(touch.Now, touch.HashHex)))
+            {
+                actions.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(partitionKey, IndexRows.JournalRowKey(touch.Now, touch.HashHex))));
             }
         }
 
@@ -159,8 +171,10 @@ internal sealed class IndexCommitter(TableClient index, StoreResilience resilien
         public bool Flushing { get; set; }
     }
 
-    private sealed class Touch(string hashHex, long due, SwarmCounts counts, uint now)
+    private sealed class Touch(string hashHex, long due, SwarmCounts counts, uint now, bool created)
     {
+        public bool Created { get; } = created;
+
         public string HashHex { get; } = hashHex;
 
         public long Due { get; } = due;

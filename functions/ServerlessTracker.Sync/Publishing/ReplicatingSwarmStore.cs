@@ -29,6 +29,8 @@ public sealed class ReplicatingSwarmStore(ISwarmStore inner, SyncQueue queue, Ti
     public ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken) =>
         inner.ScrapeAsync(hashes, counts, cancellationToken);
 
+    public bool MayHold(InfoHash hash) => inner.MayHold(hash);
+
     public ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken) =>
         inner.ListSwarmsAsync(cancellationToken);
 

@@ -213,6 +213,12 @@ internal sealed class RequestHandler : IDisposable
                 families == AddressFamilies.IPv4 ? result.Peers4 : result.Peers6),
             AnnounceOutcomeKind.Refused => WriteRefusal(context.Response, transactionId, outcome.Decision),
             AnnounceOutcomeKind.KeyMismatch => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.KeyMismatch),
+            AnnounceOutcomeKind.Limited => ErrorResponse.Write(context.Response, transactionId, outcome.Limit switch
+            {
+                AnnounceLimit.NewSwarms => UdpRequestError.TooManyNewSwarms,
+                AnnounceLimit.SwarmFull => UdpRequestError.SwarmFull,
+                _ => UdpRequestError.PasskeyPeerLimit,
+            }),
             _ => ErrorResponse.Write(context.Response, transactionId, UdpRequestError.TryAgainLater),
         };
     }

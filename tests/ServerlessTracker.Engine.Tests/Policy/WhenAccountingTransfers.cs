@@ -9,7 +9,8 @@ namespace ServerlessTracker.Engine.Tests.Policy;
 public class WhenAccountingTransfers
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-23T12:00:00Z"));
-    private readonly SwarmSettings _settings = new();
+    // Every announce here is taken as it comes (min interval not enforced): these tests are about other rules.
+    private readonly SwarmSettings _settings = new() { EnforceMinInterval = false };
 
     private async Task Announce(AnnouncePolicy policy, ISwarmStore swarms, string passkey, AnnounceCommand command) =>
         await AnnounceAsync(policy, swarms, passkey, command);

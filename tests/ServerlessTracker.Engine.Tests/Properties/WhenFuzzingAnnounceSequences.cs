@@ -6,7 +6,8 @@ using ServerlessTracker.Engine.Swarms;
 namespace ServerlessTracker.Engine.Tests.Properties;
 
 /// <summary>Any sequence of announces, at any pace: the swarm agrees with a plain model, so answering re-announces
-/// from the swarm never loses a completion, a stop or a change of state.</summary>
+/// from the swarm never loses a completion, a stop or a change of state (and, with min interval enforced, never takes one
+/// inside it but a stop and a first completion).</summary>
 public class WhenFuzzingAnnounceSequences
 {
     private const uint Start = 1_800_000_000;
@@ -22,13 +23,20 @@ public class WhenFuzzingAnnounceSequences
         select new Step(peer, announceEvent, seeder, seconds, port);
 
     [Property(MaxTest = 500)]
-    public Property TheSwarmMatchesAModelOfProcessedAnnounces() =>
+    public Property TheSwarmMatchesAModelOfProcessedAnnounces() => MatchesTheModel(enforce: false);
+
+    [Property(MaxTest = 500)]
+    public Property WithMinIntervalEnforcedTheSwarmMatchesAModelThatIgnoresReannouncesInsideIt() => MatchesTheModel(enforce: true);
+
+    /// <summary>A plain model: each peer's state, port and counted completion; with <paramref name="enforce"/>, a re-announce
+    /// within min interval of the peer's last processed one changes nothing unless it is a stop or its first completion.</summary>
+    private static Property MatchesTheModel(bool enforce) =>
         Prop.ForAll(Gen.Choose(1, 200).SelectMany(n => Gen.ArrayOf(Steps(), n)).ToArbitrary(), steps =>
         {
-            var settings = new SwarmSettings();
+            var settings = new SwarmSettings { EnforceMinInterval = enforce };
             var swarm = new Swarm();
             var random = new Random(1);
-            var model = new Dictionary<int, (bool Seeder, bool Counted, int Port)>();
+            var model = new Dictionary<int, (bool Seeder, bool Counted, int Port, uint StoredAt)>();
             long downloaded = 0;
             var now = Start;
             foreach (var step in steps)
@@ -42,14 +50,21 @@ public class WhenFuzzingAnnounceSequences
                     continue;
                 }
 
-                var counted = model.TryGetValue(step.Peer, out var known) && known.Counted;
-                if (step.Event == PeerEvent.Completed && !counted)
+                var known = model.TryGetValue(step.Peer, out var held);
+                var counted = known && held.Counted;
+                var firstCompletion = step.Event == PeerEvent.Completed && !counted;
+                if (enforce && known && now < (long)held.StoredAt + settings.RewriteWindowSeconds && !firstCompletion)
+                {
+                    continue;
+                }
+
+                if (firstCompletion)
                 {
                     downloaded++;
                     counted = true;
                 }
 
-                model[step.Peer] = (step.Seeder, counted, step.Port);
+                model[step.Peer] = (step.Seeder, counted, step.Port, now);
             }
 
             // No expiry in this model: keep every announce within one peer TTL of the last.

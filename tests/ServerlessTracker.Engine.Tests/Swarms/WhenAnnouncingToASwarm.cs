@@ -7,7 +7,8 @@ public class WhenAnnouncingToASwarm
 {
     private const uint Now = 1_800_000_000;
     private readonly Swarm _swarm = new();
-    private readonly SwarmSettings _settings = new();
+    // Every announce here is taken as it comes (min interval not enforced): these tests are about other rules.
+    private readonly SwarmSettings _settings = new() { EnforceMinInterval = false };
     private readonly Random _random = new(7);
 
     private AnnounceResult Announce(AnnounceCommand command, uint now = Now)

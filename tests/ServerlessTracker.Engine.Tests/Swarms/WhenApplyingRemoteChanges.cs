@@ -8,6 +8,9 @@ public class WhenApplyingRemoteChanges
 {
     private const long T0 = 1_800_000_000_000;
 
+    /// <summary>Local announces taken as they come (min interval not enforced): these tests are about the session base.</summary>
+    private static readonly SwarmSettings Lenient = new() { EnforceMinInterval = false };
+
     private static PeerUpdate Update(int peer, ReplicatedPeerState state, long atMs, bool completed = false, int addressSeed = 0) =>
         new(Peers.Torrent, Peers.Id(peer), Peers.V4(peer + addressSeed), 6881, state, completed, atMs, 0, 0);
 
@@ -117,7 +120,7 @@ public class WhenApplyingRemoteChanges
         swarm.ApplyRemote(Update(1, ReplicatedPeerState.Leecher, T0) with { Uploaded = 1000, Downloaded = 4000 }, 0);
 
         var result = new AnnounceResult(10);
-        swarm.Announce(Peers.Announce(1, uploaded: 1300, downloaded: 4500) with { Accounted = true }, (uint)(T0 / 1000) + 5, new SwarmSettings(), new Random(1), result);
+        swarm.Announce(Peers.Announce(1, uploaded: 1300, downloaded: 4500) with { Accounted = true }, (uint)(T0 / 1000) + 5, Lenient, new Random(1), result);
 
         Assert.Equal((300L, 500L), (result.UploadedDelta, result.DownloadedDelta));
     }
@@ -129,7 +132,7 @@ public class WhenApplyingRemoteChanges
         swarm.ApplyRemote(Update(1, ReplicatedPeerState.Stopped, T0) with { Uploaded = 1000, Downloaded = 4000 }, 0);
 
         var result = new AnnounceResult(10);
-        swarm.Announce(Peers.Announce(1, uploaded: 1100, downloaded: 4000) with { Accounted = true }, (uint)(T0 / 1000) + 5, new SwarmSettings(), new Random(1), result);
+        swarm.Announce(Peers.Announce(1, uploaded: 1100, downloaded: 4000) with { Accounted = true }, (uint)(T0 / 1000) + 5, Lenient, new Random(1), result);
 
         Assert.Equal((100L, 0L), (result.UploadedDelta, result.DownloadedDelta));
     }
@@ -163,7 +166,7 @@ public class WhenApplyingRemoteChanges
         swarm.Learn(new StoredPeer(stopped, StoredPeerState.Stopped), 0, rememberStops: true);
         var late = swarm.ApplyRemote(Update(3, ReplicatedPeerState.Leecher, T0 - 1000), 0);
         var result = new AnnounceResult(10);
-        swarm.Announce(Peers.Announce(3, uploaded: 800, downloaded: 50) with { Accounted = true }, at + 5, new SwarmSettings(), new Random(1), result);
+        swarm.Announce(Peers.Announce(3, uploaded: 800, downloaded: 50) with { Accounted = true }, at + 5, Lenient, new Random(1), result);
 
         Assert.False(late);
         Assert.Equal((300L, 0L), (result.UploadedDelta, result.DownloadedDelta));

@@ -3,21 +3,81 @@ using ServerlessTracker.Engine.Swarms;
 
 namespace ServerlessTracker.Engine.Tests.Swarms;
 
-/// <summary>Re-announces inside the rewrite window (min interval) are answered from the swarm and change nothing a store writes.</summary>
+/// <summary>Re-announces inside the rewrite window (min interval) are answered from the swarm and change nothing a store
+/// writes: enforced (the default), whatever they change but a stop and the first completion; lenient, when they change nothing.</summary>
 public class WhenClientsReannounceTooOften
 {
     private const uint Now = 1_800_000_000;
     private readonly Swarm _swarm = new();
-    private readonly SwarmSettings _settings = new();
+    private readonly SwarmSettings _enforced = new();
+    private readonly SwarmSettings _lenient = new() { EnforceMinInterval = false };
     private readonly Random _random = new(7);
 
-    private uint Window => (uint)_settings.RewriteWindowSeconds;
+    private uint Window => (uint)_enforced.RewriteWindowSeconds;
 
-    private AnnounceResult Announce(AnnounceCommand command, uint now = Now)
+    private AnnounceResult Announce(AnnounceCommand command, uint now = Now) => Announce(command, now, _lenient);
+
+    private AnnounceResult Enforced(AnnounceCommand command, uint now = Now) => Announce(command, now, _enforced);
+
+    private AnnounceResult Announce(AnnounceCommand command, uint now, SwarmSettings settings)
     {
-        var result = new AnnounceResult(_settings.MaxNumWant);
-        _swarm.Announce(command, now, _settings, _random, result);
+        var result = new AnnounceResult(settings.MaxNumWant);
+        _swarm.Announce(command, now, settings, _random, result);
         return result;
+    }
+
+    [Fact]
+    public void EnforcedInsideMinIntervalOnlyAStopAndTheFirstCompletionAreTaken()
+    {
+        Enforced(Peers.Announce(2, left: 0));
+        Enforced(Peers.Announce(1, left: 5, @event: PeerEvent.Started));
+
+        // A second 'started', a new address, port, state and key, a repeated 'completed': answered, never written.
+        Assert.Equal(PeerChange.Unchanged, Enforced(Peers.Announce(1, left: 5, @event: PeerEvent.Started), Now + 1).Change);
+        Assert.Equal(PeerChange.Unchanged, Enforced(Peers.Announce(1, left: 5, address: Peers.V4(50), port: 7000), Now + 2).Change);
+        var seeded = Enforced(Peers.Announce(1, left: 0, key: 9, hasKey: true), Now + 3);
+        Assert.Equal(PeerChange.Unchanged, seeded.Change);
+        Assert.Equal(new SwarmCounts(1, 1, 0), seeded.Counts);
+        Assert.True(_swarm.TryGet(Peers.Id(1), out var peer, out var seeder));
+        Assert.Equal((Now, (ushort)6881, false, PeerFlags.None), (peer.LastSeen, peer.Port, seeder, peer.Flags));
+
+        var completed = Enforced(Peers.Announce(1, left: 0, @event: PeerEvent.Completed), Now + 4);
+        Assert.Equal((PeerChange.Updated, true), (completed.Change, completed.CountedCompletion));
+        Assert.Equal(PeerChange.Unchanged, Enforced(Peers.Announce(1, left: 0, @event: PeerEvent.Completed), Now + 5).Change);
+        Assert.Equal(1, _swarm.Downloaded);
+        Assert.Equal(PeerChange.Removed, Enforced(Peers.Announce(1, left: 0, @event: PeerEvent.Stopped), Now + 6).Change);
+        Assert.Equal(PeerChange.Added, Enforced(Peers.Announce(1, left: 0, @event: PeerEvent.Started), Now + 7).Change);
+    }
+
+    [Fact]
+    public void EnforcedAPassKeysMovedCountersInsideMinIntervalAreCountedAtTheNextStoredAnnounce()
+    {
+        Enforced(Peers.Announce(1, @event: PeerEvent.Started, uploaded: 100) with { Accounted = true });
+
+        var inside = Enforced(Peers.Announce(1, uploaded: 900) with { Accounted = true }, Now + 1);
+        var after = Enforced(Peers.Announce(1, uploaded: 1200) with { Accounted = true }, Now + Window);
+
+        Assert.Equal((PeerChange.Unchanged, 0L), (inside.Change, inside.UploadedDelta));
+        Assert.Equal((PeerChange.Updated, 1100L), (after.Change, after.UploadedDelta));
+    }
+
+    [Fact]
+    public void EnforcedAPeerLearnedFromAnotherRegionIsAnsweredFromTheSwarmInsideMinInterval()
+    {
+        _swarm.Put(new PeerRecord { Id = Peers.Id(1), Address = Peers.V4(1), Port = 6881, LastSeen = Now, Flags = PeerFlags.Remote }, seeder: false);
+
+        Assert.Equal(PeerChange.Unchanged, Enforced(Peers.Announce(1), Now + 1).Change);
+        Assert.Equal(PeerChange.Updated, Enforced(Peers.Announce(1), Now + Window).Change);
+    }
+
+    [Fact]
+    public void EnforcedAReannounceAfterTheWindowIsStoredWhateverItChanges()
+    {
+        Enforced(Peers.Announce(1, left: 5));
+        var later = Enforced(Peers.Announce(1, left: 0, port: 7000), Now + Window);
+        Assert.Equal(PeerChange.Updated, later.Change);
+        Assert.True(_swarm.TryGet(Peers.Id(1), out var peer, out var seeder));
+        Assert.Equal((Now + Window, (ushort)7000, true), (peer.LastSeen, peer.Port, seeder));
     }
 
     [Fact]

@@ -212,6 +212,69 @@ public class WhenAnnouncing : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReannounceInsideMinIntervalIsAnsweredFromTheSwarmAndChangesNothing()
+    {
+        var hash = Hash(9);
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 5, extra: "&event=started"));
+        // A new port and a second 'started' inside min interval: answered, never written.
+        var again = await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7009, left: 0, extra: "&event=started"));
+        Assert.Null(again.Failure());
+        Assert.Equal(900, again["min interval"]!.Integer);
+
+        var seen = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5));
+        Assert.Equal(["127.0.0.1:7001"], seen.Peers4());
+        Assert.Equal((0L, 2L), (seen["complete"]!.Integer, seen["incomplete"]!.Integer));
+
+        // The first 'completed' and a 'stopped' are always taken.
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=completed"));
+        var completed = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5));
+        Assert.Equal((1L, 1L, 1L), (completed["complete"]!.Integer, completed["incomplete"]!.Integer, completed["downloaded"]!.Integer));
+        await Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, left: 0, extra: "&event=stopped"));
+        Assert.Empty((await Client.GetBencodeAsync(AnnounceUrl(hash, 2, port: 7002, left: 5))).Peers4());
+    }
+
+    [Fact]
+    public async Task AFullSwarmRefusesNewPeersWithAFailureReasonAnIntervalAndRetryIn()
+    {
+        await using var tracker = await StartAsync(new Dictionary<string, string?>(Store) { ["Tracker:Swarm:MaxPeersPerSwarm"] = "2" });
+        var full = Hash(30);
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 1, port: 7001));
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 2, port: 7002));
+        var refused = await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 3, port: 7003));
+        Assert.Contains("swarm is full", refused.Failure());
+        Assert.Equal(900, refused["interval"]!.Integer);
+        Assert.Equal(15, refused["retry in"]!.Integer);
+
+        // Its own peers are still served, and the swarm is scraped as it is.
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(full, 1, port: 7001))).Failure());
+        Assert.Equal(2, (await tracker.Client.GetBencodeAsync(ScrapeUrl(full)))["files"]!.Find(full)!["complete"]!.Integer);
+    }
+
+    [Fact]
+    public async Task AnAddressCreatesItsShareOfSwarmsThenIsToldWhenItMayAgain()
+    {
+        await using var tracker = await StartAsync(new Dictionary<string, string?>(Store)
+        {
+            ["Tracker:SwarmCreation:PerAddress"] = "2",
+            ["Tracker:SwarmCreation:WindowSeconds"] = "3600",
+        });
+        // Once the instance knows which swarms exist (a scrape waits for that; on Table Storage it reads the registry).
+        await tracker.Client.GetBencodeAsync(ScrapeUrl(Hash(39)));
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(31), 1, port: 7001))).Failure());
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(32), 1, port: 7001))).Failure());
+        var tooMany = await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(33), 1, port: 7001));
+        Assert.Contains("too many new torrents", tooMany.Failure());
+        Assert.Equal(1800, tooMany["interval"]!.Integer);
+        Assert.Equal(30, tooMany["retry in"]!.Integer);
+
+        // Swarms that exist are still served and scraped; the refused one was never created.
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(31), 2, port: 7002))).Failure());
+        var files = (await tracker.Client.GetBencodeAsync(ScrapeUrl(Hash(31), Hash(33))))["files"]!;
+        Assert.Equal(2, files.Find(Hash(31))!["complete"]!.Integer);
+        Assert.Equal(0, files.Find(Hash(33))!["complete"]!.Integer);
+    }
+
+    [Fact]
     public async Task ClaimedAddressesAreIgnoredByDefault()
     {
         var hash = Hash(8);

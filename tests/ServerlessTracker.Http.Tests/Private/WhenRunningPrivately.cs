@@ -73,15 +73,41 @@ public class WhenRunningPrivately : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AReannounceInsideMinIntervalWhoseCountersMovedIsCountedAtOnce()
+    public async Task AReannounceInsideMinIntervalIsCountedAtTheNextStoredAnnounce()
     {
-        // An open tracker answers such a re-announce from the swarm and stores nothing; a passkey's is accounted and stored.
+        // Inside min interval a re-announce is answered from the swarm and written nowhere, a passkey's too; the counters
+        // it reported are cumulative, so the next stored announce (here the stop) counts them.
         var key = await Client.CreatePasskeyAsync();
         await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 0, downloaded: 0, left: 1000, extra: "&event=started"));
         await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 300, downloaded: 700, left: 300));
-
         var figures = await Client.OkAsync(HttpMethod.Get, $"/admin/passkeys/{key}");
+        Assert.Equal((0L, 0L), (figures["uploaded"]!.GetValue<long>(), figures["downloaded"]!.GetValue<long>()));
+
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(107), 1, uploaded: 300, downloaded: 700, left: 300, extra: "&event=stopped"));
+        figures = await Client.OkAsync(HttpMethod.Get, $"/admin/passkeys/{key}");
         Assert.Equal((300L, 700L), (figures["uploaded"]!.GetValue<long>(), figures["downloaded"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task APasskeyHasAtMostThreePeersInATorrent()
+    {
+        var key = await Client.CreatePasskeyAsync("dave");
+        var other = await Client.CreatePasskeyAsync("erin");
+        for (var peer = 1; peer <= 3; peer++)
+        {
+            Assert.Null((await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(110), peer, port: 7000 + peer, extra: "&event=started"))).Failure());
+        }
+
+        var fourth = await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(110), 4, port: 7004, extra: "&event=started"));
+        Assert.Contains("already has 3 peers in this torrent", fourth.Failure());
+        Assert.Equal(900, fourth["interval"]!.Integer);
+        Assert.Equal(15, fourth["retry in"]!.Integer);
+
+        // Another torrent, another passkey in this torrent: served. Once one of the three stops, the fourth may join.
+        Assert.Null((await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(111), 4, port: 7004, extra: "&event=started"))).Failure());
+        Assert.Null((await Client.GetBencodeAsync(AdminApi.AnnounceUrl(other, Hash(110), 5, port: 7005, extra: "&event=started"))).Failure());
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(110), 1, port: 7001, extra: "&event=stopped"));
+        Assert.Null((await Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(110), 4, port: 7004, extra: "&event=started"))).Failure());
     }
 
     [Fact]

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Http.Tests.Support;
 using static ServerlessTracker.Http.Tests.Support.Announces;
 
@@ -105,5 +108,69 @@ public sealed class WhenViewingStats
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/stats.json");
         wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "let-me-se");
         Assert.Equal(HttpStatusCode.Unauthorized, (await tracker.Client.SendAsync(wrong)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheStatsPageAndTheFullScrapeShareOneListingOfTheSwarms()
+    {
+        ListingStore? counting = null;
+        await using var tracker = await RunningTracker.StartAsync(
+            new Dictionary<string, string?> { ["Tracker:Stats:RefreshSeconds"] = "1", ["Tracker:Http:FullScrapeCacheSeconds"] = "1" },
+            builder => builder.Services.AddSingleton<ISwarmStore>(sp => counting = new ListingStore(new InMemorySwarmStore(new SwarmSettings(), TimeProvider.System))),
+            ipv6: false);
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(305), 1, port: 7001));
+
+        // Two consumers, each asked again after its own period: one listing of the swarms serves them all.
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await tracker.Client.GetAsync("/stats.json")).StatusCode);
+            Assert.Single((await tracker.Client.GetBencodeAsync(ScrapeUrl()))["files"]!.Entries);
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => tracker.Client.GetStringAsync("/stats")));
+            await Task.Delay(1100);
+        }
+
+        Assert.Equal(1, counting!.Listings);
+    }
+
+    [Fact]
+    public async Task InPrivateModeThePageIsClosedUnlessATokenIsSetOrItIsOpenedExplicitly()
+    {
+        await using (var closed = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true" }, ipv6: false))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await closed.Client.GetAsync("/stats")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await closed.Client.GetAsync("/stats.json")).StatusCode);
+        }
+
+        await using (var withToken = await RunningTracker.StartAsync(
+            new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true", ["Tracker:Stats:Token"] = "let-me-see-0123456789abcdef012345" }, ipv6: false))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await withToken.Client.GetAsync("/stats.json")).StatusCode);
+        }
+
+        await using var opened = await RunningTracker.StartAsync(
+            new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true", ["Tracker:Stats:Enabled"] = "true" }, ipv6: false);
+        Assert.Equal("private", JsonNode.Parse(await opened.Client.GetStringAsync("/stats.json"))!["mode"]!.GetValue<string>());
+    }
+
+    /// <summary>A store that counts how often every swarm is listed.</summary>
+    private sealed class ListingStore(ISwarmStore inner) : ISwarmStore
+    {
+        private int _listings;
+
+        public int Listings => Volatile.Read(ref _listings);
+
+        public ValueTask AnnounceAsync(AnnounceCommand command, AnnounceResult result, CancellationToken cancellationToken) =>
+            inner.AnnounceAsync(command, result, cancellationToken);
+
+        public ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken) =>
+            inner.ScrapeAsync(hashes, counts, cancellationToken);
+
+        public ValueTask<IReadOnlyList<SwarmSummary>> ListSwarmsAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _listings);
+            return inner.ListSwarmsAsync(cancellationToken);
+        }
+
+        public ValueTask<PurgeReport> PurgeAsync(CancellationToken cancellationToken) => inner.PurgeAsync(cancellationToken);
     }
 }

@@ -25,6 +25,7 @@ public sealed class PasskeyAccount
     {
         Passkey = passkey;
         Key = System.Text.Encoding.ASCII.GetBytes(passkey);
+        Tag = TagOf(Key);
         _name = name;
         CreatedAt = createdAt;
     }
@@ -33,6 +34,10 @@ public sealed class PasskeyAccount
 
     /// <summary>The passkey as the ASCII bytes clients send, for the constant-time comparison.</summary>
     internal byte[] Key { get; }
+
+    /// <summary>A 32-bit name of this passkey, the same on every instance and region and never 0: what a swarm keeps with
+    /// each peer to count a passkey's peers (<see cref="SwarmSettings.MaxPeersPerPasskey"/>), without holding the passkey.</summary>
+    public uint Tag { get; }
 
     public string? Name => _name;
 
@@ -123,6 +128,13 @@ public sealed class PasskeyAccount
         ApplyRow(row);
         Interlocked.Exchange(ref _savedUploaded, counted.Uploaded);
         Interlocked.Exchange(ref _savedDownloaded, counted.Downloaded);
+    }
+
+    private static uint TagOf(byte[] key)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(key, digest);
+        return Math.Max(1u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(digest));
     }
 
     internal void Revoke(DateTimeOffset at) => Interlocked.CompareExchange(ref _revokedAtTicks, at.UtcTicks, 0);

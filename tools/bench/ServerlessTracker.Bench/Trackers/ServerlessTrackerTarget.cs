@@ -35,6 +35,10 @@ public sealed class ServerlessTrackerTarget(string name, string executable, stri
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
+
+        // Every torrent of the workload is created from 127.0.0.1: the per-address swarm-creation budget (1,000 an hour)
+        // would refuse a workload of more torrents. A --tracker-env setting still wins.
+        variables.TryAdd("Tracker__SwarmCreation__PerAddress", "0");
         process = PinnedProcess.Start(core, executable, ["--urls", $"http://127.0.0.1:{httpPort}"], variables, Path.GetDirectoryName(executable)!, Path.Combine(workDirectory, $"{name}.log"));
         await process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(60), cancellation);
     }
