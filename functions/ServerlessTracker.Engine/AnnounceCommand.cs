@@ -25,6 +25,10 @@ public readonly record struct AnnounceCommand(
     /// answered from the swarm, so every byte reported is counted even when the session ends without a <c>stopped</c>.</summary>
     public bool Accounted { get; init; }
 
+    /// <summary><see cref="Address"/> is what the client claimed (<c>ip=</c>, honoured by the operator's choice), not the address the
+    /// request came from: the key rule then treats the announce as coming from elsewhere, so a claim cannot stand in for the key.</summary>
+    public bool AddressClaimed { get; init; }
+
     /// <summary>The passkey this announce is accounted to, as its <see cref="Policy.Passkeys.PasskeyAccount.Tag"/>; 0 for none.
     /// The swarm keeps it with the peer, to hold a passkey to <see cref="SwarmSettings.MaxPeersPerPasskey"/>.</summary>
     public uint Owner { get; init; }

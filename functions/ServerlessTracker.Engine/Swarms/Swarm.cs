@@ -48,7 +48,7 @@ public sealed partial class Swarm
     public void Announce(in AnnounceCommand command, uint now, SwarmSettings settings, Random random, AnnounceResult result, long peersHeld = -1)
     {
         var exists = _index.TryGetValue(command.PeerId, out var slot);
-        if (exists && RefusesKey(At(slot), command.Address, command.HasKey, command.Key))
+        if (exists && RefusesKey(At(slot), command.Address, command.HasKey, command.Key, command.AddressClaimed))
         {
             result.Status = AnnounceStatus.KeyMismatch;
             result.Counts = Counts;
@@ -222,9 +222,10 @@ public sealed partial class Swarm
         }
     }
 
-    /// <summary>Whether a peer that announced a key refuses this announce: it comes from another address without the key.</summary>
-    private static bool RefusesKey(in PeerRecord current, PeerAddress address, bool hasKey, uint key) =>
-        (current.Flags & PeerFlags.HasKey) != 0 && current.Address != address && (!hasKey || key != current.Key);
+    /// <summary>Whether a peer that announced a key refuses this announce: it comes from another address without the key. A claimed
+    /// address counts as another address, whatever it says: only the connection's address proves where a request came from.</summary>
+    private static bool RefusesKey(in PeerRecord current, PeerAddress address, bool hasKey, uint key, bool addressClaimed = false) =>
+        (current.Flags & PeerFlags.HasKey) != 0 && (addressClaimed || current.Address != address) && (!hasKey || key != current.Key);
 
     private void SelectPeers(in AnnounceCommand command, int numWant, uint cutoff, Random random, AnnounceResult result)
     {

@@ -7,6 +7,7 @@ using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Tracking;
+using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Protocol.Http;
 
@@ -108,7 +109,9 @@ public sealed class AnnounceService(
             return error;
         }
 
-        var client = request.ClaimedAddress is { } claimed && _options.AllowClaimedAddress ? claimed : seen;
+        // A claimed address (BEP 7's ip=) only when the operator allows it, and never one that aims the swarm at a private,
+        // loopback, link-local or otherwise unroutable address (a way to point peers at the tracker's own network).
+        var client = request.ClaimedAddress is { } claimed && _options.AllowClaimedAddress && ClaimedAddresses.IsAcceptable(claimed) ? claimed : seen;
         if (client.IsIPv4MappedToIPv6)
         {
             client = client.MapToIPv4();
@@ -128,8 +131,14 @@ public sealed class AnnounceService(
             request.NumWant,
             request.Key,
             request.HasKey,
-            AddressFamilies.Both);
-        format = new AnswerFormat(request.Compact, request.NoPeerId, address);
+            AddressFamilies.Both)
+        {
+            AddressClaimed = !ReferenceEquals(client, seen) && address != connection,
+        };
+
+        // Peer ids only to a client that asks for them (no_peer_id=0), never in private mode: a peer id is what a stop or a
+        // takeover of a peer without a key needs, and a dictionary answer would hand out up to MaxNumWant of them.
+        format = new AnswerFormat(request.Compact, !request.PeerIdsAsked || _policy.PrivateMode.Enabled, address);
         return HttpTrackerError.None;
     }
 

@@ -23,6 +23,9 @@ public struct AnnounceRequest
 
     public bool NoPeerId;
 
+    /// <summary><c>no_peer_id=0</c> was sent: the client asks for peer ids in a dictionary answer.</summary>
+    public bool PeerIdsAsked;
+
     /// <summary>The client's <c>key</c>: eight or fewer hex digits as their value, anything else hashed to 32 bits.</summary>
     public uint Key;
 

@@ -67,6 +67,7 @@ public static class AnnounceRequestParser
                     break;
                 case 10 when name.SequenceEqual("no_peer_id"u8):
                     request.NoPeerId = value.SequenceEqual("1"u8);
+                    request.PeerIdsAsked = value.SequenceEqual("0"u8);
                     break;
                 case 3 when name.SequenceEqual("key"u8):
                     error = ParseKey(value, out request.Key);

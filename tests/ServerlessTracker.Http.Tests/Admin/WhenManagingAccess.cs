@@ -31,6 +31,22 @@ public sealed class WhenManagingAccess
     }
 
     [Fact]
+    public async Task TheFullScrapeLeavesOutWhatTheListsRefuse()
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings(("Tracker:Http:FullScrapeCacheSeconds", "1")), ipv6: false);
+        var client = tracker.Client;
+        await client.GetBencodeAsync(AnnounceUrl(Hash(211), 1));
+        await client.GetBencodeAsync(AnnounceUrl(Hash(212), 1));
+        Assert.Equal(2, (await client.GetBencodeAsync(ScrapeUrl()))["files"]!.Entries.Count);
+
+        // A takedown: the torrent leaves the full scrape with the next request, not at the next rebuild period.
+        await client.OkAsync(HttpMethod.Post, "/admin/infohashes/deny", new { hash = Convert.ToHexStringLower(Hash(211)) }, HttpStatusCode.Created);
+        var files = (await client.GetBencodeAsync(ScrapeUrl()))["files"]!;
+        Assert.Null(files.Find(Hash(211)));
+        Assert.NotNull(files.Find(Hash(212)));
+    }
+
+    [Fact]
     public async Task AHybridTorrentIsAllowedByItsV1AndTruncatedV2Hashes()
     {
         await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings(("Tracker:Access:InfoHashAllowListOnly", "true")));

@@ -48,8 +48,11 @@ public class WhenAnnouncing : IAsyncLifetime
         var peer = Assert.Single(answer["peers"]!.Items);
         Assert.Equal("127.0.0.1", peer["ip"]!.Text);
         Assert.Equal(7001, peer["port"]!.Integer);
-        Assert.Equal(PeerId(1), peer["peer id"]!.Bytes);
 
+        // Peer ids only to a client that asks for them: they are what a stop of another client's peer needs.
+        Assert.Null(peer["peer id"]);
+        var withIds = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 5, extra: "&compact=0&no_peer_id=0"));
+        Assert.Equal(PeerId(1), Assert.Single(withIds["peers"]!.Items)["peer id"]!.Bytes);
         var withoutIds = await Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 5, extra: "&compact=0&no_peer_id=1"));
         Assert.Null(Assert.Single(withoutIds["peers"]!.Items)["peer id"]);
     }

@@ -94,6 +94,42 @@ public class WhenBehindProxies
         Assert.Equal(["192.0.2.99:7001"], answer.Peers4());
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("10.1.2.3")]
+    [InlineData("172.16.0.9")]
+    [InlineData("192.168.1.1")]
+    [InlineData("100.64.0.1")]
+    [InlineData("169.254.169.254")]
+    [InlineData("0.0.0.0")]
+    [InlineData("224.0.0.1")]
+    [InlineData("%3a%3a1")]
+    [InlineData("fe80%3a%3a1")]
+    [InlineData("fd00%3a%3a1")]
+    public async Task AClaimedAddressThatIsNotPublicIsIgnored(string claimed)
+    {
+        await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Http:AllowClaimedAddress", "true")), ipv6: false);
+        var hash = Hash(25);
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, extra: "&ip=" + claimed));
+        var answer = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1));
+        Assert.Equal(["127.0.0.1:7001"], answer.Peers4());
+        Assert.Empty(answer.Peers6());
+    }
+
+    [Fact]
+    public async Task AClaimCannotStandInForAPeersKey()
+    {
+        await using var tracker = await RunningTracker.StartAsync(With(("Tracker:Http:AllowClaimedAddress", "true")), ipv6: false);
+        var hash = Hash(26);
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, extra: "&ip=192.0.2.50&key=1234abcd"));
+
+        // Someone else claims the same address for that peer id, without its key: refused, though the addresses match.
+        var hijack = await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7009, extra: "&ip=192.0.2.50&event=stopped"));
+        Assert.Equal("peer_id is in use by a client with another key", hijack.Failure());
+        Assert.Null((await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 1, port: 7001, extra: "&ip=192.0.2.50&key=1234abcd"))).Failure());
+        Assert.Equal(["192.0.2.50:7001"], (await tracker.Client.GetBencodeAsync(AnnounceUrl(hash, 2, left: 1))).Peers4());
+    }
+
     private Dictionary<string, string?> With(params (string Key, string? Value)[] more)
     {
         var settings = new Dictionary<string, string?>(Settings);

@@ -29,6 +29,17 @@ public class WhenRunningPrivately : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PeerIdsAreNeverHandedOut()
+    {
+        var alice = await Client.CreatePasskeyAsync("alice");
+        var bob = await Client.CreatePasskeyAsync("bob");
+        await Client.GetBencodeAsync(AdminApi.AnnounceUrl(alice, Hash(109), 1, port: 7001, extra: "&event=started"));
+        var answer = await Client.GetBencodeAsync(AdminApi.AnnounceUrl(bob, Hash(109), 2, left: 5, extra: "&event=started&compact=0&no_peer_id=0"));
+        Assert.Null(answer.Failure());
+        Assert.Null(Assert.Single(answer["peers"]!.Items)["peer id"]);
+    }
+
+    [Fact]
     public async Task AnUnknownPasskeyIsRefused()
     {
         var answer = await Client.GetBencodeAsync(AdminApi.AnnounceUrl("0123456789abcdef0123456789abcdef", Hash(102), 1));

@@ -17,10 +17,14 @@ public sealed class InfoHashList(IInfoHashListStore store, TimeProvider time)
     private readonly Dictionary<(InfoHash, InfoHashListKind), InfoHashRule> _known = [];
     private readonly Lock _gate = new();
     private long _clock;
+    private long _changes;
 
     public int AllowCount => _allow.Count;
 
     public int DenyCount => _deny.Count;
+
+    /// <summary>Grows whenever a change is applied: what was built from the lists (a full scrape) is stale when it moved.</summary>
+    public long Changes => Interlocked.Read(ref _changes);
 
     /// <summary>Allowed, denied, or (in allow-list-only mode) not allowed. One or two dictionary probes, no allocation.</summary>
     public PolicyVerdict Check(InfoHash hash, bool allowListOnly)
@@ -70,6 +74,7 @@ public sealed class InfoHashList(IInfoHashListStore store, TimeProvider time)
             }
 
             _known[(rule.Hash, rule.Kind)] = rule;
+            Interlocked.Increment(ref _changes);
             if (rule.Removed)
             {
                 Map(rule.Kind).TryRemove(rule.Hash, out _);
