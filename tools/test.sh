@@ -49,6 +49,8 @@ if [ $# -gt 0 ]; then
 fi
 
 stage build dotnet build ServerlessTracker.sln --nologo -v quiet
+# Formatting, code style and analyzers as .editorconfig sets them (the build already fails on analyzer warnings).
+stage style dotnet format ServerlessTracker.sln --verify-no-changes --no-restore
 stage unit dotnet test tests/unit.slnf --no-build --nologo --logger "console;verbosity=minimal"
 stage integration dotnet test tests/integration.slnf --no-build --nologo --logger "console;verbosity=minimal"
 # A crash or a hang fails the run. The long run is tools/fuzz/run.sh all 3600 (docs/reliability.md).

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Engine.Tracking;
-using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Hosting.Purging;
 using ServerlessTracker.Hosting.Settings;
 using ServerlessTracker.Storage.Hosting;

@@ -229,7 +229,7 @@ public sealed partial class TableSwarmStore
     /// also when the cache holds the peer uncounted). In a window a <c>started</c> (mostly a new peer id: a flash crowd)
     /// is inserted instead of read first. A whole partition's fresh cache is taken as the partition otherwise: it misses
     /// only peers stored by another instance since its refresh.</summary>
-    private PeerCheck CheckFor(SwarmEntry entry, in AnnounceCommand command)
+    private static PeerCheck CheckFor(SwarmEntry entry, in AnnounceCommand command)
     {
         lock (entry.Gate)
         {

@@ -38,7 +38,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
                 var refresh = EnsureFreshAsync(entry);
                 if (!refresh.IsCompletedSuccessfully)
                 {
-                    await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
+                    await refresh.AsTask().WaitAsync(_budget, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 TableEntity? marker = null;
@@ -78,7 +78,7 @@ public sealed partial class TableSwarmStore : IPeerUpdateTarget
 
         foreach (var write in writes)
         {
-            if (!await write.Stored.WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false))
+            if (!await write.Stored.WaitAsync(_budget, TimeProvider.System, CancellationToken.None).ConfigureAwait(false))
             {
                 throw new TimeoutException("Table storage did not store replicated peer changes; the delivery should be retried.");
             }

@@ -158,7 +158,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
             if (!refresh.IsCompletedSuccessfully)
             {
                 // Bounded even when the refresh began for another announce and storage is slow.
-                await refresh.AsTask().WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false);
+                await refresh.AsTask().WaitAsync(_budget, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
             }
 
             var check = CheckFor(entry, command);
@@ -176,7 +176,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
 
             // A write queued behind a slow batch still answers within the budget; if it lands later, the peer is
             // stored and its retry finds it.
-            if (await write.Stored.WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false))
+            if (await write.Stored.WaitAsync(_budget, TimeProvider.System, CancellationToken.None).ConfigureAwait(false))
             {
                 return;
             }
@@ -201,7 +201,7 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
                 _ = _committer.FlushAsync(entry);
             }
 
-            if (!await write.Stored.WaitAsync(_budget, TimeProvider.System).ConfigureAwait(false))
+            if (!await write.Stored.WaitAsync(_budget, TimeProvider.System, CancellationToken.None).ConfigureAwait(false))
             {
                 Refuse(result);
             }

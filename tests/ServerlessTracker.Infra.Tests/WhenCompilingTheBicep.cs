@@ -59,7 +59,7 @@ public sealed class WhenCompilingTheBicep
         Assert.Empty(BicepCli.Diagnostics("{\n  \"$schema\": \"https://schema.management.azure.com/...\"\n}"));
     }
 
-    private static IEnumerable<string> Templates() =>
+    private static string[] Templates() =>
         Directory.GetFiles(Repository.PathOf("infra"), "*.bicep", SearchOption.AllDirectories);
 
     private static void AssertClean(string command, int exit, IReadOnlyList<string> diagnostics, string text)

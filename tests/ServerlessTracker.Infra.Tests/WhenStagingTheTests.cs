@@ -8,6 +8,8 @@ namespace ServerlessTracker.Infra.Tests;
 /// one of them, so a new project cannot be left out of the test command.</summary>
 public sealed partial class WhenStagingTheTests
 {
+    private static readonly string[] Stages = ["tests/unit.slnf", "tests/integration.slnf"];
+
     [Fact]
     public void EveryTestProjectIsInExactlyOneStage()
     {
@@ -16,7 +18,7 @@ public sealed partial class WhenStagingTheTests
             .Where(path => path.StartsWith("tests/", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
-        var staged = new[] { "tests/unit.slnf", "tests/integration.slnf" }
+        var staged = Stages
             .SelectMany(filter =>
             {
                 using var json = JsonDocument.Parse(Repository.Read(filter));

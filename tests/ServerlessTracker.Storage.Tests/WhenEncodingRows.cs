@@ -42,7 +42,7 @@ public sealed class WhenEncodingRows
         Assert.Equal(peer, decoded);
         Assert.True(PeerRowCodec.TryDecode(open, ref decoded));
         Assert.Equal(0u, decoded.Owner);
-        Assert.False(PeerRowCodec.TryDecode(owned[..PeerRowCodec.Length], ref decoded));
+        Assert.False(PeerRowCodec.TryDecode(owned.AsSpan()[..PeerRowCodec.Length], ref decoded));
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class Workload
     public string ScrapeUrl(bool withPasskey = true) =>
         "/scrape" + (withPasskey && Passkeys.Count > 0 ? "/" + Passkeys[0] : "") + "?" + string.Join("&", Hashes.Select(h => "info_hash=" + Encode(h)));
 
-    private byte[] PeerId(Peer peer) => Encoding.ASCII.GetBytes($"-SK0001-{peer.Torrent:D4}{peer.Index:D8}");
+    private static byte[] PeerId(Peer peer) => Encoding.ASCII.GetBytes($"-SK0001-{peer.Torrent:D4}{peer.Index:D8}");
 
     private static string Encode(byte[] bytes)
     {

@@ -1,8 +1,8 @@
-using ServerlessTracker.Hosting.Purging;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Hosting.Purging;
 using ServerlessTracker.Http.Options;
 
 namespace ServerlessTracker.Http.Endpoints;

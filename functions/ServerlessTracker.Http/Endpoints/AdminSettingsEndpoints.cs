@@ -1,9 +1,9 @@
-using ServerlessTracker.Hosting.Purging;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Hosting.Purging;
 using ServerlessTracker.Http.Hosting;
 using ServerlessTracker.Http.Options;
 

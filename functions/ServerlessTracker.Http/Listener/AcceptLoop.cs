@@ -80,7 +80,7 @@ internal sealed class AcceptLoop : IRequestBytes
                 catch (Exception e)
                 {
                     // A bug: the thread must survive it (the connection may be lost).
-                    _listener.Logger.LogError(e, "The tracker listener failed on a connection.");
+                    TrackerListener.LogConnectionFailed(_listener.Logger, e, "new");
                 }
             }
         }
@@ -98,7 +98,7 @@ internal sealed class AcceptLoop : IRequestBytes
             if (received == 0 || Marshal.GetLastPInvokeError() != LibC.EAgain)
             {
                 // Closed or reset before sending anything.
-                LibC.Close(fd);
+                _ = LibC.Close(fd);
                 return;
             }
 
@@ -167,7 +167,7 @@ internal sealed class AcceptLoop : IRequestBytes
         var sent = head == length ? (int)LibC.Send(fd, ref MemoryMarshal.GetReference(bytes), bytes.Length, LibC.MsgDontWait | LibC.MsgNoSignal) : 0;
         if (head == length && sent == bytes.Length)
         {
-            LibC.Close(fd);
+            _ = LibC.Close(fd);
             body.Reset();
             return;
         }
@@ -175,7 +175,7 @@ internal sealed class AcceptLoop : IRequestBytes
         if ((head < 0 || (head == length && sent < 0)) && Marshal.GetLastPInvokeError() != LibC.EAgain)
         {
             // The client is gone.
-            LibC.Close(fd);
+            _ = LibC.Close(fd);
             body.Reset();
             return;
         }
@@ -190,7 +190,7 @@ internal sealed class AcceptLoop : IRequestBytes
         var sent = (int)LibC.Send(fd, ref output[0], length, LibC.MsgDontWait | LibC.MsgNoSignal);
         if (sent == length)
         {
-            LibC.Close(fd);
+            _ = LibC.Close(fd);
             return;
         }
 
@@ -199,7 +199,7 @@ internal sealed class AcceptLoop : IRequestBytes
             if (Marshal.GetLastPInvokeError() != LibC.EAgain)
             {
                 // The client is gone.
-                LibC.Close(fd);
+                _ = LibC.Close(fd);
                 return;
             }
 

@@ -23,7 +23,7 @@ internal static class SlowConnections
     {
         if (!listener.TryEnterSlow(remote, out var address))
         {
-            LibC.Close(fd);
+            _ = LibC.Close(fd);
             return;
         }
 
@@ -44,7 +44,7 @@ internal static class SlowConnections
     {
         if (!listener.TryEnterSlow(remote, out var address))
         {
-            LibC.Close(fd);
+            _ = LibC.Close(fd);
             return;
         }
 
@@ -60,7 +60,7 @@ internal static class SlowConnections
     {
         if (!listener.TryEnterSlow(remote, out var address))
         {
-            LibC.Close(fd);
+            _ = LibC.Close(fd);
             listener.Core.Buffers.Return(body);
             return;
         }
@@ -252,7 +252,7 @@ internal static class SlowConnections
             case OperationCanceledException or SocketException or ObjectDisposedException:
                 break;
             default:
-                listener.Logger.LogError(e, "The tracker listener failed on a slow connection.");
+                TrackerListener.LogConnectionFailed(listener.Logger, e, "slow");
                 break;
         }
     }

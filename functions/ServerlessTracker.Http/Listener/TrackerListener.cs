@@ -21,7 +21,7 @@ namespace ServerlessTracker.Http.Listener;
 /// (<see cref="SlowConnections"/>), so an accept thread never waits on a client. One request per connection: answers say
 /// <c>Connection: close</c>. Anything but a tracker request gets a bodiless 404 or 400.
 /// </remarks>
-public sealed class TrackerListener : IHostedService, IDisposable
+public sealed partial class TrackerListener : IHostedService, IDisposable
 {
     private static readonly Func<object, StringValues> ReadAcceptEncoding =
         static state => HeaderValues.Find(((IRequestBytes)state).Head, "Accept-Encoding"u8);
@@ -77,7 +77,7 @@ public sealed class TrackerListener : IHostedService, IDisposable
 
         if (_host.IsHosted)
         {
-            _logger.LogWarning("Tracker:Listener:Port is set but the Functions host forwards only its own port: the tracker listener stays off.");
+            LogOffUnderTheHost(_logger);
             return Task.CompletedTask;
         }
 
@@ -121,7 +121,7 @@ public sealed class TrackerListener : IHostedService, IDisposable
             _threads[i].Start();
         }
 
-        _logger.LogInformation("Tracker listener on {Address} port {Port} with {Threads} threads.", address, Port, _threads.Length);
+        LogListening(_logger, address, Port, _threads.Length);
         return Task.CompletedTask;
     }
 
@@ -136,7 +136,7 @@ public sealed class TrackerListener : IHostedService, IDisposable
         await _stopping.CancelAsync();
 
         // Wakes every thread blocked in accept4 (it returns EINVAL from now on).
-        LibC.Shutdown(_listenFd, LibC.ShutRdWr);
+        _ = LibC.Shutdown(_listenFd, LibC.ShutRdWr);
         foreach (var thread in _threads)
         {
             thread.Join();
@@ -248,4 +248,14 @@ public sealed class TrackerListener : IHostedService, IDisposable
         await announced;
         return TrackerReply.Plain;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tracker:Listener:Port is set but the Functions host forwards only its own port: the tracker listener stays off.")]
+    private static partial void LogOffUnderTheHost(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tracker listener on {Address} port {Port} with {Threads} threads.")]
+    private static partial void LogListening(ILogger logger, object address, int port, int threads);
+
+    /// <summary>A bug on a connection (the thread or task survives it; the connection may be lost).</summary>
+    [LoggerMessage(Level = LogLevel.Error, Message = "The tracker listener failed on a {Where} connection.")]
+    internal static partial void LogConnectionFailed(ILogger logger, Exception exception, string where);
 }

@@ -19,7 +19,7 @@ public class WhenAllowingAddresses
             new InfoHashList(new InMemoryInfoHashListStore(), _time),
             new IpAllowList(store ?? new InMemoryIpAllowListStore(), _time), _time);
 
-    private PolicyVerdict From(AnnouncePolicy policy, string address) =>
+    private static PolicyVerdict From(AnnouncePolicy policy, string address) =>
         policy.CheckAnnounce([], Peers.Announce(1, address: At(address))).Verdict;
 
     [Fact]

@@ -45,7 +45,7 @@ public class WhenListingInfoHashes
         Assert.True(InfoHashRule.TryParseHash(V2, out var truncated));
         await policy.InfoHashes.AddAsync(InfoHashListKind.Allow, V2, truncated, null, default);
 
-        var announced = InfoHash.FromBytes(Convert.FromHexString(V2)[..20]);
+        var announced = InfoHash.FromBytes(Convert.FromHexString(V2).AsSpan()[..20]);
         Assert.True(policy.CheckAnnounce([], Peers.Announce(1, torrent: announced)).IsAllowed);
         Assert.Equal(V2, Assert.Single(policy.InfoHashes.List(InfoHashListKind.Allow)).Given);
     }

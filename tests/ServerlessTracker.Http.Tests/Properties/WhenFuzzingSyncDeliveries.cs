@@ -1,7 +1,7 @@
+using System.Diagnostics.Metrics;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Stores;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
+using ServerlessTracker.Http.Tests.Support;
 using ServerlessTracker.Sync;
 using ServerlessTracker.Sync.Receiving;
-using ServerlessTracker.Http.Tests.Support;
 using static ServerlessTracker.Http.Tests.Support.Announces;
 
 namespace ServerlessTracker.Http.Tests.Security;

@@ -1,5 +1,5 @@
-using ServerlessTracker.Http.Tests.EndToEnd;
 using ServerlessTracker.Http.Tests.Endpoints;
+using ServerlessTracker.Http.Tests.EndToEnd;
 using ServerlessTracker.Http.Tests.Support;
 using ServerlessTracker.Http.Tests.Sync;
 using Xunit.Abstractions;

@@ -211,7 +211,8 @@ public class WhenRegionsShareOperatorData : IAsyncLifetime
         }
 
         var cloudEvent = new CloudEvent(EventGridSyncPublisher.SourceFor(region), OperatorSyncPublisher.EventType,
-            BinaryData.FromBytes(batch.Encode()), "application/json", CloudEventDataFormat.Json) { Time = DateTimeOffset.UtcNow };
+            BinaryData.FromBytes(batch.Encode()), "application/json", CloudEventDataFormat.Json)
+        { Time = DateTimeOffset.UtcNow };
         return System.Text.Json.JsonSerializer.Serialize(cloudEvent);
     }
 

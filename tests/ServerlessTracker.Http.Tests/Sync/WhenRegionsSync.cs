@@ -148,7 +148,8 @@ public class WhenRegionsSync : IAsyncLifetime
     public static string EventJson(IReadOnlyList<PeerUpdate> updates, string region)
     {
         var cloudEvent = new CloudEvent(EventGridSyncPublisher.SourceFor(region), EventGridSyncPublisher.EventType,
-            BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(updates.ToArray())), "application/octet-stream") { Time = DateTimeOffset.UtcNow };
+            BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(updates.ToArray())), "application/octet-stream")
+        { Time = DateTimeOffset.UtcNow };
         return System.Text.Json.JsonSerializer.Serialize(cloudEvent);
     }
 

@@ -107,7 +107,7 @@ public sealed partial class BicepText
         return names.Distinct().ToList();
     }
 
-    private IReadOnlyList<string> Names(Regex pattern) => pattern.Matches(Text).Select(m => m.Groups["name"].Value).ToList();
+    private List<string> Names(Regex pattern) => pattern.Matches(Text).Select(m => m.Groups["name"].Value).ToList();
 
     /// <summary>Removes // and /* */ comments outside single-quoted strings.</summary>
     private static string StripComments(string source)

@@ -16,8 +16,15 @@ public class WhenWritingAnswers
     {
         var bytes = Write(new AnnounceResponse
         {
-            Interval = 1800, MinInterval = 900, Complete = 2, Incomplete = 3, Downloaded = 4,
-            Peers4 = Peer4, Peers6 = Peer6, ExternalIp = [203, 0, 113, 9], Compact = true,
+            Interval = 1800,
+            MinInterval = 900,
+            Complete = 2,
+            Incomplete = 3,
+            Downloaded = 4,
+            Peers4 = Peer4,
+            Peers6 = Peer6,
+            ExternalIp = [203, 0, 113, 9],
+            Compact = true,
         });
         var expected = Concat("d8:completei2e10:downloadedi4e11:external ip4:"u8, [203, 0, 113, 9],
             "10:incompletei3e8:intervali1800e12:min intervali900e5:peers6:"u8, Peer4, "6:peers618:"u8, Peer6, "e"u8);
@@ -30,7 +37,13 @@ public class WhenWritingAnswers
     {
         var value = BencodeDecoder.Decode(Write(new AnnounceResponse
         {
-            Interval = 60, MinInterval = 30, Peers4 = Peer4, Peers6 = Peer6, PeerIds4 = Id4, PeerIds6 = Id6, Compact = false,
+            Interval = 60,
+            MinInterval = 30,
+            Peers4 = Peer4,
+            Peers6 = Peer6,
+            PeerIds4 = Id4,
+            PeerIds6 = Id6,
+            Compact = false,
         }));
         var peers = value["peers"]!.Items;
         Assert.Equal(2, peers.Count);
@@ -48,7 +61,10 @@ public class WhenWritingAnswers
     {
         var value = BencodeDecoder.Decode(Write(new AnnounceResponse
         {
-            Peers4 = Peer4, PeerIds4 = Id4, Compact = false, NoPeerId = true,
+            Peers4 = Peer4,
+            PeerIds4 = Id4,
+            Compact = false,
+            NoPeerId = true,
         }));
         Assert.Null(value["peers"]!.Items[0]["peer id"]);
     }
@@ -94,8 +110,15 @@ public class WhenWritingAnswers
         Array.Fill(peers4, (byte)255);
         var response = new AnnounceResponse
         {
-            Interval = int.MaxValue, MinInterval = int.MaxValue, Complete = long.MaxValue, Incomplete = long.MaxValue,
-            Downloaded = long.MaxValue, Peers4 = peers4, PeerIds4 = ids, ExternalIp = new byte[16], Compact = false,
+            Interval = int.MaxValue,
+            MinInterval = int.MaxValue,
+            Complete = long.MaxValue,
+            Incomplete = long.MaxValue,
+            Downloaded = long.MaxValue,
+            Peers4 = peers4,
+            PeerIds4 = ids,
+            ExternalIp = new byte[16],
+            Compact = false,
         };
         var buffer = new byte[AnnounceResponseWriter.MaxLength(response)];
         var length = AnnounceResponseWriter.Write(response, buffer);

@@ -75,7 +75,7 @@ public sealed class WhenKeepingOperatorDataInTables(AzuriteFixture azurite)
         var (service, options) = NewTables();
         var policy = Policy(service, options, new AccessSettings { InfoHashAllowListOnly = true });
         var v2 = new string('c', 64);
-        InfoHashRule.TryParseHash(v2, out var truncated);
+        Assert.True(InfoHashRule.TryParseHash(v2, out var truncated));
         await policy.InfoHashes.AddAsync(InfoHashListKind.Allow, v2, truncated, "hybrid", default);
         await policy.InfoHashes.AddAsync(InfoHashListKind.Deny, new string('d', 40), InfoHash.ParseHex(new string('d', 40)), null, default);
 

@@ -100,9 +100,9 @@ public class WhenEncodingPeerUpdates
     public void MalformedBatchesAreRefused()
     {
         var good = PeerUpdateBatchCodec.Encode([Sample(1, ReplicatedPeerState.Leecher), Sample(2, ReplicatedPeerState.Seeder)]);
-        Assert.Null(PeerUpdateBatchCodec.Decode(good[..^1], out _));
+        Assert.Null(PeerUpdateBatchCodec.Decode(good.AsSpan()[..^1], out _));
         Assert.Null(PeerUpdateBatchCodec.Decode([.. good, 0], out _));
-        Assert.Null(PeerUpdateBatchCodec.Decode(good[..7], out _));
+        Assert.Null(PeerUpdateBatchCodec.Decode(good.AsSpan()[..7], out _));
 
         var wrongMagic = good.ToArray();
         wrongMagic[0] = (byte)'X';
