@@ -125,7 +125,7 @@ public static class PublishedWorker
 
             for (var parent = Directory.GetParent(directory); parent is not null; parent = parent.Parent)
             {
-                foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "NuGet.config", "nuget.config" })
+                foreach (var name in new[] { ".editorconfig", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "NuGet.config", "nuget.config" })
                 {
                     var candidate = Path.Combine(parent.FullName, name);
                     if (File.Exists(candidate))

@@ -9,7 +9,7 @@ namespace ServerlessTracker.TestWorker;
 /// The functions the emulator's tests observe: each answers with what the worker saw, so a test can tell what
 /// the host (emulator) delivered rather than what the client sent.
 /// </summary>
-public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
+public sealed partial class ProbeFunctions(ILogger<ProbeFunctions> logger)
 {
     /// <summary>
     /// Answers, one per line: the raw query string as Kestrel received it, the client address after the worker's
@@ -18,7 +18,7 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
     /// Written as bytes from a Task-returning function: the hot-path shape the tracker uses (functions-worker.md §1.4).
     /// </summary>
     [Function("echo")]
-    public async Task Echo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "echo/{*rest}")] HttpRequest req)
+    public static async Task Echo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "echo/{*rest}")] HttpRequest req)
     {
         var text = string.Join('\n',
             req.QueryString.Value ?? "",
@@ -37,7 +37,7 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
 
     /// <summary>A function-level route: the host must ask for a key before the worker sees the request.</summary>
     [Function("secret")]
-    public Task Secret([HttpTrigger(AuthorizationLevel.Function, "get")] HttpRequest req)
+    public static Task Secret([HttpTrigger(AuthorizationLevel.Function, "get")] HttpRequest req)
     {
         req.HttpContext.Response.ContentType = "text/plain";
         return req.HttpContext.Response.WriteAsync("secret");
@@ -48,7 +48,7 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
     /// the forwarded request: the host must send them (functions-worker.md §10.3).
     /// </summary>
     [Function("greet")]
-    public Task Greet([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "greet/{who}")] HttpRequest req, string who, string? greeting)
+    public static Task Greet([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "greet/{who}")] HttpRequest req, string who, string? greeting)
     {
         req.HttpContext.Response.ContentType = "text/plain";
         return req.HttpContext.Response.WriteAsync($"{greeting ?? "(null)"}, {who ?? "(null)"}");
@@ -56,7 +56,7 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
 
     /// <summary>Streams the request body back: bodies travel through the host's forwarder, never over gRPC.</summary>
     [Function("mirror")]
-    public async Task Mirror([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mirror")] HttpRequest req)
+    public static async Task Mirror([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mirror")] HttpRequest req)
     {
         req.HttpContext.Response.ContentType = req.ContentType ?? "application/octet-stream";
         await req.Body.CopyToAsync(req.HttpContext.Response.Body);
@@ -64,7 +64,7 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
 
     /// <summary>Fails before writing anything: the host turns the failed invocation into a 500.</summary>
     [Function("boom")]
-    public Task Boom([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest req) =>
+    public static Task Boom([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest req) =>
         throw new InvalidOperationException("boom: the probe failed on purpose");
 
     /// <summary>A timer whose schedule only the host can resolve (from the app setting TestSchedule).</summary>
@@ -72,6 +72,9 @@ public sealed class ProbeFunctions(ILogger<ProbeFunctions> logger)
     public void Tick([TimerTrigger("%TestSchedule%")] TimerInfo timer)
     {
         // Warning: the worker's log level; the emulator's tests read this line back from the invocation's RpcLogs.
-        logger.LogWarning("tick ran; past due {IsPastDue}, next {Next:O}", timer.IsPastDue, timer.ScheduleStatus?.Next);
+        TickRan(logger, timer.IsPastDue, timer.ScheduleStatus?.Next);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tick ran; past due {IsPastDue}, next {Next:O}")]
+    private static partial void TickRan(ILogger logger, bool isPastDue, DateTime? next);
 }
