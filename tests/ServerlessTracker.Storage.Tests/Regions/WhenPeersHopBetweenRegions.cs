@@ -26,8 +26,9 @@ public sealed class WhenPeersHopBetweenRegions(AzuriteFixture azurite)
             // Over 1,000 rows in each region's partition: refreshes read the counters and a random window of 100 peers.
             foreach (var region in regions)
             {
-                var filled = await Task.WhenAll(Enumerable.Range(1, Fillers).Select(n => region.Store.AnnounceAsync(Peers.Command(hash, n, PeerEvent.Started))));
-                Assert.All(filled, r => Assert.Equal(AnnounceStatus.Ok, r.Status));
+                // A few at a time: 1,100 at once can outlast the store's timeout on a busy machine, which is not what this tests.
+                await Parallel.ForEachAsync(Enumerable.Range(1, Fillers), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (n, _) =>
+                    Assert.Equal(AnnounceStatus.Ok, (await region.Store.AnnounceAsync(Peers.Command(hash, n, PeerEvent.Started))).Status));
             }
 
             var passkeys = await PasskeysInEveryRegionAsync(regions, "alice", "bob", "carol");
