@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
 using ServerlessTracker.Http.Limits;
+using ServerlessTracker.Http.Listener;
 
 namespace ServerlessTracker.Http.Hosting;
 
@@ -25,6 +28,14 @@ public static class TrackerApp
         builder.WebHost.ConfigureKestrel(static kestrel => kestrel.UseTrackerFastPath());
         builder.WebHost.UseSockets(KestrelTuning.Apply);
         builder.Services.AddTracker(builder.Configuration, FunctionsHost.Standalone);
+        if ((builder.Configuration.GetSection(TrackerListenerOptions.Section).Get<TrackerListenerOptions>() ?? new()).SharesServerPorts)
+        {
+            // The tracker listener owns the server's ports and hands Kestrel what it does not answer (docs/listener.md).
+            builder.Services.RemoveAll<IConnectionListenerFactory>();
+            builder.Services.AddSingleton<KestrelHandoff>();
+            builder.Services.AddSingleton<IConnectionListenerFactory>(static sp => sp.GetRequiredService<KestrelHandoff>());
+        }
+
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -26,7 +26,7 @@ internal sealed class AcceptLoop : IRequestBytes
 
     private readonly TrackerListener _listener;
     private readonly FastPathServer _core;
-    private readonly int _listenFd;
+    private readonly ListenerPort _port;
     private readonly byte[] _input;
     private readonly byte[] _output = new byte[OutputCapacity];
     private readonly byte[] _address = new byte[32];
@@ -35,11 +35,11 @@ internal sealed class AcceptLoop : IRequestBytes
     private ResponseBuffer? _body;
     private int _headLength;
 
-    public AcceptLoop(TrackerListener listener, int listenFd)
+    public AcceptLoop(TrackerListener listener, ListenerPort port)
     {
         _listener = listener;
         _core = listener.Core;
-        _listenFd = listenFd;
+        _port = port;
 
         // Room for the longest head the parser accepts and one byte more, so a longer one is seen as too long.
         _input = new byte[_core.Limits.MaxHeadLength + 1];
@@ -55,10 +55,10 @@ internal sealed class AcceptLoop : IRequestBytes
             while (true)
             {
                 var addressLength = _address.Length;
-                var fd = LibC.Accept4(_listenFd, ref _address[0], ref addressLength, LibC.SockCloexec);
+                var fd = LibC.Accept4(_port.Fd, ref _address[0], ref addressLength, LibC.SockCloexec);
                 if (fd < 0)
                 {
-                    if (_listener.IsStopped)
+                    if (_port.IsStopped || _listener.IsStopped)
                     {
                         return;
                     }
@@ -102,7 +102,7 @@ internal sealed class AcceptLoop : IRequestBytes
                 return;
             }
 
-            SlowConnections.Receive(_listener, fd, remote, []);
+            SlowConnections.Receive(_listener, fd, remote, [], _port.Handoff);
             return;
         }
 
@@ -110,7 +110,16 @@ internal sealed class AcceptLoop : IRequestBytes
         var status = RequestHeadParser.Parse(bytes, _core.Limits, out var head);
         if (status == HeadStatus.Incomplete)
         {
-            SlowConnections.Receive(_listener, fd, remote, bytes);
+            SlowConnections.Receive(_listener, fd, remote, bytes, _port.Handoff);
+            return;
+        }
+
+        if (_port.Handoff is { } handoff && (status == HeadStatus.HandOff || head.KeepAlive))
+        {
+            // On a port shared with Kestrel: another path, TLS, a head the fast path does not serve, or a client that keeps
+            // its connection (Kestrel's fast path serves it, and its next requests, without a new connection each).
+            _listener.Counters.CountHandedOff();
+            handoff.Handoff(SlowConnections.Wrap(fd), bytes);
             return;
         }
 

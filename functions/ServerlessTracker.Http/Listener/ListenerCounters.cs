@@ -9,6 +9,7 @@ public sealed class ListenerCounters
     private long _slow;
     private long _dropped;
     private long _timedOut;
+    private long _handedOff;
 
     public ListenerCounters()
     {
@@ -19,7 +20,7 @@ public sealed class ListenerCounters
     {
         Hosting.TransportMeter.Observe(meters, "tracker.http.listener", "What the tracker listener did, by outcome.",
             ("accepted", () => Accepted), ("served", () => Served), ("rejected", () => Rejected),
-            ("slow", () => Slow), ("dropped", () => Dropped), ("timed_out", () => TimedOut));
+            ("slow", () => Slow), ("dropped", () => Dropped), ("timed_out", () => TimedOut), ("handed_off", () => HandedOff));
     }
 
     /// <summary>Connections accepted.</summary>
@@ -39,6 +40,11 @@ public sealed class ListenerCounters
 
     /// <summary>Slow connections closed because their head or answer took longer than the head timeout.</summary>
     public long TimedOut => Volatile.Read(ref _timedOut);
+
+    /// <summary>Connections handed to Kestrel on a port the listener shares with it.</summary>
+    public long HandedOff => Volatile.Read(ref _handedOff);
+
+    internal void CountHandedOff() => Interlocked.Increment(ref _handedOff);
 
     internal void CountAccepted() => Interlocked.Increment(ref _accepted);
 

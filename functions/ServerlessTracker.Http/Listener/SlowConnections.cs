@@ -19,7 +19,7 @@ internal static class SlowConnections
     private const int SharedChunk = 64 * 1024;
 
     /// <summary>Reads the rest of a head (<paramref name="received"/> so far), then answers.</summary>
-    public static void Receive(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> received)
+    public static void Receive(TrackerListener listener, int fd, IPAddress remote, ReadOnlySpan<byte> received, HandoffListener? handoff = null)
     {
         if (!listener.TryEnterSlow(remote, out var address))
         {
@@ -29,7 +29,7 @@ internal static class SlowConnections
 
         var input = ArrayPool<byte>.Shared.Rent(listener.Core.Limits.MaxHeadLength + 1);
         received.CopyTo(input);
-        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote, address);
+        _ = ReceiveAsync(listener, Wrap(fd), input, received.Length, remote, address, handoff);
     }
 
     /// <summary>Answers once the store has (<paramref name="body"/> is handed over and goes back to the pool).</summary>
@@ -70,10 +70,12 @@ internal static class SlowConnections
         _ = SendSharedAsync(listener, Wrap(fd), head, headRest.Length, body, bodyOffset, address);
     }
 
-    private static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
+    /// <summary>A .NET socket over an accepted descriptor, which it then owns.</summary>
+    public static Socket Wrap(int fd) => new(new SafeSocketHandle(fd, ownsHandle: true));
 
-    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote, UInt128 address)
+    private static async Task ReceiveAsync(TrackerListener listener, Socket socket, byte[] input, int filled, IPAddress remote, UInt128 address, HandoffListener? handoff)
     {
+        var handedOff = false;
         var core = listener.Core;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
         timeout.CancelAfter(listener.HeadTimeout);
@@ -100,7 +102,14 @@ internal static class SlowConnections
                 filled += read;
             }
 
-            if (status != HeadStatus.Ready)
+            if (handoff is not null && (status == HeadStatus.HandOff || (status == HeadStatus.Ready && head.KeepAlive)))
+            {
+                // A port shared with Kestrel: it takes the connection, and what was read of it, from here.
+                listener.Counters.CountHandedOff();
+                handedOff = true;
+                handoff.Handoff(socket, input.AsSpan(0, filled));
+            }
+            else if (status != HeadStatus.Ready)
             {
                 listener.Counters.CountRejected();
                 output = ArrayPool<byte>.Shared.Rent(ListenerAnswers.MaxRejectionLength);
@@ -135,7 +144,11 @@ internal static class SlowConnections
                 core.Buffers.Return(body);
             }
 
-            socket.Dispose();
+            if (!handedOff)
+            {
+                socket.Dispose();
+            }
+
             listener.LeaveSlow(address);
         }
     }

@@ -31,9 +31,7 @@ public sealed partial class TrackerListener : IHostedService, IDisposable
     private readonly ILogger<TrackerListener> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<UInt128, int> _slowByAddress = new();
-    private Socket? _socket;
-    private int _listenFd = -1;
-    private Thread[] _threads = [];
+    private readonly List<ListenerPort> _ports = [];
     private int _slow;
     private volatile bool _stopped;
 
@@ -88,58 +86,66 @@ public sealed partial class TrackerListener : IHostedService, IDisposable
         }
 
         var address = IPAddress.Parse(_options.Address);
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
+        var port = ListenerPort.Start(this, ListenerPort.Bind(new IPEndPoint(address, _options.Port), _options.DeferAcceptSeconds), _options.Threads);
+        lock (_ports)
         {
-            if (address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            if (_options.DeferAcceptSeconds > 0)
-            {
-                socket.SetRawSocketOption(LibC.IpProtoTcp, LibC.TcpDeferAccept, BitConverter.GetBytes(_options.DeferAcceptSeconds));
-            }
-
-            socket.Bind(new IPEndPoint(address, _options.Port));
-            socket.Listen();
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
+            _ports.Add(port);
         }
 
-        _socket = socket;
-        _listenFd = (int)socket.Handle;
-        Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        _threads = new Thread[_options.Threads];
-        for (var i = 0; i < _threads.Length; i++)
-        {
-            _threads[i] = new Thread(new AcceptLoop(this, _listenFd).Run) { IsBackground = true, Name = $"tracker listener {i}" };
-            _threads[i].Start();
-        }
-
-        LogListening(_logger, address, Port, _threads.Length);
+        Port = port.EndPoint.Port;
+        LogListening(_logger, address, Port, port.Threads);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Binds one of the server's own endpoints for Kestrel (<see cref="KestrelHandoff"/>): the listener accepts
+    /// there, answers what it can, and hands Kestrel the rest.</summary>
+    internal HandoffListener BindServerPort(IPEndPoint endpoint, KestrelHandoff handoff)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The tracker listener runs on Linux only.");
+        }
+
+        var socket = ListenerPort.Bind(endpoint, _options.DeferAcceptSeconds);
+        ListenerPort? bound = null;
+        bound = ListenerPort.Start(this, socket, _options.Threads, port => new HandoffListener(port.EndPoint, handoff, () =>
+        {
+            // Kestrel stops listening: this port's threads stop (slow connections finish or time out on their own).
+            bound?.Dispose();
+            lock (_ports)
+            {
+                _ports.Remove(bound!);
+            }
+
+            return ValueTask.CompletedTask;
+        }));
+        lock (_ports)
+        {
+            _ports.Add(bound);
+        }
+
+        LogSharing(_logger, bound.EndPoint, bound.Threads);
+        return bound.Handoff!;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_socket is null || _stopped)
+        if (_stopped)
         {
             return;
         }
 
         _stopped = true;
         await _stopping.CancelAsync();
-
-        // Wakes every thread blocked in accept4 (it returns EINVAL from now on).
-        _ = LibC.Shutdown(_listenFd, LibC.ShutRdWr);
-        foreach (var thread in _threads)
+        ListenerPort[] ports;
+        lock (_ports)
         {
-            thread.Join();
+            ports = [.. _ports];
+        }
+
+        foreach (var port in ports)
+        {
+            port.Stop();
         }
 
         // Slow connections saw the cancellation: wait for them to close their sockets.
@@ -148,12 +154,22 @@ public sealed partial class TrackerListener : IHostedService, IDisposable
             await Task.Delay(10, CancellationToken.None);
         }
 
-        _socket.Dispose();
+        foreach (var port in ports)
+        {
+            port.Dispose();
+        }
     }
 
     public void Dispose()
     {
-        _socket?.Dispose();
+        lock (_ports)
+        {
+            foreach (var port in _ports)
+            {
+                port.Dispose();
+            }
+        }
+
         _stopping.Dispose();
     }
 
@@ -251,6 +267,9 @@ public sealed partial class TrackerListener : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tracker:Listener:Port is set but the Functions host forwards only its own port: the tracker listener stays off.")]
     private static partial void LogOffUnderTheHost(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tracker listener on {EndPoint} with {Threads} threads, handing Kestrel what it does not answer.")]
+    private static partial void LogSharing(ILogger logger, IPEndPoint endPoint, int threads);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tracker listener on {Address} port {Port} with {Threads} threads.")]
     private static partial void LogListening(ILogger logger, object address, int port, int threads);

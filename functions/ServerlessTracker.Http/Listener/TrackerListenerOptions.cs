@@ -5,14 +5,24 @@ namespace ServerlessTracker.Http.Listener;
 
 /// <summary>The tracker's own HTTP listener for announces on a new connection each (configuration section <c>Tracker:Listener</c>).</summary>
 /// <remarks>
-/// Off by default (<see cref="Port"/> 0). Linux only: it calls libc directly. Never started under the Functions host, which
-/// forwards requests to one port only (Kestrel's); it is meant for a standalone tracker that clients reach directly.
+/// Linux only: it calls libc directly. On the self-hosted server it owns the server's ports by default
+/// (<see cref="OnServerPorts"/>); it can also listen on a port of its own (<see cref="Port"/>). Never under the Functions host,
+/// which forwards requests to the worker's Kestrel.
 /// </remarks>
 public sealed class TrackerListenerOptions
 {
     public const string Section = "Tracker:Listener";
 
-    /// <summary>TCP port to listen on; 0 (the default) leaves the listener off.</summary>
+
+    /// <summary>Whether the listener owns the server's own ports (the URLs Kestrel is given) and hands Kestrel every connection
+    /// it does not answer itself: clients that open a connection per announce get the listener's cost on the port they use,
+    /// everything else (kept-alive clients, stats, admin, metrics, TLS) is Kestrel's as before. Default: on, on Linux.</summary>
+    public bool? OnServerPorts { get; set; }
+
+    /// <summary><see cref="OnServerPorts"/> as it applies here.</summary>
+    public bool SharesServerPorts => (OnServerPorts ?? true) && OperatingSystem.IsLinux();
+
+    /// <summary>A port of its own as well (the server's ports are shared anyway, see <see cref="OnServerPorts"/>); 0, the default, for none.</summary>
     [Range(0, 65535)]
     public int Port { get; set; }
 

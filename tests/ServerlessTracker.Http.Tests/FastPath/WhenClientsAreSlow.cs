@@ -19,6 +19,7 @@ public sealed class WhenClientsAreSlow : IAsyncLifetime
     private RunningTracker _tracker = null!;
 
     public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(
+        WhenServingOnTheFastPath.KestrelOnly(),
         ipv6: false,
         configure: builder => builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -80,11 +80,11 @@ public sealed partial class WhenComparedWithKestrel : IAsyncLifetime
         Assert.Equal(count, _fast.Service<FastPathCounters>().Served);
     }
 
-    private static Dictionary<string, string?> Settings(bool fastPath) => new()
+    private static Dictionary<string, string?> Settings(bool fastPath) => WhenServingOnTheFastPath.KestrelOnly(new()
     {
         ["Tracker:Http:FastPath"] = fastPath ? "true" : "false",
         ["Tracker:Swarm:IntervalJitterSeconds"] = "0",
-    };
+    });
 
     private static async Task<byte[]> SendAsync(RunningTracker tracker, string request)
     {

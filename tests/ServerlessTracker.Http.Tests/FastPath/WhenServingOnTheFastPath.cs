@@ -11,7 +11,16 @@ public sealed class WhenServingOnTheFastPath : IAsyncLifetime
 {
     private RunningTracker _tracker = null!;
 
-    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(ipv6: false);
+    /// <summary>Kestrel alone on the server's ports: the tracker listener, which takes them by default on Linux, stays off
+    /// so that these tests see Kestrel's connection fast path (Listener/WhenSharingTheServerPorts covers both together).</summary>
+    internal static Dictionary<string, string?> KestrelOnly(Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["Tracker:Listener:OnServerPorts"] = "false";
+        return settings;
+    }
+
+    public async Task InitializeAsync() => _tracker = await RunningTracker.StartAsync(KestrelOnly(), ipv6: false);
 
     public async Task DisposeAsync() => await _tracker.DisposeAsync();
 
@@ -166,7 +175,7 @@ public sealed class WhenServingOnTheFastPath : IAsyncLifetime
     [Fact]
     public async Task ForwardedHeadersAreReadFromTrustedProxies()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Network:TrustedProxies:0"] = "127.0.0.0/8" }, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(KestrelOnly(new() { ["Tracker:Network:TrustedProxies:0"] = "127.0.0.0/8" }), ipv6: false);
         var hash = Hash(308);
         await using var connection = await RawConnection.OpenAsync(tracker.BaseV4);
         await connection.SendAsync(
@@ -184,7 +193,7 @@ public sealed class WhenServingOnTheFastPath : IAsyncLifetime
     [Fact]
     public async Task StoppingTheServerClosesIdleConnectionsPromptly()
     {
-        var tracker = await RunningTracker.StartAsync(ipv6: false);
+        var tracker = await RunningTracker.StartAsync(KestrelOnly(), ipv6: false);
         await using var connection = await RawConnection.OpenAsync(tracker.BaseV4);
         await connection.SendAsync(Get(AnnounceUrl(Hash(311), 1)));
         await connection.ReadResponseAsync();

@@ -57,7 +57,8 @@ public sealed class WhenRequestsExceedServerLimits : IAsyncLifetime
     [Fact]
     public async Task AnOperatorsKestrelSettingWinsOverOurs()
     {
-        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Kestrel:Limits:MaxRequestHeaderCount"] = "5" }, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(
+            ServerlessTracker.Http.Tests.FastPath.WhenServingOnTheFastPath.KestrelOnly(new() { ["Kestrel:Limits:MaxRequestHeaderCount"] = "5" }), ipv6: false);
         Assert.Equal(431, await SendHeadersAsync(Enumerable.Range(0, 8).Select(i => $"X-H{i}: v"), tracker));
 
         // The connection fast path reads the same limits: an announce with too many headers is handed to Kestrel, which refuses it.

@@ -16,7 +16,7 @@ public sealed partial class WhenComparedWithKestrelOnTheListener : IAsyncLifetim
     {
         // No interval jitter, and swarms small enough that every answer is fully determined.
         _listener = await ListenerTrackers.StartAsync(Settings());
-        _kestrel = await RunningTracker.StartAsync(Settings(), ipv6: false);
+        _kestrel = await RunningTracker.StartAsync(KestrelOnly(Settings()), ipv6: false);
     }
 
     public async Task DisposeAsync()
