@@ -58,7 +58,8 @@ public sealed class PinnedProcess : IDisposable
             }
             catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
             {
-                await Task.Delay(100, cancellation);
+                // Fine-grained: the start-up figure is read from this wait, and a 100 ms poll rounded it up by as much.
+                await Task.Delay(5, cancellation);
             }
             catch (SocketException error)
             {
