@@ -70,6 +70,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var swarms = await _cli.RunAsync("swarm", "list");
         Assert.Contains(hash, swarms.Output);
         Assert.Contains("127.0.0.1", (await _cli.RunAsync("swarm", "show", hash)).Output);
+        Assert.Contains("127.0.0.1", (await _cli.RunAsync("swarm", "show", "magnet:?xt=urn:btih:A4DQOBYHA4DQOBYHA4DQOBYHA4DQOBYH")).Output);
 
         var denied = await _cli.RunAsync("infohash", "deny", hash, "--note", "dmca");
         Assert.Equal(0, denied.ExitCode);
@@ -80,6 +81,15 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var hybrid = await _cli.RunAsync("infohash", "allow", new string('a', 40), new string('b', 64), "--json");
         Assert.Equal(0, hybrid.ExitCode);
         Assert.Equal(new string('b', 40), hybrid.Json["added"]![1]!["infoHash"]!.GetValue<string>());
+
+        // As pasted: a hybrid magnet link (two rules) and a base32 hash, and removal by the same link.
+        var magnet = $"magnet:?xt=urn:btih:{new string('c', 40)}&xt=urn:btmh:1220{new string('d', 64)}&dn=Hybrid&tr=udp://t.example:6969/announce";
+        var pasted = await _cli.RunAsync("infohash", "deny", magnet, "AERUKZ4JVPG66AJDIVTYTK6N54ASGRLH", "--json");
+        Assert.Equal(0, pasted.ExitCode);
+        Assert.Equal([new string('c', 40), new string('d', 64), "0123456789abcdef0123456789abcdef01234567"],
+            pasted.Json["added"]!.AsArray().Select(a => a!["given"]!.GetValue<string>()));
+        Assert.Equal("removed", (await _cli.RunAsync("infohash", "remove", "deny", magnet)).Output.Trim());
+        Assert.Single((await _cli.RunAsync("infohash", "list", "--json")).Json["deny"]!.AsArray());
 
         Assert.Equal(0, (await _cli.RunAsync("ip", "add", "198.51.100.0/24", "--note", "office")).ExitCode);
         Assert.Contains("198.51.100.0/24", (await _cli.RunAsync("ip", "list")).Output);

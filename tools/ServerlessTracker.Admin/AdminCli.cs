@@ -88,20 +88,25 @@ public static class AdminCli
 
     private static Command InfoHashes(Context context)
     {
-        var hashes = new Argument<string[]>("hash") { Description = "Info-hashes: 40 hex (v1) and/or 64 hex (v2; a hybrid torrent takes both)", Arity = ArgumentArity.OneOrMore };
-        var hash = new Argument<string>("hash") { Description = "An info-hash (40 or 64 hex)" };
+        var hashes = new Argument<string[]>("hash")
+        {
+            Description = "Info-hashes as pasted: 40 hex or 32 base32 (v1), 64 hex (v2), or a magnet link (quote it); a rule is added for each hash named, so a hybrid torrent takes both",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var hash = new Argument<string>("hash") { Description = "An info-hash (40 hex, 32 base32, 64 hex) or a magnet link (quoted): every hash it names is removed" };
         var list = new Argument<string>("list") { Description = "allow or deny" };
         list.AcceptOnlyFromAmong("allow", "deny");
         var note = new Option<string?>("--note") { Description = "Why it is listed" };
         JsonObject Body(ParseResult p)
         {
-            var body = new JsonObject { ["note"] = p.GetValue(note) };
-            foreach (var given in p.GetValue(hashes) ?? [])
+            // The tracker reads each form (InfoHashText); the CLI passes them on as given.
+            var given = new JsonArray();
+            foreach (var text in p.GetValue(hashes) ?? [])
             {
-                body[given.Trim().Length == 64 ? "v2" : body.ContainsKey("v1") ? "hash" : "v1"] = given.Trim();
+                given.Add(text.Trim());
             }
 
-            return body;
+            return new JsonObject { ["hashes"] = given, ["note"] = p.GetValue(note) };
         }
 
         var columns = new[] { "infoHash", "given", "list", "note", "addedAt" };
@@ -134,7 +139,7 @@ public static class AdminCli
 
     private static Command Swarms(Context context)
     {
-        var hash = new Argument<string>("hash") { Description = "The info-hash (40 hex)" };
+        var hash = new Argument<string>("hash") { Description = "The info-hash as announced: 40 hex or 32 base32, a v2 hash (64 hex; its first 20 bytes), or a magnet link naming one" };
         var limit = new Option<int>("--limit") { Description = "How many of the busiest swarms", DefaultValueFactory = _ => 50 };
         var peers = new Option<int>("--peers") { Description = "How many peers to show", DefaultValueFactory = _ => 50 };
         return new Command("swarm", "Swarms: the busiest, one with its peers, drop one")

@@ -18,8 +18,10 @@ public sealed record PasskeyJson(
 /// <summary>Every passkey with its figures.</summary>
 public sealed record PasskeyListJson(int Count, IReadOnlyList<PasskeyJson> Passkeys);
 
-/// <summary><c>POST /admin/infohashes/{allow|deny}</c> body: a v1 hash (40 hex), a v2 hash (64 hex), or both for a hybrid torrent.</summary>
-public sealed record AddInfoHashRequest(string? Hash, string? V1, string? V2, string? Note);
+/// <summary><c>POST /admin/infohashes/{allow|deny}</c> body: hashes as pasted (<see cref="Engine.Policy.AccessLists.InfoHashText"/>:
+/// 40 hex or 32 base32 for v1, 64 hex for v2, or a magnet link) in <c>hash</c> or <c>hashes</c>; <c>v1</c> and <c>v2</c>
+/// take only that version. A rule is added for each hash named (two for a hybrid torrent).</summary>
+public sealed record AddInfoHashRequest(string? Hash, string? V1, string? V2, string? Note, IReadOnlyList<string?>? Hashes = null);
 
 /// <summary>One list entry: <c>infoHash</c> is the 20 bytes clients announce (40 hex), <c>given</c> what the operator gave.</summary>
 public sealed record InfoHashRuleJson(string InfoHash, string Given, string List, string? Note, DateTimeOffset AddedAt);
