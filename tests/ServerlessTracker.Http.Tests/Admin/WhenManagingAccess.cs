@@ -118,6 +118,19 @@ public sealed class WhenManagingAccess
         return text.ToString();
     }
 
+    [Fact]
+    public async Task ARefusedClientGetsAFailureNamingItsRule()
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var client = tracker.Client;
+        await tracker.Service<AnnouncePolicy>().Clients.AddAsync(Engine.Policy.AccessLists.ClientListKind.Deny, "-ST0001-", "test client", default);
+
+        // Every announce of this suite's client (peer ids -ST0001-...) is refused; a scrape carries no peer id and is served.
+        Assert.Equal("client not allowed: -ST0001-", (await client.GetBencodeAsync(AnnounceUrl(Hash(231), 1))).Failure());
+        Assert.Null((await client.GetBencodeAsync(AnnounceUrl(Hash(231), 1).Replace("-ST0001-", "-qB4650-", StringComparison.Ordinal))).Failure());
+        Assert.Null((await client.GetBencodeAsync(ScrapeUrl(Hash(231))))["failure reason"]);
+    }
+
     [Theory]
     [InlineData("{\"hash\": \"abc\"}")]
     [InlineData("{\"v1\": \"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\"}")]
