@@ -102,6 +102,30 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientRulesAreAddedListedAndRemoved()
+    {
+        var passkey = (await _cli.RunAsync("passkey", "create", "--json")).Json["passkey"]!.GetValue<string>();
+        var denied = await _cli.RunAsync("client", "deny", "--note", "leaks", "--", "-ST0001-", "A/B%2F");
+        Assert.True(denied.ExitCode == 0, denied.Error);
+        Assert.Contains("leaks", denied.Output);
+        Assert.Contains("client not allowed: -ST0001-", await _tracker.Client.GetStringAsync(Announce(passkey, 9, 1, 0, 0, 5)));
+
+        var lists = (await _cli.RunAsync("client", "list", "--json")).Json;
+        Assert.Equal(["-ST0001-", "A/B%2F"], lists["deny"]!.AsArray().Select(r => r!["prefix"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+
+        // Removed by path (a plain prefix) and by query (one that a path segment would have to escape).
+        Assert.Equal("removed", (await _cli.RunAsync("client", "remove", "deny", "--", "-ST0001-")).Output.Trim());
+        Assert.Equal("removed", (await _cli.RunAsync("client", "remove", "deny", "A/B%2F")).Output.Trim());
+        Assert.Empty((await _cli.RunAsync("client", "list", "--json")).Json["deny"]!.AsArray());
+        Assert.DoesNotContain("failure reason", await _tracker.Client.GetStringAsync(Announce(passkey, 9, 1, 0, 0, 5)));
+
+        var allowed = await _cli.RunAsync("client", "allow", "--", "-qB", "-TR");
+        Assert.Equal(0, allowed.ExitCode);
+        Assert.Contains("client not allowed", await _tracker.Client.GetStringAsync(Announce(passkey, 9, 1, 0, 0, 5)));
+        Assert.Equal(1, (await _cli.RunAsync("client", "deny", "--", "has space")).ExitCode);
+    }
+
+    [Fact]
     public async Task FailuresEndWithANonZeroExitCodeAndAReason()
     {
         var wrongToken = await new Cli(_tracker.BaseV4, "not-the-token").RunAsync("passkey", "list");
@@ -131,7 +155,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var help = await new Cli(_tracker.BaseV4, null, new Dictionary<string, string> { [AdminCli.TokenVariable] = Token }).RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
         Assert.DoesNotContain(Token, help.Output);
-        foreach (var command in new[] { "passkey", "infohash", "ip", "swarm", "settings", "--url", "--token", "--json" })
+        foreach (var command in new[] { "passkey", "infohash", "client", "ip", "swarm", "settings", "--url", "--token", "--json" })
         {
             Assert.Contains(command, help.Output);
         }

@@ -63,7 +63,7 @@ public static class AdminCli
         var root = new RootCommand("st-admin: manage a ServerlessTracker (passkeys, access lists, swarms) through its admin API.")
         {
             Options = { url, token, functionKey, json },
-            Subcommands = { Passkeys(context), InfoHashes(context), Ips(context), Swarms(context), Settings(context) },
+            Subcommands = { Passkeys(context), InfoHashes(context), Clients(context), Ips(context), Swarms(context), Settings(context) },
         };
         return root;
     }
@@ -118,7 +118,42 @@ public static class AdminCli
             context.Leaf("deny", "Add a torrent to the deny list (refused from now on)", [hashes, note],
                 p => new Call(HttpMethod.Post, "/infohashes/deny", Body(p), new View("added", columns))),
             context.Leaf("remove", "Remove a torrent from a list", [list, hash],
-                p => new Call(HttpMethod.Delete, $"/infohashes/{p.GetValue(list)}/{Segment(p.GetValue(hash))}", null, new View(Done: "removed"))),
+                p => new Call(HttpMethod.Delete, Target($"/infohashes/{p.GetValue(list)}", "hash", p.GetValue(hash)!.Trim()), null, new View(Done: "removed"))),
+        };
+    }
+
+    private static Command Clients(Context context)
+    {
+        var prefixes = new Argument<string[]>("prefix")
+        {
+            Description = "peer_id prefixes, like -XL0012- (one version), -qB (every qBittorrent) or M4-3-; put -- before them if one could be read as an option",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var prefix = new Argument<string>("prefix") { Description = "A peer_id prefix (put -- before it when it starts with -)" };
+        var list = new Argument<string>("list") { Description = "allow or deny" };
+        list.AcceptOnlyFromAmong("allow", "deny");
+        var note = new Option<string?>("--note") { Description = "Why it is listed" };
+        JsonObject Body(ParseResult p)
+        {
+            var given = new JsonArray();
+            foreach (var text in p.GetValue(prefixes) ?? [])
+            {
+                given.Add(text);
+            }
+
+            return new JsonObject { ["prefixes"] = given, ["note"] = p.GetValue(note) };
+        }
+
+        var columns = new[] { "prefix", "list", "note", "addedAt" };
+        return new Command("client", "Client rules by peer_id prefix: deny rules refuse; with any allow rule, only matching clients are served")
+        {
+            context.Leaf("list", "Show both lists", [], _ => new Call(HttpMethod.Get, "/clients", null, new View())),
+            context.Leaf("allow", "Allow clients: once any allow rule exists, only clients matching one are served", [prefixes, note],
+                p => new Call(HttpMethod.Post, "/clients/allow", Body(p), new View("added", columns))),
+            context.Leaf("deny", "Refuse clients (announces get 'client not allowed: <prefix>')", [prefixes, note],
+                p => new Call(HttpMethod.Post, "/clients/deny", Body(p), new View("added", columns))),
+            context.Leaf("remove", "Remove a rule", [list, prefix],
+                p => new Call(HttpMethod.Delete, Target($"/clients/{p.GetValue(list)}", "prefix", p.GetValue(prefix)!), null, new View(Done: "removed"))),
         };
     }
 
@@ -158,6 +193,11 @@ public static class AdminCli
             _ => new Call(HttpMethod.Get, "/settings", null, new View()));
 
     private static string Segment(string? value) => Uri.EscapeDataString(value?.Trim() ?? "");
+
+    /// <summary>The value as a last path segment when it needs no escaping, else in the query: under the Functions host the
+    /// manage function is trusted only for a literal path.</summary>
+    private static string Target(string path, string name, string value) =>
+        value.Length > 0 && Uri.EscapeDataString(value) == value ? $"{path}/{value}" : $"{path}?{name}={Uri.EscapeDataString(value)}";
 
     /// <summary>One API call a command makes, and how to show its answer.</summary>
     private sealed record Call(HttpMethod Method, string Path, JsonObject? Body, View View);

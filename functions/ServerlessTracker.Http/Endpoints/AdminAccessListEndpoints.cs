@@ -69,22 +69,12 @@ public static class AdminAccessListEndpoints
             return AdminEndpoints.Json(new InfoHashRulesJson(added), AdminJsonContext.Default.InfoHashRulesJson, StatusCodes.Status201Created);
         });
 
-        group.MapDelete("/infohashes/{list}/{hash}", static async (string list, string hash, HttpContext context, AnnouncePolicy policy) =>
-        {
-            if (!TryParseList(list, out var kind) || !InfoHashText.TryParse(hash, out var named))
-            {
-                return AdminEndpoints.Error(StatusCodes.Status404NotFound, $"expected /infohashes/{{allow|deny}}/{{hash: {InfoHashText.Forms}, escaped}}");
-            }
-
-            // A hybrid magnet names two rules: each is removed, and the call succeeds if any was listed.
-            var removed = false;
-            foreach (var (_, parsed) in named)
-            {
-                removed |= await policy.InfoHashes.RemoveAsync(kind, parsed, context.RequestAborted);
-            }
-
-            return removed ? Results.NoContent() : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on that list");
-        });
+        // The hash as a path segment, or in the query (?hash=...): a magnet link there keeps the path literal, which the
+        // manage function under the Functions host requires.
+        group.MapDelete("/infohashes/{list}/{hash}", static (string list, string hash, HttpContext context, AnnouncePolicy policy) =>
+            RemoveAsync(list, hash, context, policy));
+        group.MapDelete("/infohashes/{list}", static (string list, string? hash, HttpContext context, AnnouncePolicy policy) =>
+            RemoveAsync(list, hash, context, policy));
 
         group.MapGet("/ips", static (AnnouncePolicy policy) =>
         {
@@ -112,6 +102,23 @@ public static class AdminAccessListEndpoints
                 ? Results.NoContent()
                 : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on the IP allow-list"));
         return group;
+    }
+
+    private static async Task<IResult> RemoveAsync(string list, string? hash, HttpContext context, AnnouncePolicy policy)
+    {
+        if (!TryParseList(list, out var kind) || !InfoHashText.TryParse(hash, out var named))
+        {
+            return AdminEndpoints.Error(StatusCodes.Status404NotFound, $"expected /infohashes/{{allow|deny}}/{{hash}} or ?hash=..., a hash being {InfoHashText.Forms}");
+        }
+
+        // A hybrid magnet names two rules: each is removed, and the call succeeds if any was listed.
+        var removed = false;
+        foreach (var (_, parsed) in named)
+        {
+            removed |= await policy.InfoHashes.RemoveAsync(kind, parsed, context.RequestAborted);
+        }
+
+        return removed ? Results.NoContent() : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on that list");
     }
 
     /// <summary>Reads the one swarm a path segment names, in any form an operator pastes (<see cref="InfoHashText"/>).</summary>

@@ -32,6 +32,18 @@ public sealed record InfoHashRulesJson(IReadOnlyList<InfoHashRuleJson> Added);
 /// <summary>Both info-hash lists, and whether the allow list alone decides.</summary>
 public sealed record InfoHashListsJson(bool AllowListOnly, IReadOnlyList<InfoHashRuleJson> Allow, IReadOnlyList<InfoHashRuleJson> Deny);
 
+/// <summary><c>POST /admin/clients/{allow|deny}</c> body: a peer_id prefix (<c>-XL0012-</c>, <c>M4-3-</c>) or several.</summary>
+public sealed record AddClientRequest(string? Prefix, string? Note, IReadOnlyList<string?>? Prefixes = null);
+
+/// <summary>One client rule: the peer_id prefix, its list, why.</summary>
+public sealed record ClientRuleJson(string Prefix, string List, string? Note, DateTimeOffset AddedAt);
+
+/// <summary>The rules one call added.</summary>
+public sealed record ClientRulesJson(IReadOnlyList<ClientRuleJson> Added);
+
+/// <summary>Both client lists; with any allow rule, only clients it matches are served.</summary>
+public sealed record ClientListsJson(IReadOnlyList<ClientRuleJson> Allow, IReadOnlyList<ClientRuleJson> Deny);
+
 /// <summary><c>POST /admin/ips</c> body: an address or CIDR range.</summary>
 public sealed record AddIpRequest(string? Entry, string? Note);
 
@@ -90,6 +102,9 @@ public sealed record ErrorJson(string Error);
 [JsonSerializable(typeof(AddInfoHashRequest))]
 [JsonSerializable(typeof(InfoHashRulesJson))]
 [JsonSerializable(typeof(InfoHashListsJson))]
+[JsonSerializable(typeof(AddClientRequest))]
+[JsonSerializable(typeof(ClientRulesJson))]
+[JsonSerializable(typeof(ClientListsJson))]
 [JsonSerializable(typeof(AddIpRequest))]
 [JsonSerializable(typeof(IpEntryJson))]
 [JsonSerializable(typeof(IpListJson))]

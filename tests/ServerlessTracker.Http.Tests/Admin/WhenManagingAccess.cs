@@ -131,6 +131,48 @@ public sealed class WhenManagingAccess
         Assert.Null((await client.GetBencodeAsync(ScrapeUrl(Hash(231))))["failure reason"]);
     }
 
+    [Fact]
+    public async Task ClientRulesAreManagedThroughTheApi()
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var client = tracker.Client;
+        var added = await client.OkAsync(HttpMethod.Post, "/admin/clients/deny", new { prefixes = (string[])["-ST0001-", "T03I", "x/y"], note = "old" }, HttpStatusCode.Created);
+        Assert.Equal(3, added["added"]!.AsArray().Count);
+        Assert.Equal("client not allowed: -ST0001-", (await client.GetBencodeAsync(AnnounceUrl(Hash(241), 1))).Failure());
+
+        var lists = await client.OkAsync(HttpMethod.Get, "/admin/clients");
+        Assert.Equal(["-ST0001-", "T03I", "x/y"], lists["deny"]!.AsArray().Select(r => r!["prefix"]!.GetValue<string>()));
+        Assert.Equal("old", lists["deny"]![0]!["note"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/-ST0001-")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/x%2Fy")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny?prefix=T03I")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/T03I")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny")).Status);
+        Assert.Null((await client.GetBencodeAsync(AnnounceUrl(Hash(241), 1))).Failure());
+
+        // An allow rule: only matching clients from then on.
+        await client.OkAsync(HttpMethod.Post, "/admin/clients/allow", new { prefix = "-qB" }, HttpStatusCode.Created);
+        Assert.Equal("client not allowed: not on this tracker's client allow list", (await client.GetBencodeAsync(AnnounceUrl(Hash(241), 1))).Failure());
+    }
+
+    [Theory]
+    [InlineData("{\"prefix\": \"\"}")]
+    [InlineData("{\"prefix\": \"-XL 12-\"}")]
+    [InlineData("{\"prefix\": \"012345678901234567890\"}")]
+    [InlineData("{\"prefixes\": [\"-qB\", \"caf\u00e9\"]}")]
+    [InlineData("{\"note\": \"no prefix\"}")]
+    [InlineData("not json")]
+    [InlineData("")]
+    public async Task ABadClientPrefixIsRefusedWith400(string body)
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var (status, json) = await tracker.Client.SendAsync(HttpMethod.Post, "/admin/clients/deny", body.Length == 0 ? null : body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.NotNull(json!["error"]);
+        Assert.Equal(0, tracker.Service<AnnouncePolicy>().Clients.DenyCount);
+    }
+
     [Theory]
     [InlineData("{\"hash\": \"abc\"}")]
     [InlineData("{\"v1\": \"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\"}")]
