@@ -154,6 +154,34 @@ public class WhenListingClients
     }
 
     [Fact]
+    public async Task CheckingAndNamingTheRuleAllocateNothing()
+    {
+        var policy = AnnouncePolicy.InMemory(_time);
+        await policy.Clients.AddAsync(ClientListKind.Allow, "-qB", null, default);
+        await policy.Clients.AddAsync(ClientListKind.Deny, "-qB4500-", null, default);
+        var commands = new[] { From("-qB4650-"), From("-qB4500-"), From("-TR4050-") };
+        var reason = new byte[AnnouncePolicy.MaxReasonLength];
+        var verdicts = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            // The first round warms up (JIT, statics); the second is measured.
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var command in commands)
+            {
+                var decision = policy.CheckAnnounce([], command);
+                verdicts += (int)decision.Verdict + policy.WriteReason(decision, reason);
+            }
+
+            if (round == 1)
+            {
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+
+        Assert.NotEqual(0, verdicts);
+    }
+
+    [Fact]
     public async Task EachRuleCountsWhatItDecided()
     {
         using var meter = new Meter("test-clients");
