@@ -59,7 +59,7 @@ public class WhenReadingPastedHashes
     [Fact]
     public void Base32DecodesAsRfc4648()
     {
-        // "YEX6..." is the base32 of c12fe1c0..., the hash of a well-known Ubuntu ISO as old magnet links give it.
+        // A vector computed independently (Python's base64.b32encode of the 20 bytes).
         Assert.True(InfoHashText.TryParseBare("YEX6DQDLXISUVHOJ6UM3GNNKPQJWPKEK", out var named));
         Assert.Equal("c12fe1c06bba254a9dc9f519b335aa7c1367a88a", named.Given);
     }
