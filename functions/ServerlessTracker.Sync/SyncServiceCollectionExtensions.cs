@@ -37,7 +37,8 @@ public static class SyncServiceCollectionExtensions
             sp.GetService<IPasskeyStore>() is { } passkeys ? OperatorStores.Innermost(passkeys) : null,
             sp.GetService<IInfoHashListStore>() is { } infoHashes ? OperatorStores.Innermost(infoHashes) : null,
             sp.GetService<IIpAllowListStore>() is { } ips ? OperatorStores.Innermost(ips) : null,
-            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SyncOptions>>()));
+            sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SyncOptions>>(),
+            sp.GetService<IClientListStore>() is { } clients ? OperatorStores.Innermost(clients) : null));
         services.AddSingleton<SyncEventApplier>(sp => new SyncEventApplier(
             sp.GetRequiredService<ISwarmStore>() as IPeerUpdateTarget ?? throw new InvalidOperationException("The configured store cannot apply replicated changes."),
             sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>(),
@@ -63,6 +64,7 @@ public static class SyncServiceCollectionExtensions
         Decorate<IPasskeyStore>(services, (sp, inner) => new ReplicatingPasskeyStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         Decorate<IInfoHashListStore>(services, (sp, inner) => new ReplicatingInfoHashListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         Decorate<IIpAllowListStore>(services, (sp, inner) => new ReplicatingIpAllowListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
+        Decorate<IClientListStore>(services, (sp, inner) => new ReplicatingClientListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         return services;
     }
 

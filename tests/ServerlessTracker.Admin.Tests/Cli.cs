@@ -17,11 +17,9 @@ public sealed class Cli(Uri url, string? token, Dictionary<string, string>? envi
         var all = new List<string>(args);
         if (environment is null)
         {
-            all.AddRange(["--url", url.ToString()]);
-            if (token is not null)
-            {
-                all.AddRange(["--token", token]);
-            }
+            // Before a "--": after it every token is an argument.
+            var at = all.IndexOf("--") is var separator and >= 0 ? separator : all.Count;
+            all.InsertRange(at, token is null ? ["--url", url.ToString()] : ["--url", url.ToString(), "--token", token]);
         }
 
         using var output = new StringWriter();

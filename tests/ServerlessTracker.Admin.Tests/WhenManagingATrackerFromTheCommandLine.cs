@@ -70,6 +70,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var swarms = await _cli.RunAsync("swarm", "list");
         Assert.Contains(hash, swarms.Output);
         Assert.Contains("127.0.0.1", (await _cli.RunAsync("swarm", "show", hash)).Output);
+        Assert.Contains("127.0.0.1", (await _cli.RunAsync("swarm", "show", "magnet:?xt=urn:btih:A4DQOBYHA4DQOBYHA4DQOBYHA4DQOBYH")).Output);
 
         var denied = await _cli.RunAsync("infohash", "deny", hash, "--note", "dmca");
         Assert.Equal(0, denied.ExitCode);
@@ -81,6 +82,15 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         Assert.Equal(0, hybrid.ExitCode);
         Assert.Equal(new string('b', 40), hybrid.Json["added"]![1]!["infoHash"]!.GetValue<string>());
 
+        // As pasted: a hybrid magnet link (two rules) and a base32 hash, and removal by the same link.
+        var magnet = $"magnet:?xt=urn:btih:{new string('c', 40)}&xt=urn:btmh:1220{new string('d', 64)}&dn=Hybrid&tr=udp://t.example:6969/announce";
+        var pasted = await _cli.RunAsync("infohash", "deny", magnet, "AERUKZ4JVPG66AJDIVTYTK6N54ASGRLH", "--json");
+        Assert.Equal(0, pasted.ExitCode);
+        Assert.Equal([new string('c', 40), new string('d', 64), "0123456789abcdef0123456789abcdef01234567"],
+            pasted.Json["added"]!.AsArray().Select(a => a!["given"]!.GetValue<string>()));
+        Assert.Equal("removed", (await _cli.RunAsync("infohash", "remove", "deny", magnet)).Output.Trim());
+        Assert.Single((await _cli.RunAsync("infohash", "list", "--json")).Json["deny"]!.AsArray());
+
         Assert.Equal(0, (await _cli.RunAsync("ip", "add", "198.51.100.0/24", "--note", "office")).ExitCode);
         Assert.Contains("198.51.100.0/24", (await _cli.RunAsync("ip", "list")).Output);
         Assert.Equal("removed", (await _cli.RunAsync("ip", "remove", "198.51.100.0/24")).Output.Trim());
@@ -89,6 +99,30 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var settings = await _cli.RunAsync("settings", "--json");
         Assert.True(settings.Json["private"]!["enabled"]!.GetValue<bool>());
         Assert.DoesNotContain(Token, settings.Output);
+    }
+
+    [Fact]
+    public async Task ClientRulesAreAddedListedAndRemoved()
+    {
+        var passkey = (await _cli.RunAsync("passkey", "create", "--json")).Json["passkey"]!.GetValue<string>();
+        var denied = await _cli.RunAsync("client", "deny", "--note", "leaks", "--", "-ST0001-", "A/B%2F");
+        Assert.True(denied.ExitCode == 0, denied.Error);
+        Assert.Contains("leaks", denied.Output);
+        Assert.Contains("client not allowed: -ST0001-", await _tracker.Client.GetStringAsync(Announce(passkey, 9, 1, 0, 0, 5)));
+
+        var lists = (await _cli.RunAsync("client", "list", "--json")).Json;
+        Assert.Equal(["-ST0001-", "A/B%2F"], lists["deny"]!.AsArray().Select(r => r!["prefix"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+
+        // Removed by path (a plain prefix) and by query (one that a path segment would have to escape).
+        Assert.Equal("removed", (await _cli.RunAsync("client", "remove", "deny", "--", "-ST0001-")).Output.Trim());
+        Assert.Equal("removed", (await _cli.RunAsync("client", "remove", "deny", "A/B%2F")).Output.Trim());
+        Assert.Empty((await _cli.RunAsync("client", "list", "--json")).Json["deny"]!.AsArray());
+        Assert.DoesNotContain("failure reason", await _tracker.Client.GetStringAsync(Announce(passkey, 9, 1, 0, 0, 5)));
+
+        var allowed = await _cli.RunAsync("client", "allow", "--", "-qB", "-TR");
+        Assert.Equal(0, allowed.ExitCode);
+        Assert.Contains("client not allowed", await _tracker.Client.GetStringAsync(Announce(passkey, 9, 1, 0, 0, 5)));
+        Assert.Equal(1, (await _cli.RunAsync("client", "deny", "--", "has space")).ExitCode);
     }
 
     [Fact]
@@ -121,7 +155,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var help = await new Cli(_tracker.BaseV4, null, new Dictionary<string, string> { [AdminCli.TokenVariable] = Token }).RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
         Assert.DoesNotContain(Token, help.Output);
-        foreach (var command in new[] { "passkey", "infohash", "ip", "swarm", "settings", "--url", "--token", "--json" })
+        foreach (var command in new[] { "passkey", "infohash", "client", "ip", "swarm", "settings", "--url", "--token", "--json" })
         {
             Assert.Contains(command, help.Output);
         }

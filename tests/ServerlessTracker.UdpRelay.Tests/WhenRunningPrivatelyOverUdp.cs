@@ -142,6 +142,28 @@ public sealed class WhenRunningPrivatelyOverUdp : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADeniedClientGetsAnErrorPacketNamingItsRule()
+    {
+        await using var relay = await RelayHost.StartAsync();
+        var policy = relay.Services.GetRequiredService<AnnouncePolicy>();
+        using var client = new UdpTrackerClient(relay.IPv4);
+        var id = await client.ConnectAsync();
+        await policy.Clients.AddAsync(ClientListKind.Deny, "-XL0012-", null, default);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => client.AnnounceAsync(id, TestBytes.Twenty(), "-XL0012-abcdefghijkl"u8.ToArray(), 7001, left: 5));
+        Assert.Contains("client not allowed: -XL0012-", refused.Message);
+        await client.AnnounceAsync(id, TestBytes.Twenty(), "-XL0013-abcdefghijkl"u8.ToArray(), 7002, left: 5);
+
+        // An allow rule: only its clients are served from then on.
+        await policy.Clients.AddAsync(ClientListKind.Allow, "-qB", null, default);
+        await client.AnnounceAsync(id, TestBytes.Twenty(), "-qB4650-abcdefghijkl"u8.ToArray(), 7003, left: 5);
+        var other = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => client.AnnounceAsync(id, TestBytes.Twenty(), "-XL0013-abcdefghijkl"u8.ToArray(), 7002, left: 5));
+        Assert.Contains("client not allowed", other.Message);
+    }
+
+    [Fact]
     public async Task APrivateAnnounceAllocatesNothingOnTheHotPath()
     {
         var settings = new SwarmSettings();

@@ -63,7 +63,7 @@ public static class AdminCli
         var root = new RootCommand("st-admin: manage a ServerlessTracker (passkeys, access lists, swarms) through its admin API.")
         {
             Options = { url, token, functionKey, json },
-            Subcommands = { Passkeys(context), InfoHashes(context), Ips(context), Swarms(context), Settings(context) },
+            Subcommands = { Passkeys(context), InfoHashes(context), Clients(context), Ips(context), Swarms(context), Settings(context) },
         };
         return root;
     }
@@ -88,20 +88,25 @@ public static class AdminCli
 
     private static Command InfoHashes(Context context)
     {
-        var hashes = new Argument<string[]>("hash") { Description = "Info-hashes: 40 hex (v1) and/or 64 hex (v2; a hybrid torrent takes both)", Arity = ArgumentArity.OneOrMore };
-        var hash = new Argument<string>("hash") { Description = "An info-hash (40 or 64 hex)" };
+        var hashes = new Argument<string[]>("hash")
+        {
+            Description = "Info-hashes as pasted: 40 hex or 32 base32 (v1), 64 hex (v2), or a magnet link (quote it); a rule is added for each hash named, so a hybrid torrent takes both",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var hash = new Argument<string>("hash") { Description = "An info-hash (40 hex, 32 base32, 64 hex) or a magnet link (quoted): every hash it names is removed" };
         var list = new Argument<string>("list") { Description = "allow or deny" };
         list.AcceptOnlyFromAmong("allow", "deny");
         var note = new Option<string?>("--note") { Description = "Why it is listed" };
         JsonObject Body(ParseResult p)
         {
-            var body = new JsonObject { ["note"] = p.GetValue(note) };
-            foreach (var given in p.GetValue(hashes) ?? [])
+            // The tracker reads each form (InfoHashText); the CLI passes them on as given.
+            var given = new JsonArray();
+            foreach (var text in p.GetValue(hashes) ?? [])
             {
-                body[given.Trim().Length == 64 ? "v2" : body.ContainsKey("v1") ? "hash" : "v1"] = given.Trim();
+                given.Add(text.Trim());
             }
 
-            return body;
+            return new JsonObject { ["hashes"] = given, ["note"] = p.GetValue(note) };
         }
 
         var columns = new[] { "infoHash", "given", "list", "note", "addedAt" };
@@ -113,7 +118,42 @@ public static class AdminCli
             context.Leaf("deny", "Add a torrent to the deny list (refused from now on)", [hashes, note],
                 p => new Call(HttpMethod.Post, "/infohashes/deny", Body(p), new View("added", columns))),
             context.Leaf("remove", "Remove a torrent from a list", [list, hash],
-                p => new Call(HttpMethod.Delete, $"/infohashes/{p.GetValue(list)}/{Segment(p.GetValue(hash))}", null, new View(Done: "removed"))),
+                p => new Call(HttpMethod.Delete, Target($"/infohashes/{p.GetValue(list)}", "hash", p.GetValue(hash)!.Trim()), null, new View(Done: "removed"))),
+        };
+    }
+
+    private static Command Clients(Context context)
+    {
+        var prefixes = new Argument<string[]>("prefix")
+        {
+            Description = "peer_id prefixes, like -XL0012- (one version), -qB (every qBittorrent) or M4-3-; put -- before them if one could be read as an option",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var prefix = new Argument<string>("prefix") { Description = "A peer_id prefix (put -- before it when it starts with -)" };
+        var list = new Argument<string>("list") { Description = "allow or deny" };
+        list.AcceptOnlyFromAmong("allow", "deny");
+        var note = new Option<string?>("--note") { Description = "Why it is listed" };
+        JsonObject Body(ParseResult p)
+        {
+            var given = new JsonArray();
+            foreach (var text in p.GetValue(prefixes) ?? [])
+            {
+                given.Add(text);
+            }
+
+            return new JsonObject { ["prefixes"] = given, ["note"] = p.GetValue(note) };
+        }
+
+        var columns = new[] { "prefix", "list", "note", "addedAt" };
+        return new Command("client", "Client rules by peer_id prefix: deny rules refuse; with any allow rule, only matching clients are served")
+        {
+            context.Leaf("list", "Show both lists", [], _ => new Call(HttpMethod.Get, "/clients", null, new View())),
+            context.Leaf("allow", "Allow clients: once any allow rule exists, only clients matching one are served", [prefixes, note],
+                p => new Call(HttpMethod.Post, "/clients/allow", Body(p), new View("added", columns))),
+            context.Leaf("deny", "Refuse clients (announces get 'client not allowed: <prefix>')", [prefixes, note],
+                p => new Call(HttpMethod.Post, "/clients/deny", Body(p), new View("added", columns))),
+            context.Leaf("remove", "Remove a rule", [list, prefix],
+                p => new Call(HttpMethod.Delete, Target($"/clients/{p.GetValue(list)}", "prefix", p.GetValue(prefix)!), null, new View(Done: "removed"))),
         };
     }
 
@@ -134,7 +174,7 @@ public static class AdminCli
 
     private static Command Swarms(Context context)
     {
-        var hash = new Argument<string>("hash") { Description = "The info-hash (40 hex)" };
+        var hash = new Argument<string>("hash") { Description = "The info-hash as announced: 40 hex or 32 base32, a v2 hash (64 hex; its first 20 bytes), or a magnet link naming one" };
         var limit = new Option<int>("--limit") { Description = "How many of the busiest swarms", DefaultValueFactory = _ => 50 };
         var peers = new Option<int>("--peers") { Description = "How many peers to show", DefaultValueFactory = _ => 50 };
         return new Command("swarm", "Swarms: the busiest, one with its peers, drop one")
@@ -153,6 +193,11 @@ public static class AdminCli
             _ => new Call(HttpMethod.Get, "/settings", null, new View()));
 
     private static string Segment(string? value) => Uri.EscapeDataString(value?.Trim() ?? "");
+
+    /// <summary>The value as a last path segment when it needs no escaping, else in the query: under the Functions host the
+    /// manage function is trusted only for a literal path.</summary>
+    private static string Target(string path, string name, string value) =>
+        value.Length > 0 && Uri.EscapeDataString(value) == value ? $"{path}/{value}" : $"{path}?{name}={Uri.EscapeDataString(value)}";
 
     /// <summary>One API call a command makes, and how to show its answer.</summary>
     private sealed record Call(HttpMethod Method, string Path, JsonObject? Body, View View);

@@ -37,6 +37,25 @@ public enum FailureReason : byte
 
     /// <summary>A new peer of a passkey that has its peers in the swarm (<c>Tracker:Swarm:MaxPeersPerPasskey</c>).</summary>
     PasskeyPeerLimit = 15,
+
+    /// <summary>Allow rules for clients exist and none matches the peer_id.</summary>
+    ClientNotAllowed = 16,
+
+    /// <summary>A client deny rule matches the peer_id.</summary>
+    ClientDenied = 17,
+}
+
+/// <summary>What a client rule did to an announce (<see cref="TrackerMetrics.ClientRule"/>).</summary>
+public enum ClientRuleOutcome : byte
+{
+    /// <summary>An allow rule let the client in.</summary>
+    Allowed = 0,
+
+    /// <summary>A deny rule refused it.</summary>
+    Denied = 1,
+
+    /// <summary>Allow rules exist and none matched: refused, no rule to name.</summary>
+    NotAllowed = 2,
 }
 
 /// <summary>Totals since start, per protocol, for the stats page's rates.</summary>
@@ -55,12 +74,15 @@ public sealed class TrackerMetrics
 
     private static readonly KeyValuePair<string, object?>[] ProtocolTags = [new("protocol", "http"), new("protocol", "udp")];
     private static readonly KeyValuePair<string, object?>[] ReasonTags = BuildReasonTags();
+    private static readonly KeyValuePair<string, object?>[] OutcomeTags = [new("outcome", "allowed"), new("outcome", "denied"), new("outcome", "not_allowed")];
+    private static readonly KeyValuePair<string, object?> NoRuleTag = new("rule", "");
 
     private readonly Counter<long> _announces;
     private readonly Counter<long> _scrapes;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _unwritten;
     private readonly Counter<long> _scrapeHashes;
+    private readonly Counter<long> _clientRules;
     private long _httpAnnounces;
     private long _udpAnnounces;
     private long _httpScrapes;
@@ -76,6 +98,8 @@ public sealed class TrackerMetrics
         _unwritten = meter.CreateCounter<long>("tracker.announces.unwritten", "{announce}",
             "Announces answered without a write, by protocol: re-announces inside min interval, stops of swarms nobody has.");
         _scrapeHashes = meter.CreateCounter<long>("tracker.scrapes.hashes", "{hash}", "Info-hashes named by scrapes (not full scrapes), by protocol.");
+        _clientRules = meter.CreateCounter<long>("tracker.clients", "{announce}",
+            "Announces a client rule decided, by rule (the peer_id prefix; empty when no allow rule matched) and outcome.");
     }
 
     /// <summary>The meter these counters live on; other instruments of the tracker (gauges) are added to it.</summary>
@@ -103,6 +127,10 @@ public sealed class TrackerMetrics
         _failures.Add(1, ReasonTags[(int)reason], ProtocolTags[(int)protocol]);
     }
 
+    /// <summary>Counts an announce a client rule decided; <paramref name="rule"/> null when allow rules exist and none matched.</summary>
+    public void ClientRule(Policy.AccessLists.ClientRule? rule, ClientRuleOutcome outcome) =>
+        _clientRules.Add(1, rule?.MetricTag ?? NoRuleTag, OutcomeTags[(int)outcome]);
+
     public TrackerCounters Snapshot() => new(
         Interlocked.Read(ref _httpAnnounces),
         Interlocked.Read(ref _udpAnnounces),
@@ -119,7 +147,7 @@ public sealed class TrackerMetrics
         {
             "none", "passkey_required", "passkey_unknown", "passkey_revoked", "infohash_not_allowed", "infohash_denied",
             "address_not_allowed", "ratio_too_low", "bad_request", "store_unavailable", "key_mismatch",
-            "rate_limited", "busy", "new_swarms_limited", "swarm_full", "passkey_peer_limit",
+            "rate_limited", "busy", "new_swarms_limited", "swarm_full", "passkey_peer_limit", "client_not_allowed", "client_denied",
         };
         var tags = new KeyValuePair<string, object?>[names.Length];
         for (var i = 0; i < names.Length; i++)

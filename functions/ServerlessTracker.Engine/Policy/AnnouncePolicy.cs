@@ -6,12 +6,12 @@ using ServerlessTracker.Engine.Policy.Passkeys;
 
 namespace ServerlessTracker.Engine.Policy;
 
-/// <summary>Who may announce and scrape, protocol-neutral: private mode, the IP allow-list, info-hash lists, leech control;
+/// <summary>Who may announce and scrape, protocol-neutral: private mode, the IP allow-list, client and info-hash lists, leech control;
 /// and the per-passkey accounting of what was allowed.</summary>
 /// <remarks>
 /// Every check reads only memory (passkeys, lists and the IP allow-list are held here and refreshed from
 /// their stores by <see cref="MaintainAsync"/>), costs a few dictionary probes and allocates nothing, so
-/// HTTP and the UDP relay call it on every request. Order: passkey, client address, torrent, ratio.
+/// HTTP and the UDP relay call it on every request. Order: passkey, client address, client (peer_id), torrent, ratio.
 /// </remarks>
 public sealed class AnnouncePolicy
 {
@@ -26,7 +26,8 @@ public sealed class AnnouncePolicy
         PasskeyTable passkeys,
         InfoHashList infoHashes,
         IpAllowList ipAllowList,
-        TimeProvider time)
+        TimeProvider time,
+        ClientList? clients = null)
     {
         PrivateMode = privateMode;
         Access = access;
@@ -34,6 +35,7 @@ public sealed class AnnouncePolicy
         Passkeys = passkeys;
         InfoHashes = infoHashes;
         IpAllowList = ipAllowList;
+        Clients = clients ?? new ClientList(new InMemoryClientListStore(), time);
         _time = time;
     }
 
@@ -48,6 +50,9 @@ public sealed class AnnouncePolicy
     public InfoHashList InfoHashes { get; }
 
     public IpAllowList IpAllowList { get; }
+
+    /// <summary>The client allow and deny lists (peer_id prefixes); announces only, as scrapes carry no peer_id.</summary>
+    public ClientList Clients { get; }
 
     /// <summary>A policy over in-memory stores: the standalone default, and handy in tests.</summary>
     public static AnnouncePolicy InMemory(TimeProvider time, PrivateModeSettings? privateMode = null, AccessSettings? access = null, LeechControlSettings? leechControl = null) =>
@@ -68,18 +73,24 @@ public sealed class AnnouncePolicy
             return access;
         }
 
-        var verdict = InfoHashes.Check(command.InfoHash, Access.InfoHashAllowListOnly);
+        var verdict = Clients.Check(command.PeerId, out var clientRule);
         if (verdict != PolicyVerdict.Allowed)
         {
-            return new PolicyDecision(verdict, access.Account);
+            return new PolicyDecision(verdict, access.Account, clientRule);
+        }
+
+        verdict = InfoHashes.Check(command.InfoHash, Access.InfoHashAllowListOnly);
+        if (verdict != PolicyVerdict.Allowed)
+        {
+            return new PolicyDecision(verdict, access.Account, clientRule);
         }
 
         if (LeechControl.Enabled && access.Account is { } account && !command.IsSeeder && IsBelowRatio(account))
         {
-            return new PolicyDecision(PolicyVerdict.RatioTooLow, account);
+            return new PolicyDecision(PolicyVerdict.RatioTooLow, account, clientRule);
         }
 
-        return access;
+        return clientRule is null ? access : new PolicyDecision(PolicyVerdict.Allowed, access.Account, clientRule);
     }
 
     /// <summary>Decides a scrape: passkey and client address (torrents are filtered one by one with <see cref="IsServed"/>).</summary>
@@ -112,8 +123,17 @@ public sealed class AnnouncePolicy
             PolicyVerdict.InfoHashDenied => "torrent not allowed on this tracker"u8,
             PolicyVerdict.AddressNotAllowed => "your address is not allowed to use this tracker"u8,
             PolicyVerdict.RatioTooLow => default,
+            PolicyVerdict.ClientNotAllowed => "client not allowed: not on this tracker's client allow list"u8,
+            PolicyVerdict.ClientDenied => "client not allowed: "u8,
             _ => "refused"u8,
         };
+
+        if (decision.Verdict == PolicyVerdict.ClientDenied && decision.ClientRule is { } rule)
+        {
+            // Names the rule, so a user knows which client (version) to replace. Prefixes are at most 20 ASCII characters.
+            var start = Append(destination, 0, text);
+            return start + System.Text.Encoding.ASCII.GetBytes(rule.Prefix, destination[start..]);
+        }
 
         if (decision.Verdict != PolicyVerdict.RatioTooLow || decision.Account is not { } account)
         {
@@ -141,6 +161,7 @@ public sealed class AnnouncePolicy
         await Passkeys.RefreshAsync(cancellationToken);
         await InfoHashes.RefreshAsync(cancellationToken);
         await IpAllowList.RefreshAsync(cancellationToken);
+        await Clients.RefreshAsync(cancellationToken);
     }
 
     /// <summary>One maintenance round: write this instance's figures and IP use, retire expired IP entries, re-read everything.</summary>
@@ -151,6 +172,7 @@ public sealed class AnnouncePolicy
         await Passkeys.RefreshAsync(cancellationToken);
         await InfoHashes.RefreshAsync(cancellationToken);
         await IpAllowList.RefreshAsync(cancellationToken);
+        await Clients.RefreshAsync(cancellationToken);
         var retired = await IpAllowList.RetireExpiredAsync(Access.IpAllowListExpirySeconds, cancellationToken);
         return new PolicyMaintenanceReport(passkeysFlushed, ipsFlushed, retired);
     }

@@ -1,3 +1,4 @@
+using ServerlessTracker.Engine.Policy.AccessLists;
 using ServerlessTracker.Engine.Policy.Passkeys;
 
 namespace ServerlessTracker.Engine.Policy;
@@ -6,16 +7,20 @@ namespace ServerlessTracker.Engine.Policy;
 /// <remarks>A value, not an exception: refusals are ordinary answers (a bencoded <c>failure reason</c> or a UDP error packet).</remarks>
 public readonly struct PolicyDecision
 {
-    public PolicyDecision(PolicyVerdict verdict, PasskeyAccount? account = null)
+    public PolicyDecision(PolicyVerdict verdict, PasskeyAccount? account = null, ClientRule? clientRule = null)
     {
         Verdict = verdict;
         Account = account;
+        ClientRule = clientRule;
     }
 
     public PolicyVerdict Verdict { get; }
 
     /// <summary>The recognised passkey's live account; null without a (known) passkey.</summary>
     public PasskeyAccount? Account { get; }
+
+    /// <summary>The client rule that decided: the deny rule that refused, or the allow rule that let the client in.</summary>
+    public ClientRule? ClientRule { get; }
 
     public bool IsAllowed => Verdict == PolicyVerdict.Allowed;
 

@@ -25,4 +25,10 @@ public enum PolicyVerdict : byte
 
     /// <summary>Leech control: the passkey's ratio is below the minimum.</summary>
     RatioTooLow,
+
+    /// <summary>Client rules: allow rules exist and none matches the client's peer_id (values after <see cref="Diagnostics.FailureReason"/>'s own).</summary>
+    ClientNotAllowed = 16,
+
+    /// <summary>Client rules: a deny rule matches the client's peer_id.</summary>
+    ClientDenied = 17,
 }

@@ -60,6 +60,16 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
     {
         metrics.Announce(protocol);
         var decision = policy.CheckAnnounce(passkey, command, connection);
+        if (decision.ClientRule is not null || decision.Verdict == PolicyVerdict.ClientNotAllowed)
+        {
+            metrics.ClientRule(decision.ClientRule, decision.Verdict switch
+            {
+                PolicyVerdict.ClientDenied => ClientRuleOutcome.Denied,
+                PolicyVerdict.ClientNotAllowed => ClientRuleOutcome.NotAllowed,
+                _ => ClientRuleOutcome.Allowed,
+            });
+        }
+
         if (!decision.IsAllowed)
         {
             metrics.Failure(protocol, (FailureReason)decision.Verdict);

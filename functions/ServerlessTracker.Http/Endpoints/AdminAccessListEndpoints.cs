@@ -26,48 +26,55 @@ public static class AdminAccessListEndpoints
             }
 
             var (body, valid) = await AdminEndpoints.ReadBodyAsync(context, AdminJsonContext.Default.AddInfoHashRequest);
-            var given = new List<(string Text, InfoHash Hash)>();
-            foreach (var (text, length) in new[] { (body?.Hash, 0), (body?.V1, 40), (body?.V2, 64) })
+            var given = new List<NamedHash>();
+            var texts = new List<(string? Text, bool? V2)> { (body?.Hash, null), (body?.V1, false), (body?.V2, true) };
+            foreach (var text in body?.Hashes ?? [])
+            {
+                texts.Add((text, null));
+            }
+
+            foreach (var (text, v2) in texts)
             {
                 if (string.IsNullOrWhiteSpace(text))
                 {
                     continue;
                 }
 
-                var hex = text.Trim().ToLowerInvariant();
-                if ((length != 0 && hex.Length != length) || !InfoHashRule.TryParseHash(hex, out var hash))
+                if (!InfoHashText.TryParse(text, out var named) || (v2 is { } wanted && named.Exists(n => n.IsV2 != wanted)))
                 {
-                    return AdminEndpoints.Error(StatusCodes.Status400BadRequest, $"'{hex}' is not a {(length == 0 ? "v1 (40 hex) or v2 (64 hex)" : length == 40 ? "v1 (40 hex)" : "v2 (64 hex)")} info-hash");
+                    var expected = v2 switch { null => InfoHashText.Forms, false => "v1 (40 hex, 32 base32 or a magnet link)", true => "v2 (64 hex or a magnet link)" };
+                    return AdminEndpoints.Error(StatusCodes.Status400BadRequest, $"'{Shorten(text.Trim())}' is not a {expected} info-hash");
                 }
 
-                given.Add((hex, hash));
+                foreach (var hash in named)
+                {
+                    if (!given.Contains(hash))
+                    {
+                        given.Add(hash);
+                    }
+                }
             }
 
             if (!valid || given.Count == 0 || body?.Note?.Length > MaxNoteLength)
             {
-                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected {\"hash\": \"<40 or 64 hex>\"} or {\"v1\": \"<40 hex>\", \"v2\": \"<64 hex>\"}, and an optional note");
+                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected {\"hash\": \"<info-hash or magnet link>\"}, {\"hashes\": [...]} or {\"v1\": \"<40 hex>\", \"v2\": \"<64 hex>\"}, and an optional note");
             }
 
             var added = new List<InfoHashRuleJson>(given.Count);
             foreach (var (hex, hash) in given)
             {
-                added.Add(ToJson(await policy.InfoHashes.AddAsync(kind, hex, hash, body!.Note, context.RequestAborted)));
+                added.Add(ToJson(await policy.InfoHashes.AddAsync(kind, hex, hash, body?.Note, context.RequestAborted)));
             }
 
             return AdminEndpoints.Json(new InfoHashRulesJson(added), AdminJsonContext.Default.InfoHashRulesJson, StatusCodes.Status201Created);
         });
 
-        group.MapDelete("/infohashes/{list}/{hash}", static async (string list, string hash, HttpContext context, AnnouncePolicy policy) =>
-        {
-            if (!TryParseList(list, out var kind) || !InfoHashRule.TryParseHash(hash, out var parsed))
-            {
-                return AdminEndpoints.Error(StatusCodes.Status404NotFound, "expected /infohashes/{allow|deny}/{40 or 64 hex}");
-            }
-
-            return await policy.InfoHashes.RemoveAsync(kind, parsed, context.RequestAborted)
-                ? Results.NoContent()
-                : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on that list");
-        });
+        // The hash as a path segment, or in the query (?hash=...): a magnet link there keeps the path literal, which the
+        // manage function under the Functions host requires.
+        group.MapDelete("/infohashes/{list}/{hash}", static (string list, string hash, HttpContext context, AnnouncePolicy policy) =>
+            RemoveAsync(list, hash, context, policy));
+        group.MapDelete("/infohashes/{list}", static (string list, string? hash, HttpContext context, AnnouncePolicy policy) =>
+            RemoveAsync(list, hash, context, policy));
 
         group.MapGet("/ips", static (AnnouncePolicy policy) =>
         {
@@ -96,6 +103,45 @@ public static class AdminAccessListEndpoints
                 : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on the IP allow-list"));
         return group;
     }
+
+    private static async Task<IResult> RemoveAsync(string list, string? hash, HttpContext context, AnnouncePolicy policy)
+    {
+        if (!TryParseList(list, out var kind) || !InfoHashText.TryParse(hash, out var named))
+        {
+            return AdminEndpoints.Error(StatusCodes.Status404NotFound, $"expected /infohashes/{{allow|deny}}/{{hash}} or ?hash=..., a hash being {InfoHashText.Forms}");
+        }
+
+        // A hybrid magnet names two rules: each is removed, and the call succeeds if any was listed.
+        var removed = false;
+        foreach (var (_, parsed) in named)
+        {
+            removed |= await policy.InfoHashes.RemoveAsync(kind, parsed, context.RequestAborted);
+        }
+
+        return removed ? Results.NoContent() : AdminEndpoints.Error(StatusCodes.Status404NotFound, "not on that list");
+    }
+
+    /// <summary>Reads the one swarm a path segment names, in any form an operator pastes (<see cref="InfoHashText"/>).</summary>
+    /// <returns>Null when it names one swarm, else why not.</returns>
+    public static string? TryParseOneHash(string text, out InfoHash hash)
+    {
+        hash = default;
+        if (!InfoHashText.TryParse(text, out var named))
+        {
+            return $"expected an info-hash: {InfoHashText.Forms}";
+        }
+
+        if (named.Count > 1)
+        {
+            return $"the link names {named.Count} swarms ({string.Join(", ", named.ConvertAll(n => n.Hash.ToHex()))}): give one";
+        }
+
+        hash = named[0].Hash;
+        return null;
+    }
+
+    // Echoes enough of a bad paste to recognize it, not a whole magnet link.
+    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 
     private static bool TryParseList(string list, out InfoHashListKind kind)
     {

@@ -62,6 +62,7 @@ public static class AdminEndpoints
 
         group.MapAdminPasskeys();
         group.MapAdminAccessLists();
+        group.MapAdminClients();
         group.MapAdminSwarms();
         group.MapAdminSettings();
         group.MapFallback(static () => Error(StatusCodes.Status404NotFound, "no such admin resource"));

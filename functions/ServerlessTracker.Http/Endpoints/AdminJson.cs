@@ -18,8 +18,10 @@ public sealed record PasskeyJson(
 /// <summary>Every passkey with its figures.</summary>
 public sealed record PasskeyListJson(int Count, IReadOnlyList<PasskeyJson> Passkeys);
 
-/// <summary><c>POST /admin/infohashes/{allow|deny}</c> body: a v1 hash (40 hex), a v2 hash (64 hex), or both for a hybrid torrent.</summary>
-public sealed record AddInfoHashRequest(string? Hash, string? V1, string? V2, string? Note);
+/// <summary><c>POST /admin/infohashes/{allow|deny}</c> body: hashes as pasted (<see cref="Engine.Policy.AccessLists.InfoHashText"/>:
+/// 40 hex or 32 base32 for v1, 64 hex for v2, or a magnet link) in <c>hash</c> or <c>hashes</c>; <c>v1</c> and <c>v2</c>
+/// take only that version. A rule is added for each hash named (two for a hybrid torrent).</summary>
+public sealed record AddInfoHashRequest(string? Hash, string? V1, string? V2, string? Note, IReadOnlyList<string?>? Hashes = null);
 
 /// <summary>One list entry: <c>infoHash</c> is the 20 bytes clients announce (40 hex), <c>given</c> what the operator gave.</summary>
 public sealed record InfoHashRuleJson(string InfoHash, string Given, string List, string? Note, DateTimeOffset AddedAt);
@@ -29,6 +31,18 @@ public sealed record InfoHashRulesJson(IReadOnlyList<InfoHashRuleJson> Added);
 
 /// <summary>Both info-hash lists, and whether the allow list alone decides.</summary>
 public sealed record InfoHashListsJson(bool AllowListOnly, IReadOnlyList<InfoHashRuleJson> Allow, IReadOnlyList<InfoHashRuleJson> Deny);
+
+/// <summary><c>POST /admin/clients/{allow|deny}</c> body: a peer_id prefix (<c>-XL0012-</c>, <c>M4-3-</c>) or several.</summary>
+public sealed record AddClientRequest(string? Prefix, string? Note, IReadOnlyList<string?>? Prefixes = null);
+
+/// <summary>One client rule: the peer_id prefix, its list, why.</summary>
+public sealed record ClientRuleJson(string Prefix, string List, string? Note, DateTimeOffset AddedAt);
+
+/// <summary>The rules one call added.</summary>
+public sealed record ClientRulesJson(IReadOnlyList<ClientRuleJson> Added);
+
+/// <summary>Both client lists; with any allow rule, only clients it matches are served.</summary>
+public sealed record ClientListsJson(IReadOnlyList<ClientRuleJson> Allow, IReadOnlyList<ClientRuleJson> Deny);
 
 /// <summary><c>POST /admin/ips</c> body: an address or CIDR range.</summary>
 public sealed record AddIpRequest(string? Entry, string? Note);
@@ -88,6 +102,9 @@ public sealed record ErrorJson(string Error);
 [JsonSerializable(typeof(AddInfoHashRequest))]
 [JsonSerializable(typeof(InfoHashRulesJson))]
 [JsonSerializable(typeof(InfoHashListsJson))]
+[JsonSerializable(typeof(AddClientRequest))]
+[JsonSerializable(typeof(ClientRulesJson))]
+[JsonSerializable(typeof(ClientListsJson))]
 [JsonSerializable(typeof(AddIpRequest))]
 [JsonSerializable(typeof(IpEntryJson))]
 [JsonSerializable(typeof(IpListJson))]

@@ -30,9 +30,9 @@ public static class AdminSwarmEndpoints
 
         group.MapGet("/swarms/{hash}", static async (string hash, HttpContext context, ISwarmStore store, int? peers) =>
         {
-            if (!InfoHash.TryParseHex(hash, out var parsed))
+            if (AdminAccessListEndpoints.TryParseOneHash(hash, out var parsed) is { } problem)
             {
-                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected 40 hex digits");
+                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, problem);
             }
 
             if (SwarmInspection.Find(store) is not { } inspector)
@@ -60,9 +60,9 @@ public static class AdminSwarmEndpoints
 
         group.MapDelete("/swarms/{hash}", static async (string hash, HttpContext context, ISwarmStore store) =>
         {
-            if (!InfoHash.TryParseHex(hash, out var parsed))
+            if (AdminAccessListEndpoints.TryParseOneHash(hash, out var parsed) is { } problem)
             {
-                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, "expected 40 hex digits");
+                return AdminEndpoints.Error(StatusCodes.Status400BadRequest, problem);
             }
 
             // Drops this region's copy only: other regions keep theirs (and sync may bring its peers back).

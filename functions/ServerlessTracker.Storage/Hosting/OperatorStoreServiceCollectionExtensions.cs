@@ -8,7 +8,7 @@ using ServerlessTracker.Storage.Operator;
 
 namespace ServerlessTracker.Storage.Hosting;
 
-/// <summary>Registers the Table Storage stores for operator data (passkeys, info-hash lists, IP allow-list).</summary>
+/// <summary>Registers the Table Storage stores for operator data (passkeys, info-hash and client lists, IP allow-list).</summary>
 public static class OperatorStoreServiceCollectionExtensions
 {
     /// <summary>When the Table store is configured (<c>Tracker:Tables:ConnectionString</c> or <c>ServiceUri</c>), registers the
@@ -26,9 +26,11 @@ public static class OperatorStoreServiceCollectionExtensions
         services.RemoveAll<IPasskeyStore>();
         services.RemoveAll<IInfoHashListStore>();
         services.RemoveAll<IIpAllowListStore>();
+        services.RemoveAll<IClientListStore>();
         services.AddSingleton<IPasskeyStore>(sp => new TablePasskeyStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         services.AddSingleton<IInfoHashListStore>(sp => new TableInfoHashListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         services.AddSingleton<IIpAllowListStore>(sp => new TableIpAllowListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
+        services.AddSingleton<IClientListStore>(sp => new TableClientListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         return services;
     }
 

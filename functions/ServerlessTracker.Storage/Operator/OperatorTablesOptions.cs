@@ -9,7 +9,7 @@ public sealed class OperatorTablesOptions
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string PasskeysTable { get; set; } = "passkeys";
 
-    /// <summary>The info-hash allow and deny lists and the IP allow-list. Default <c>accesslists</c>.</summary>
+    /// <summary>The info-hash and client allow and deny lists and the IP allow-list. Default <c>accesslists</c>.</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string AccessListsTable { get; set; } = "accesslists";
 }

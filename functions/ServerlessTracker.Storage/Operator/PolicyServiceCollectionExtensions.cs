@@ -29,6 +29,7 @@ public static class PolicyServiceCollectionExtensions
         services.TryAddSingleton<IPasskeyStore, InMemoryPasskeyStore>();
         services.TryAddSingleton<IInfoHashListStore, InMemoryInfoHashListStore>();
         services.TryAddSingleton<IIpAllowListStore, InMemoryIpAllowListStore>();
+        services.TryAddSingleton<IClientListStore, InMemoryClientListStore>();
 
         // Figures are counted per origin, a slot of the region that one process at a time leases: rows per passkey follow the
         // processes a region runs at once, are summed on read and synced between regions.
@@ -41,6 +42,7 @@ public static class PolicyServiceCollectionExtensions
         });
         services.AddSingleton(sp => new InfoHashList(sp.GetRequiredService<IInfoHashListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IpAllowList(sp.GetRequiredService<IIpAllowListStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ClientList(sp.GetRequiredService<IClientListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AnnouncePolicy(
             sp.GetRequiredService<IOptions<PrivateModeSettings>>().Value,
             sp.GetRequiredService<IOptions<AccessSettings>>().Value,
@@ -48,7 +50,8 @@ public static class PolicyServiceCollectionExtensions
             sp.GetRequiredService<PasskeyTable>(),
             sp.GetRequiredService<InfoHashList>(),
             sp.GetRequiredService<IpAllowList>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ClientList>()));
         services.AddHostedService<PolicyMaintenanceService>();
         return services;
     }

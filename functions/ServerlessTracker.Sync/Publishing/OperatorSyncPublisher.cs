@@ -102,6 +102,14 @@ public sealed partial class OperatorSyncPublisher(
             }
         }
 
+        if (services.GetService(typeof(IClientListStore)) is IClientListStore clients)
+        {
+            foreach (var rule in await clients.ListAsync(cancellationToken))
+            {
+                changes.Add(ClientChange.From(rule));
+            }
+        }
+
         for (var offset = 0; offset < changes.Count; offset += _options.MaxChangesPerEvent * _options.MaxEventsPerPublish)
         {
             await PublishAsync(changes.GetRange(offset, Math.Min(_options.MaxChangesPerEvent * _options.MaxEventsPerPublish, changes.Count - offset)), cancellationToken);

@@ -127,6 +127,29 @@ public sealed class ReplicatingIpAllowListStore(IIpAllowListStore inner, Operato
     }
 }
 
+/// <summary>Wraps the region's client list store: rules added or removed here are queued for the other regions.</summary>
+/// <remarks>Forgetting an old removal (<see cref="DeleteAsync"/>) is each region's own housekeeping, not published.</remarks>
+public sealed class ReplicatingClientListStore(IClientListStore inner, OperatorSyncQueue queue) : IClientListStore
+{
+    public IClientListStore Inner => inner;
+
+    public ValueTask<IReadOnlyList<ClientRule>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public async ValueTask<bool> PutAsync(ClientRule rule, CancellationToken cancellationToken)
+    {
+        if (!await inner.PutAsync(rule, cancellationToken))
+        {
+            return false;
+        }
+
+        queue.Enqueue(ClientChange.From(rule));
+        return true;
+    }
+
+    public ValueTask<bool> DeleteAsync(string prefix, ClientListKind kind, long version, CancellationToken cancellationToken) =>
+        inner.DeleteAsync(prefix, kind, version, cancellationToken);
+}
+
 /// <summary>Finds the stores beneath the sync decorators: where changes from other regions are written, unpublished.</summary>
 public static class OperatorStores
 {
@@ -135,4 +158,6 @@ public static class OperatorStores
     public static IInfoHashListStore Innermost(IInfoHashListStore store) => store is ReplicatingInfoHashListStore replicating ? replicating.Inner : store;
 
     public static IIpAllowListStore Innermost(IIpAllowListStore store) => store is ReplicatingIpAllowListStore replicating ? replicating.Inner : store;
+
+    public static IClientListStore Innermost(IClientListStore store) => store is ReplicatingClientListStore replicating ? replicating.Inner : store;
 }

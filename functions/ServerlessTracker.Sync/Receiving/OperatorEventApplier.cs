@@ -15,7 +15,7 @@ public readonly record struct OperatorApplyReport(bool Valid, int Changes, int A
 /// never published again), and to this instance's policy at once; the region's other instances see them at their next refresh.</summary>
 /// <remarks>
 /// Every change is a state merged idempotently and in any order (<see cref="OperatorChangeBatch"/>): a passkey is added or
-/// revoked, an origin's figures replace its row only when newer, a list entry wins by version. Malformed items are skipped
+/// revoked, an origin's figures replace its row only when newer, a list entry (info-hash, client, IP) wins by version. Malformed items are skipped
 /// and counted; nothing a sender names reaches a key unchecked. Figures of this region's own instances are ignored (they
 /// are written here first). Storage faults throw, so the delivery fails and Event Grid delivers it again.
 /// A version (figures, list entries) or an IP entry's last use dated beyond now plus
@@ -30,7 +30,8 @@ public sealed class OperatorEventApplier(
     IIpAllowListStore? ips,
     IOptions<RegionOptions> region,
     TimeProvider time,
-    IOptions<SyncOptions>? options = null)
+    IOptions<SyncOptions>? options = null,
+    IClientListStore? clients = null)
 {
     private readonly TimeSpan _maxSkew = TimeSpan.FromSeconds((options?.Value ?? new SyncOptions()).MaxClockSkewSeconds);
 
@@ -128,6 +129,24 @@ public sealed class OperatorEventApplier(
 
             await ips.PutAsync(record, cancellationToken);
             applied += policy?.IpAllowList.Apply(record) ?? false ? 1 : 0;
+        }
+
+        foreach (var change in batch.Clients ?? [])
+        {
+            if (clients is null || change?.ToRule() is not { } rule || rule.Note?.Length > MaxTextLength)
+            {
+                invalid++;
+                continue;
+            }
+
+            if (rule.Version > latestVersion)
+            {
+                refused++;
+                continue;
+            }
+
+            await clients.PutAsync(rule, cancellationToken);
+            applied += policy?.Clients.Apply(rule) ?? false ? 1 : 0;
         }
 
         var uses = new List<(string, DateTimeOffset)>(batch.IpUses?.Count ?? 0);

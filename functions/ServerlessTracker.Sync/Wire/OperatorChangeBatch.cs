@@ -16,7 +16,8 @@ namespace ServerlessTracker.Sync.Wire;
 ///  "usage":      [{"passkey": "32 hex", "origin": "westeurope-32hex", "uploaded": 1, "downloaded": 2, "version": 1764000000000}],
 ///  "infoHashes": [{"list": "allow" | "deny", "hash": "40 hex", "given": "40 or 64 hex", "note": "…", "addedAt": "…", "version": 1, "removed": false}],
 ///  "ips":        [{"entry": "198.51.100.0/24", "note": "…", "addedAt": "…", "lastUsedAt": "…", "version": 1, "removed": false}],
-///  "ipUses":     [{"entry": "198.51.100.0/24", "lastUsedAt": "…"}]}
+///  "ipUses":     [{"entry": "198.51.100.0/24", "lastUsedAt": "…"}],
+///  "clients":    [{"list": "allow" | "deny", "prefix": "-XL0012-", "note": "…", "addedAt": "…", "version": 1, "removed": false}]}
 /// </code>
 /// A passkey is the whole record (a revocation may come without <c>createdAt</c>): merged, the earliest creation and
 /// revocation win. A usage item is one origin's cumulative figures: it replaces that origin's row only when newer. List
@@ -35,8 +36,10 @@ public sealed class OperatorChangeBatch
 
     public List<IpUseChange>? IpUses { get; set; }
 
+    public List<ClientChange>? Clients { get; set; }
+
     [JsonIgnore]
-    public int Count => (Passkeys?.Count ?? 0) + (Usage?.Count ?? 0) + (InfoHashes?.Count ?? 0) + (Ips?.Count ?? 0) + (IpUses?.Count ?? 0);
+    public int Count => (Passkeys?.Count ?? 0) + (Usage?.Count ?? 0) + (InfoHashes?.Count ?? 0) + (Ips?.Count ?? 0) + (IpUses?.Count ?? 0) + (Clients?.Count ?? 0);
 
     public void Add(OperatorChange change)
     {
@@ -56,6 +59,9 @@ public sealed class OperatorChangeBatch
                 break;
             case IpUseChange use:
                 (IpUses ??= []).Add(use);
+                break;
+            case ClientChange client:
+                (Clients ??= []).Add(client);
                 break;
         }
     }
@@ -119,6 +125,22 @@ public sealed record IpChange(string Entry, string? Note, DateTimeOffset AddedAt
     public static IpChange From(IpAllowRecord record) => new(record.Entry, record.Note, record.AddedAt, record.LastUsedAt, record.Version, record.Removed);
 
     public IpAllowRecord ToRecord() => new(Entry, Note, AddedAt, LastUsedAt, Version, Removed);
+}
+
+/// <summary>A client rule (peer_id prefix) or its removal.</summary>
+public sealed record ClientChange(string List, string Prefix, string? Note, DateTimeOffset AddedAt, long Version, bool Removed) : OperatorChange
+{
+    public static ClientChange From(ClientRule rule) =>
+        new(rule.Kind == ClientListKind.Allow ? "allow" : "deny", rule.Prefix, rule.Note, rule.AddedAt, rule.Version, rule.Removed);
+
+    /// <summary>The rule; null when the list or the prefix is not one.</summary>
+    public ClientRule? ToRule()
+    {
+        ClientListKind? kind = List switch { "allow" => ClientListKind.Allow, "deny" => ClientListKind.Deny, _ => null };
+        return kind is { } k && Prefix is { } prefix && ClientRule.IsValidPrefix(prefix)
+            ? new ClientRule(prefix, k, Note, AddedAt, Version, Removed)
+            : null;
+    }
 }
 
 /// <summary>A use of an IP allow-list entry.</summary>

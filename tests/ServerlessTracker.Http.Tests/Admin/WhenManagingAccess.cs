@@ -68,10 +68,118 @@ public sealed class WhenManagingAccess
         Assert.Equal(0, files.Find(Hash(204))!["complete"]!.Integer);
     }
 
+    [Fact]
+    public async Task HashesAreTakenAsOperatorsPasteThem()
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var client = tracker.Client;
+        var v1 = Hash(221);
+        var v2 = Enumerable.Range(0, 32).Select(i => (byte)(0x40 + i)).ToArray();
+        var base32 = Base32(Hash(222));
+        var magnet = $"magnet:?xt=urn:btih:{Convert.ToHexString(v1)}&xt=urn:btmh:1220{Convert.ToHexStringLower(v2)}&dn=Hybrid%20ISO&tr=udp%3A%2F%2Ft.example%3A6969";
+
+        var added = await client.OkAsync(HttpMethod.Post, "/admin/infohashes/deny", new { hashes = new[] { magnet, base32 }, note = "pasted" }, HttpStatusCode.Created);
+        Assert.Equal([Convert.ToHexStringLower(v1), Convert.ToHexStringLower(v2), Convert.ToHexStringLower(Hash(222))],
+            added["added"]!.AsArray().Select(a => a!["given"]!.GetValue<string>()));
+        Assert.Equal("torrent not allowed on this tracker", (await client.GetBencodeAsync(AnnounceUrl(v1, 1))).Failure());
+        Assert.Equal("torrent not allowed on this tracker", (await client.GetBencodeAsync(AnnounceUrl(v2[..20], 1))).Failure());
+        Assert.Equal("torrent not allowed on this tracker", (await client.GetBencodeAsync(AnnounceUrl(Hash(222), 1))).Failure());
+
+        // Removing by the same magnet link, escaped as one path segment, lifts both of its rules.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/infohashes/deny/" + Uri.EscapeDataString(magnet))).Status);
+        Assert.Null((await client.GetBencodeAsync(AnnounceUrl(v1, 1))).Failure());
+        Assert.Null((await client.GetBencodeAsync(AnnounceUrl(v2[..20], 1))).Failure());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/infohashes/deny/" + base32.ToLowerInvariant())).Status);
+        Assert.Empty((await client.OkAsync(HttpMethod.Get, "/admin/infohashes"))["deny"]!.AsArray());
+
+        // A swarm is found by any form naming it alone; a hybrid magnet names two swarms and must be narrowed.
+        var swarm = await client.OkAsync(HttpMethod.Get, "/admin/swarms/" + Uri.EscapeDataString($"magnet:?xt=urn:btih:{Base32(v1)}"));
+        Assert.Equal(Convert.ToHexStringLower(v1), swarm["infoHash"]!.GetValue<string>());
+        var (status, json) = await client.SendAsync(HttpMethod.Get, "/admin/swarms/" + Uri.EscapeDataString(magnet));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("names 2 swarms", json!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    private static string Base32(byte[] bytes)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        var text = new System.Text.StringBuilder();
+        for (var bit = 0; bit < bytes.Length * 8; bit += 5)
+        {
+            var value = 0;
+            for (var j = 0; j < 5; j++)
+            {
+                value = (value << 1) | ((bytes[(bit + j) / 8] >> (7 - ((bit + j) % 8))) & 1);
+            }
+
+            text.Append(alphabet[value]);
+        }
+
+        return text.ToString();
+    }
+
+    [Fact]
+    public async Task ARefusedClientGetsAFailureNamingItsRule()
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var client = tracker.Client;
+        await tracker.Service<AnnouncePolicy>().Clients.AddAsync(Engine.Policy.AccessLists.ClientListKind.Deny, "-ST0001-", "test client", default);
+
+        // Every announce of this suite's client (peer ids -ST0001-...) is refused; a scrape carries no peer id and is served.
+        Assert.Equal("client not allowed: -ST0001-", (await client.GetBencodeAsync(AnnounceUrl(Hash(231), 1))).Failure());
+        Assert.Null((await client.GetBencodeAsync(AnnounceUrl(Hash(231), 1).Replace("-ST0001-", "-qB4650-", StringComparison.Ordinal))).Failure());
+        Assert.Null((await client.GetBencodeAsync(ScrapeUrl(Hash(231))))["failure reason"]);
+    }
+
+    [Fact]
+    public async Task ClientRulesAreManagedThroughTheApi()
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var client = tracker.Client;
+        var added = await client.OkAsync(HttpMethod.Post, "/admin/clients/deny", new { prefixes = (string[])["-ST0001-", "T03I", "x/y"], note = "old" }, HttpStatusCode.Created);
+        Assert.Equal(3, added["added"]!.AsArray().Count);
+        Assert.Equal("client not allowed: -ST0001-", (await client.GetBencodeAsync(AnnounceUrl(Hash(241), 1))).Failure());
+
+        var lists = await client.OkAsync(HttpMethod.Get, "/admin/clients");
+        Assert.Equal(["-ST0001-", "T03I", "x/y"], lists["deny"]!.AsArray().Select(r => r!["prefix"]!.GetValue<string>()));
+        Assert.Equal("old", lists["deny"]![0]!["note"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/-ST0001-")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/x%2Fy")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny?prefix=T03I")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/T03I")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(HttpMethod.Delete, "/admin/clients/deny")).Status);
+        Assert.Null((await client.GetBencodeAsync(AnnounceUrl(Hash(241), 1))).Failure());
+
+        // An allow rule: only matching clients from then on.
+        await client.OkAsync(HttpMethod.Post, "/admin/clients/allow", new { prefix = "-qB" }, HttpStatusCode.Created);
+        Assert.Equal("client not allowed: not on this tracker's client allow list", (await client.GetBencodeAsync(AnnounceUrl(Hash(241), 1))).Failure());
+    }
+
+    [Theory]
+    [InlineData("{\"prefix\": \"\"}")]
+    [InlineData("{\"prefix\": \"-XL 12-\"}")]
+    [InlineData("{\"prefix\": \"012345678901234567890\"}")]
+    [InlineData("{\"prefixes\": [\"-qB\", \"caf\u00e9\"]}")]
+    [InlineData("{\"note\": \"no prefix\"}")]
+    [InlineData("not json")]
+    [InlineData("")]
+    public async Task ABadClientPrefixIsRefusedWith400(string body)
+    {
+        await using var tracker = await RunningTracker.StartAsync(Support.AdminApi.Settings());
+        var (status, json) = await tracker.Client.SendAsync(HttpMethod.Post, "/admin/clients/deny", body.Length == 0 ? null : body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.NotNull(json!["error"]);
+        Assert.Equal(0, tracker.Service<AnnouncePolicy>().Clients.DenyCount);
+    }
+
     [Theory]
     [InlineData("{\"hash\": \"abc\"}")]
     [InlineData("{\"v1\": \"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\"}")]
     [InlineData("{\"v2\": \"0123456789abcdef0123456789abcdef01234567\"}")]
+    [InlineData("{\"hash\": \"magnet:?dn=no+hash\"}")]
+    [InlineData("{\"hashes\": [\"0123456789abcdef0123456789abcdef01234567\", \"nope\"]}")]
+    [InlineData("{\"v1\": \"magnet:?xt=urn:btmh:1220fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\"}")]
     [InlineData("{}")]
     [InlineData("not json")]
     [InlineData("")]

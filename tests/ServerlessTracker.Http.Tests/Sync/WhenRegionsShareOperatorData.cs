@@ -149,6 +149,42 @@ public class WhenRegionsShareOperatorData : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientRulesReachTheOtherRegion()
+    {
+        var key = await West.Client.CreatePasskeyAsync();
+        await East.Client.OkAsync(HttpMethod.Post, "/admin/clients/deny", new { prefix = "-ST0001-", note = "old" }, HttpStatusCode.Created);
+        Assert.True(await TwoRegions.EventuallyAsync(async () =>
+            (await West.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(611), 1))).Failure() == "client not allowed: -ST0001-", Within));
+        Assert.Equal("old", (await West.Client.OkAsync(HttpMethod.Get, "/admin/clients"))["deny"]![0]!["note"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await East.Client.SendAsync(HttpMethod.Delete, "/admin/clients/deny/-ST0001-")).Status);
+        Assert.True(await TwoRegions.EventuallyAsync(async () =>
+            (await West.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(611), 1))).Failure() is null, Within));
+        Assert.Empty((await West.Client.OkAsync(HttpMethod.Get, "/admin/clients"))["deny"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task AClientAddDeliveredAfterItsRemovalDoesNotBringTheRuleBack()
+    {
+        var key = await West.Client.CreatePasskeyAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var added = new ClientChange("deny", "-ST0001-", null, DateTimeOffset.UtcNow, now, false);
+        var removed = added with { Version = now + 1000, Removed = true };
+        var other = added with { Prefix = "T03I" };
+        var malformed = added with { Prefix = "two words" };
+
+        await Deliver(West, "north", removed);
+        await Deliver(West, "north", added, other, malformed);
+        await Deliver(West, "north", added);
+
+        Assert.Null((await West.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(612), 1))).Failure());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Null((await West.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(612), 1))).Failure());
+        var deny = (await West.Client.OkAsync(HttpMethod.Get, "/admin/clients"))["deny"]!.AsArray();
+        Assert.Equal(["T03I"], deny.Select(r => r!["prefix"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task OperatorEventsFromTheOwnRegionAreIgnored()
     {
         var key = Passkey.Create();

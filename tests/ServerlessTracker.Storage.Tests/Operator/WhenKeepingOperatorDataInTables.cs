@@ -93,6 +93,36 @@ public sealed class WhenKeepingOperatorDataInTables(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ClientRulesRoundTripWithAnyPrintablePrefix()
+    {
+        var (service, options) = NewTables();
+        var policy = Policy(service, options, new AccessSettings());
+        await policy.Clients.AddAsync(ClientListKind.Deny, "-XL0012-", "leaks", default);
+        await policy.Clients.AddAsync(ClientListKind.Deny, "a/b\\c#?%", null, default);
+        await policy.Clients.AddAsync(ClientListKind.Allow, "-qB", null, default);
+
+        var other = Policy(service, options, new AccessSettings());
+        await other.InitializeAsync(default);
+        Assert.Equal(["-XL0012-", "a/b\\c#?%"], other.Clients.List(ClientListKind.Deny).Select(r => r.Prefix).Order(StringComparer.Ordinal));
+        Assert.Equal("leaks", other.Clients.List(ClientListKind.Deny).Single(r => r.Prefix == "-XL0012-").Note);
+        Assert.Equal(PolicyVerdict.ClientDenied, other.CheckAnnounce([], Command("198.51.100.1", "a/b\\c#?%")).Verdict);
+        Assert.Equal(PolicyVerdict.ClientNotAllowed, other.CheckAnnounce([], Command("198.51.100.1", "-TR4050-")).Verdict);
+        Assert.True(other.CheckAnnounce([], Command("198.51.100.1", "-qB4650-")).IsAllowed);
+
+        Assert.True(await policy.Clients.RemoveAsync(ClientListKind.Allow, "-qB", default));
+        Assert.False(await policy.Clients.RemoveAsync(ClientListKind.Allow, "-qB", default));
+        await other.MaintainAsync(default);
+        Assert.True(other.CheckAnnounce([], Command("198.51.100.1", "-TR4050-")).IsAllowed);
+
+        // The removal stays as a tombstone until its retention has passed, then a refresh forgets it.
+        var store = new TableClientListStore(service, options);
+        Assert.True((await store.ListAsync(default)).Single(r => r.Prefix == "-qB").Removed);
+        _time.Advance(ChangeVersion.TombstoneRetention + TimeSpan.FromMinutes(1));
+        await other.MaintainAsync(default);
+        Assert.DoesNotContain(await store.ListAsync(default), r => r.Prefix == "-qB");
+    }
+
+    [Fact]
     public async Task IpEntriesKeepTheLatestUseAndExpireAcrossInstances()
     {
         var (service, options) = NewTables();
@@ -122,9 +152,10 @@ public sealed class WhenKeepingOperatorDataInTables(AzuriteFixture azurite)
         new(new PrivateModeSettings(), access, new LeechControlSettings(),
             new PasskeyTable(new TablePasskeyStore(service, options), _time),
             new InfoHashList(new TableInfoHashListStore(service, options), _time),
-            new IpAllowList(new TableIpAllowListStore(service, options), _time), _time);
+            new IpAllowList(new TableIpAllowListStore(service, options), _time), _time,
+            new ClientList(new TableClientListStore(service, options), _time));
 
-    private static AnnounceCommand Command(string address) => new(
-        InfoHash.ParseHex(new string('a', 40)), Engine.Peers.PeerId.FromBytes(new byte[20]),
+    private static AnnounceCommand Command(string address, string client = "") => new(
+        InfoHash.ParseHex(new string('a', 40)), Engine.Peers.PeerId.FromBytes(System.Text.Encoding.ASCII.GetBytes(client.PadRight(20, '0'))),
         Engine.Peers.PeerAddress.FromIPAddress(System.Net.IPAddress.Parse(address)), 6881, PeerEvent.None, 0, 0, 1, -1, 0, false, AddressFamilies.Both);
 }

@@ -16,6 +16,7 @@ public class WhenEncodingOperatorChanges
     {
         var rule = new InfoHashRule(InfoHash.ParseHex(new string('a', 40)), InfoHashListKind.Deny, new string('a', 64), "dmca", At, 17, Removed: true);
         var ip = new IpAllowRecord("2001:db8::/32", null, At, At.AddDays(1), 18);
+        var client = new ClientRule("-XL0012-", ClientListKind.Deny, "leaks", At, 19);
         var batch = new OperatorChangeBatch();
         OperatorChange[] changes =
         [
@@ -25,6 +26,7 @@ public class WhenEncodingOperatorChanges
             InfoHashChange.From(rule),
             IpChange.From(ip),
             new IpUseChange("198.51.100.0/24", At),
+            ClientChange.From(client),
         ];
         foreach (var change in changes)
         {
@@ -35,7 +37,8 @@ public class WhenEncodingOperatorChanges
             BinaryData.FromBytes(batch.Encode()), "application/json", CloudEventDataFormat.Json));
         var decoded = OperatorChangeBatch.Decode(CloudEvent.Parse(BinaryData.FromString(json))!.Data!)!;
 
-        Assert.Equal(6, decoded.Count);
+        Assert.Equal(7, decoded.Count);
+        Assert.Equal(client, Assert.Single(decoded.Clients!).ToRule());
         Assert.Equal(changes[..2], decoded.Passkeys!);
         Assert.Equal(changes[2], Assert.Single(decoded.Usage!));
         Assert.Equal(rule, Assert.Single(decoded.InfoHashes!).ToRule());
@@ -51,6 +54,14 @@ public class WhenEncodingOperatorChanges
         Assert.Equal(new PasskeyRecord("k", null, At, At, 0, 0), new PasskeyChange("k", null, null, At).ToRecord());
         Assert.Null(new PasskeyChange("k", "x", null, null).ToRecord());
     }
+
+    [Theory]
+    [InlineData("maybe", "-XL0012-")]
+    [InlineData("deny", "")]
+    [InlineData("deny", "has space")]
+    [InlineData("allow", "012345678901234567890")]
+    public void AClientChangeWithoutAListOrAValidPrefixIsNoRule(string list, string prefix) =>
+        Assert.Null(new ClientChange(list, prefix, null, At, 1, false).ToRule());
 
     [Theory]
     [InlineData("not json")]
