@@ -30,12 +30,12 @@ internal static class Attacks
         {
             var hashes = Hashes(74, 1000 + i);
             var counts = new SwarmCounts[74];
-            return await core.Scrapes.ScrapeAsync(TrackerProtocol.Udp, hashes, counts, default) == ScrapeStatus.Ok;
+            return await core.Scrapes.ScrapeAsync(TrackerProtocol.Udp, ClientFamily.Inet, hashes, counts, default) == ScrapeStatus.Ok;
         });
         await MeasureAsync(azurite, "HTTP scrapes of 100 unknown hashes", 100, new SwarmSettings(), async (core, _, i) =>
         {
             var hashes = Hashes(100, 5000 + i);
-            return await core.Scrapes.ScrapeAsync(TrackerProtocol.Http, hashes, new SwarmCounts[100], default) == ScrapeStatus.Ok;
+            return await core.Scrapes.ScrapeAsync(TrackerProtocol.Http, ClientFamily.Inet, hashes, new SwarmCounts[100], default) == ScrapeStatus.Ok;
         });
         await MeasureAsync(azurite, "stops of unknown swarms", 1000, new SwarmSettings(), async (core, result, i) =>
             await AnnounceAsync(core, result, Command(Hashes(1, 9000 + i)[0], i, PeerEvent.Stopped)));
@@ -69,7 +69,7 @@ internal static class Attacks
         var core = new TrackerCore(
             new AnnounceUseCase(store, policy, settings, new TrackerMetrics(meter), new SwarmCreationBudgets(new SwarmCreationSettings(), TimeProvider.System)),
             new ScrapeUseCase(store, policy, new TrackerMetrics(meter)));
-        await core.Scrapes.ScrapeAsync(TrackerProtocol.Http, Hashes(1, 1), new SwarmCounts[1], default);
+        await core.Scrapes.ScrapeAsync(TrackerProtocol.Http, ClientFamily.Inet, Hashes(1, 1), new SwarmCounts[1], default);
 
         var before = store.Metrics.Snapshot().Transactions;
         var known = store.KnownSwarms;

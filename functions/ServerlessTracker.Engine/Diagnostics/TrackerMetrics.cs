@@ -73,6 +73,7 @@ public sealed class TrackerMetrics
     public const string MeterName = "ServerlessTracker";
 
     private static readonly KeyValuePair<string, object?>[] ProtocolTags = [new("protocol", "http"), new("protocol", "udp")];
+    private static readonly KeyValuePair<string, object?>[] FamilyTags = [new("family", "inet"), new("family", "inet6")];
     private static readonly KeyValuePair<string, object?>[] ReasonTags = BuildReasonTags();
     private static readonly KeyValuePair<string, object?>[] OutcomeTags = [new("outcome", "allowed"), new("outcome", "denied"), new("outcome", "not_allowed")];
     private static readonly KeyValuePair<string, object?> NoRuleTag = new("rule", "");
@@ -92,9 +93,9 @@ public sealed class TrackerMetrics
     public TrackerMetrics(Meter meter)
     {
         Meter = meter;
-        _announces = meter.CreateCounter<long>("tracker.announces", "{announce}", "Announce requests received, by protocol.");
-        _scrapes = meter.CreateCounter<long>("tracker.scrapes", "{scrape}", "Scrape requests received, by protocol.");
-        _failures = meter.CreateCounter<long>("tracker.failures", "{failure}", "Requests answered with a failure, by reason and protocol.");
+        _announces = meter.CreateCounter<long>("tracker.announces", "{announce}", "Announce requests received, by protocol and client address family.");
+        _scrapes = meter.CreateCounter<long>("tracker.scrapes", "{scrape}", "Scrape requests received, by protocol and client address family.");
+        _failures = meter.CreateCounter<long>("tracker.failures", "{failure}", "Requests answered with a failure, by reason, protocol and client address family.");
         _unwritten = meter.CreateCounter<long>("tracker.announces.unwritten", "{announce}",
             "Announces answered without a write, by protocol: re-announces inside min interval, stops of swarms nobody has.");
         _scrapeHashes = meter.CreateCounter<long>("tracker.scrapes.hashes", "{hash}", "Info-hashes named by scrapes (not full scrapes), by protocol.");
@@ -105,26 +106,26 @@ public sealed class TrackerMetrics
     /// <summary>The meter these counters live on; other instruments of the tracker (gauges) are added to it.</summary>
     public Meter Meter { get; }
 
-    public void Announce(TrackerProtocol protocol)
+    public void Announce(TrackerProtocol protocol, ClientFamily family)
     {
         Interlocked.Increment(ref protocol == TrackerProtocol.Http ? ref _httpAnnounces : ref _udpAnnounces);
-        _announces.Add(1, ProtocolTags[(int)protocol]);
+        _announces.Add(1, ProtocolTags[(int)protocol], FamilyTags[(int)family]);
     }
 
-    public void Scrape(TrackerProtocol protocol)
+    public void Scrape(TrackerProtocol protocol, ClientFamily family)
     {
         Interlocked.Increment(ref protocol == TrackerProtocol.Http ? ref _httpScrapes : ref _udpScrapes);
-        _scrapes.Add(1, ProtocolTags[(int)protocol]);
+        _scrapes.Add(1, ProtocolTags[(int)protocol], FamilyTags[(int)family]);
     }
 
     public void Unwritten(TrackerProtocol protocol) => _unwritten.Add(1, ProtocolTags[(int)protocol]);
 
     public void ScrapeHashes(TrackerProtocol protocol, int hashes) => _scrapeHashes.Add(hashes, ProtocolTags[(int)protocol]);
 
-    public void Failure(TrackerProtocol protocol, FailureReason reason)
+    public void Failure(TrackerProtocol protocol, FailureReason reason, ClientFamily family)
     {
         Interlocked.Increment(ref _failureCount);
-        _failures.Add(1, ReasonTags[(int)reason], ProtocolTags[(int)protocol]);
+        _failures.Add(1, ReasonTags[(int)reason], ProtocolTags[(int)protocol], FamilyTags[(int)family]);
     }
 
     /// <summary>Counts an announce a client rule decided; <paramref name="rule"/> null when allow rules exist and none matched.</summary>

@@ -45,10 +45,10 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
     }
 
     /// <summary>Counts an announce the front door could not parse (its own error answer follows); nothing is stored.</summary>
-    public void CountBadRequest(TrackerProtocol protocol)
+    public void CountBadRequest(TrackerProtocol protocol, ClientFamily family)
     {
-        metrics.Announce(protocol);
-        metrics.Failure(protocol, FailureReason.BadRequest);
+        metrics.Announce(protocol, family);
+        metrics.Failure(protocol, FailureReason.BadRequest, family);
     }
 
     /// <summary>Decides, stores and accounts one announce; <paramref name="result"/> is reset and then filled.</summary>
@@ -58,7 +58,8 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
     public ValueTask<AnnounceOutcome> AnnounceAsync(
         TrackerProtocol protocol, ReadOnlySpan<byte> passkey, in AnnounceCommand command, PeerAddress connection, AnnounceResult result, CancellationToken cancellationToken)
     {
-        metrics.Announce(protocol);
+        var family = ClientFamilies.Of(connection);
+        metrics.Announce(protocol, family);
         var decision = policy.CheckAnnounce(passkey, command, connection);
         if (decision.ClientRule is not null || decision.Verdict == PolicyVerdict.ClientNotAllowed)
         {
@@ -72,7 +73,7 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
 
         if (!decision.IsAllowed)
         {
-            metrics.Failure(protocol, (FailureReason)decision.Verdict);
+            metrics.Failure(protocol, (FailureReason)decision.Verdict, family);
             return new(new AnnounceOutcome(AnnounceOutcomeKind.Refused, decision));
         }
 
@@ -88,7 +89,7 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
 
             if (creations is not null && !creations.TryTake(connection, out var retryIn))
             {
-                metrics.Failure(protocol, FailureReason.NewSwarmsLimited);
+                metrics.Failure(protocol, FailureReason.NewSwarmsLimited, family);
                 return new(new AnnounceOutcome(AnnounceOutcomeKind.Limited, decision, retryIn, retryIn, AnnounceLimit.NewSwarms));
             }
         }
@@ -97,36 +98,36 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
         var stored = store.AnnounceAsync(decision.Account is { } account ? command with { Accounted = true, Owner = account.Tag } : command, result, cancellationToken);
         if (!stored.IsCompletedSuccessfully)
         {
-            return ConcludeLaterAsync(stored, protocol, decision, result);
+            return ConcludeLaterAsync(stored, protocol, family, decision, result);
         }
 
         stored.GetAwaiter().GetResult();
-        return new(Conclude(protocol, decision, result));
+        return new(Conclude(protocol, family, decision, result));
     }
 
-    private async ValueTask<AnnounceOutcome> ConcludeLaterAsync(ValueTask stored, TrackerProtocol protocol, PolicyDecision decision, AnnounceResult result)
+    private async ValueTask<AnnounceOutcome> ConcludeLaterAsync(ValueTask stored, TrackerProtocol protocol, ClientFamily family, PolicyDecision decision, AnnounceResult result)
     {
         await stored.ConfigureAwait(false);
-        return Conclude(protocol, decision, result);
+        return Conclude(protocol, family, decision, result);
     }
 
-    private AnnounceOutcome Conclude(TrackerProtocol protocol, in PolicyDecision decision, AnnounceResult result)
+    private AnnounceOutcome Conclude(TrackerProtocol protocol, ClientFamily family, in PolicyDecision decision, AnnounceResult result)
     {
         AnnouncePolicy.Account(decision, result);
         switch (result.Status)
         {
             case AnnounceStatus.StoreUnavailable:
-                metrics.Failure(protocol, FailureReason.StoreUnavailable);
+                metrics.Failure(protocol, FailureReason.StoreUnavailable, family);
                 return new AnnounceOutcome(AnnounceOutcomeKind.StoreUnavailable, decision, RetryInSeconds: result.RetryInSeconds);
             case AnnounceStatus.KeyMismatch:
-                metrics.Failure(protocol, FailureReason.KeyMismatch);
+                metrics.Failure(protocol, FailureReason.KeyMismatch, family);
                 return new AnnounceOutcome(AnnounceOutcomeKind.KeyMismatch, decision);
             case AnnounceStatus.SwarmFull:
                 // Room comes back as peers stop or expire: try again after min interval.
-                metrics.Failure(protocol, FailureReason.SwarmFull);
+                metrics.Failure(protocol, FailureReason.SwarmFull, family);
                 return new AnnounceOutcome(AnnounceOutcomeKind.Limited, decision, settings.MinIntervalSeconds, settings.MinIntervalSeconds, AnnounceLimit.SwarmFull);
             case AnnounceStatus.PasskeyPeerLimit:
-                metrics.Failure(protocol, FailureReason.PasskeyPeerLimit);
+                metrics.Failure(protocol, FailureReason.PasskeyPeerLimit, family);
                 return new AnnounceOutcome(AnnounceOutcomeKind.Limited, decision, settings.MinIntervalSeconds, settings.MinIntervalSeconds, AnnounceLimit.PeersPerPasskey);
             default:
                 if (result.Change == PeerChange.Unchanged)

@@ -13,23 +13,24 @@ public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, Trac
     public AnnouncePolicy Policy => policy;
 
     /// <summary>Counts a scrape the front door could not parse before authorizing it; nothing is read.</summary>
-    public void CountBadRequest(TrackerProtocol protocol)
+    public void CountBadRequest(TrackerProtocol protocol, ClientFamily family)
     {
-        metrics.Scrape(protocol);
-        metrics.Failure(protocol, FailureReason.BadRequest);
+        metrics.Scrape(protocol, family);
+        metrics.Failure(protocol, FailureReason.BadRequest, family);
     }
 
     /// <summary>Counts a full scrape <see cref="Authorize"/> let through and the front door refused for want of a free slot.</summary>
-    public void CountBusy(TrackerProtocol protocol) => metrics.Failure(protocol, FailureReason.Busy);
+    public void CountBusy(TrackerProtocol protocol, ClientFamily family) => metrics.Failure(protocol, FailureReason.Busy, family);
 
     /// <summary>Counts a scrape that <see cref="Authorize"/> let through and the front door then found malformed.</summary>
-    public void CountMalformed(TrackerProtocol protocol) => metrics.Failure(protocol, FailureReason.BadRequest);
+    public void CountMalformed(TrackerProtocol protocol, ClientFamily family) => metrics.Failure(protocol, FailureReason.BadRequest, family);
 
     /// <summary>Counts the scrape and decides whether this client may scrape at all (private mode, IP allow-list).</summary>
     /// <param name="passkey">The passkey as sent (ASCII bytes); empty when none.</param>
     public PolicyDecision Authorize(TrackerProtocol protocol, ReadOnlySpan<byte> passkey, PeerAddress client)
     {
-        metrics.Scrape(protocol);
+        var family = ClientFamilies.Of(client);
+        metrics.Scrape(protocol, family);
         if (passkey.IsEmpty && !policy.PrivateMode.Enabled && !policy.Access.IpAllowListEnabled)
         {
             return PolicyDecision.Allow(null);
@@ -38,7 +39,7 @@ public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, Trac
         var decision = policy.CheckScrape(passkey, client);
         if (!decision.IsAllowed)
         {
-            metrics.Failure(protocol, (FailureReason)decision.Verdict);
+            metrics.Failure(protocol, (FailureReason)decision.Verdict, family);
         }
 
         return decision;
@@ -49,23 +50,23 @@ public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, Trac
     /// (<see cref="ISwarmStore.MayHold"/>): a scrape of hashes nobody announced costs no storage read. The front door knows
     /// how many hashes a scrape names before it calls this (<c>ScrapeRequestParser.CountInfoHashes</c> over HTTP, the
     /// datagram's length over UDP), should it charge them to a budget.</remarks>
-    public ValueTask<ScrapeStatus> ScrapeAsync(TrackerProtocol protocol, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
+    public ValueTask<ScrapeStatus> ScrapeAsync(TrackerProtocol protocol, ClientFamily family, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken)
     {
         metrics.ScrapeHashes(protocol, hashes.Length);
         var scraped = store.ScrapeAsync(hashes, counts, cancellationToken);
         return scraped.IsCompletedSuccessfully
-            ? new(Conclude(protocol, scraped.GetAwaiter().GetResult(), hashes.Span, counts.Span))
-            : ConcludeLaterAsync(scraped, protocol, hashes, counts);
+            ? new(Conclude(protocol, family, scraped.GetAwaiter().GetResult(), hashes.Span, counts.Span))
+            : ConcludeLaterAsync(scraped, protocol, family, hashes, counts);
     }
 
-    private async ValueTask<ScrapeStatus> ConcludeLaterAsync(ValueTask<ScrapeStatus> scraped, TrackerProtocol protocol, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts) =>
-        Conclude(protocol, await scraped.ConfigureAwait(false), hashes.Span, counts.Span);
+    private async ValueTask<ScrapeStatus> ConcludeLaterAsync(ValueTask<ScrapeStatus> scraped, TrackerProtocol protocol, ClientFamily family, ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts) =>
+        Conclude(protocol, family, await scraped.ConfigureAwait(false), hashes.Span, counts.Span);
 
-    private ScrapeStatus Conclude(TrackerProtocol protocol, ScrapeStatus status, ReadOnlySpan<InfoHash> hashes, Span<SwarmCounts> counts)
+    private ScrapeStatus Conclude(TrackerProtocol protocol, ClientFamily family, ScrapeStatus status, ReadOnlySpan<InfoHash> hashes, Span<SwarmCounts> counts)
     {
         if (status == ScrapeStatus.StoreUnavailable)
         {
-            metrics.Failure(protocol, FailureReason.StoreUnavailable);
+            metrics.Failure(protocol, FailureReason.StoreUnavailable, family);
             return status;
         }
 

@@ -38,7 +38,7 @@ public sealed class AnnounceService(
         var error = Parse(query, client, out var command, out var format, out var connection);
         if (error != HttpTrackerError.None)
         {
-            announces.CountBadRequest(TrackerProtocol.Http);
+            announces.CountBadRequest(TrackerProtocol.Http, ClientFamilies.Of(client));
             FailureBodies.Write(body, error);
             return default;
         }
@@ -74,9 +74,9 @@ public sealed class AnnounceService(
     }
 
     /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as an announce.</summary>
-    public void Refuse(HttpTrackerError error, IBufferWriter<byte> body)
+    public void Refuse(HttpTrackerError error, IPAddress client, IBufferWriter<byte> body)
     {
-        announces.CountBadRequest(TrackerProtocol.Http);
+        announces.CountBadRequest(TrackerProtocol.Http, ClientFamilies.Of(client));
         FailureBodies.Write(body, error);
     }
 

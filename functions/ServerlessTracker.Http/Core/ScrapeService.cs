@@ -59,19 +59,19 @@ public sealed class ScrapeService(
             ArrayPool<InfoHash>.Shared.Return(hashes);
             if (error != HttpTrackerError.None)
             {
-                scrapes.CountMalformed(TrackerProtocol.Http);
+                scrapes.CountMalformed(TrackerProtocol.Http, ClientFamilies.Of(client));
                 FailureBodies.Write(body, error);
                 return new(TrackerReply.Plain);
             }
 
-            return FullScrape(acceptEncoding, body, cancellationToken);
+            return FullScrape(acceptEncoding, ClientFamilies.Of(client), body, cancellationToken);
         }
 
         var counts = ArrayPool<SwarmCounts>.Shared.Rent(_options.MaxScrapeHashes);
         ValueTask<ScrapeStatus> scraped;
         try
         {
-            scraped = scrapes.ScrapeAsync(TrackerProtocol.Http, hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
+            scraped = scrapes.ScrapeAsync(TrackerProtocol.Http, ClientFamilies.Of(client), hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
         }
         catch
         {
@@ -97,9 +97,9 @@ public sealed class ScrapeService(
     }
 
     /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as a scrape.</summary>
-    public void Refuse(HttpTrackerError error, IBufferWriter<byte> body)
+    public void Refuse(HttpTrackerError error, IPAddress client, IBufferWriter<byte> body)
     {
-        scrapes.CountBadRequest(TrackerProtocol.Http);
+        scrapes.CountBadRequest(TrackerProtocol.Http, ClientFamilies.Of(client));
         FailureBodies.Write(body, error);
     }
 
@@ -182,7 +182,7 @@ public sealed class ScrapeService(
         body.Advance(writer.BytesWritten);
     }
 
-    private ValueTask<TrackerReply> FullScrape(AcceptEncodingSource acceptEncoding, ResponseBuffer body, CancellationToken cancellationToken)
+    private ValueTask<TrackerReply> FullScrape(AcceptEncodingSource acceptEncoding, ClientFamily family, ResponseBuffer body, CancellationToken cancellationToken)
     {
         if (!_fullScrapeEnabled)
         {
@@ -193,7 +193,7 @@ public sealed class ScrapeService(
         var slot = fullScrapeSlots.TryEnter();
         if (slot is null)
         {
-            scrapes.CountBusy(TrackerProtocol.Http);
+            scrapes.CountBusy(TrackerProtocol.Http, family);
             FailureBodies.Write(body, FullScrapeBusyReason, _options.RetryInSeconds, FailureResponseWriter.MinutesFromSeconds(_options.RetryInSeconds));
             return new(TrackerReply.Plain);
         }

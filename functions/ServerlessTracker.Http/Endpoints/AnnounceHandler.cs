@@ -27,7 +27,7 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
             }
             else
             {
-                budgets.WriteRefusal(body);
+                budgets.WriteRefusal(client, body);
             }
 
             await TrackerResponses.SendAsync(context, body, TrackerReply.Plain);
@@ -42,7 +42,7 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            announces.Refuse(HttpTrackerError.MethodNotAllowed, body);
+            announces.Refuse(HttpTrackerError.MethodNotAllowed, client, body);
             return default;
         }
 
@@ -53,7 +53,7 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
         {
             if (error != HttpTrackerError.None)
             {
-                announces.Refuse(error, body);
+                announces.Refuse(error, client, body);
                 return default;
             }
 

@@ -39,11 +39,11 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         {
             if (!budgets.TryAcquire(client))
             {
-                budgets.WriteRefusal(body);
+                budgets.WriteRefusal(client, body);
                 return new(TrackerReply.Plain);
             }
 
-            scrapes.Refuse(HttpTrackerError.MethodNotAllowed, body);
+            scrapes.Refuse(HttpTrackerError.MethodNotAllowed, client, body);
             return new(TrackerReply.Plain);
         }
 
@@ -54,13 +54,13 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
             // A token per info-hash named, taken before anything else is done for the request.
             if (!budgets.TryAcquireScrape(client, query))
             {
-                budgets.WriteRefusal(body);
+                budgets.WriteRefusal(client, body);
                 return new(TrackerReply.Plain);
             }
 
             if (error != HttpTrackerError.None)
             {
-                scrapes.Refuse(error, body);
+                scrapes.Refuse(error, client, body);
                 return new(TrackerReply.Plain);
             }
 

@@ -299,7 +299,7 @@ internal sealed class FastPathConnection
         if (!(head.Endpoint == TrackerEndpoint.Scrape ? _server.RateLimit.TryAcquireScrape(client, query) : _server.RateLimit.TryAcquire(client)))
         {
             // Over the address's budget, as the rate limiter middleware in front of Kestrel's endpoints would refuse it.
-            _server.RateLimit.WriteRefusal(_body!);
+            _server.RateLimit.WriteRefusal(client, _body!);
             return new(TrackerReply.Plain);
         }
 

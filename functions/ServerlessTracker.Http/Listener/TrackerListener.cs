@@ -182,7 +182,7 @@ public sealed partial class TrackerListener : IHostedService, IDisposable
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         if (!(head.Endpoint == TrackerEndpoint.Scrape ? core.RateLimit.TryAcquireScrape(client, query) : core.RateLimit.TryAcquire(client)))
         {
-            core.RateLimit.WriteRefusal(body);
+            core.RateLimit.WriteRefusal(client, body);
             return new(TrackerReply.Plain);
         }
 

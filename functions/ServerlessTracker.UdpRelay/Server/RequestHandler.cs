@@ -106,7 +106,7 @@ internal sealed class RequestHandler : IDisposable
         var parsed = AnnounceRequestParser.Parse(packet, _urlData, out var request);
         if (!parsed.IsOk)
         {
-            _announces.CountBadRequest(TrackerProtocol.Udp);
+            _announces.CountBadRequest(TrackerProtocol.Udp, ClientFamilies.Of(PeerAddress.FromBytes(_client)));
             return Refuse(parsed, request.TransactionId);
         }
 
@@ -150,12 +150,13 @@ internal sealed class RequestHandler : IDisposable
         var parsed = ScrapeRequestParser.Parse(packet, out var transactionId, out var hashes);
         if (!parsed.IsOk)
         {
-            _scrapes.CountBadRequest(TrackerProtocol.Udp);
+            _scrapes.CountBadRequest(TrackerProtocol.Udp, ClientFamilies.Of(PeerAddress.FromBytes(_client)));
             return Refuse(parsed, transactionId);
         }
 
         // BEP 41 options follow announces only: a UDP scrape has no passkey, so private mode refuses it (HTTP scrape has one).
-        var decision = _scrapes.Authorize(TrackerProtocol.Udp, [], PeerAddress.FromBytes(_client));
+        var from = PeerAddress.FromBytes(_client);
+        var decision = _scrapes.Authorize(TrackerProtocol.Udp, [], from);
         if (!decision.IsAllowed)
         {
             return WriteRefusal(_context.Response, transactionId, decision);
@@ -168,7 +169,7 @@ internal sealed class RequestHandler : IDisposable
             context.Hashes[i] = Engine.InfoHash.FromBytes(hashes.Slice(i * Bytes20.Length, Bytes20.Length));
         }
 
-        var pending = _scrapes.ScrapeAsync(TrackerProtocol.Udp, context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
+        var pending = _scrapes.ScrapeAsync(TrackerProtocol.Udp, ClientFamilies.Of(from), context.Hashes.AsMemory(0, count), context.Counts.AsMemory(0, count), CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
             return AnswerScrape(pending.Result, context, transactionId, count);

@@ -44,11 +44,19 @@ public sealed class WhenExportingMetrics
         await tracker.Client.GetBencodeAsync("/announce?info_hash=short");
         await tracker.Client.GetBencodeAsync(ScrapeUrl(Hash(401)));
 
-        Assert.Equal(3, counts.GetValueOrDefault("tracker.announces|protocol=http"));
-        Assert.Equal(1, counts.GetValueOrDefault("tracker.scrapes|protocol=http"));
-        Assert.Equal(2, counts.GetValueOrDefault("tracker.failures|reason=passkey_required|protocol=http"));
-        Assert.Equal(1, counts.GetValueOrDefault("tracker.failures|reason=passkey_unknown|protocol=http"));
-        Assert.Equal(1, counts.GetValueOrDefault("tracker.failures|reason=bad_request|protocol=http"));
+        Assert.Equal(3, counts.GetValueOrDefault("tracker.announces|protocol=http|family=inet"));
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.scrapes|protocol=http|family=inet"));
+        Assert.Equal(2, counts.GetValueOrDefault("tracker.failures|reason=passkey_required|protocol=http|family=inet"));
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.failures|reason=passkey_unknown|protocol=http|family=inet"));
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.failures|reason=bad_request|protocol=http|family=inet"));
+
+        // The same requests from ::1 are counted under inet6.
+        using var v6 = new HttpClient { BaseAddress = tracker.BaseV6 };
+        await v6.GetBencodeAsync(AnnounceUrl(Hash(401), 2));
+        await v6.GetBencodeAsync(ScrapeUrl(Hash(401)));
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.announces|protocol=http|family=inet6"));
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.scrapes|protocol=http|family=inet6"));
+        Assert.Equal(2, counts.GetValueOrDefault("tracker.failures|reason=passkey_required|protocol=http|family=inet6"));
     }
 
     [Fact]
@@ -60,7 +68,7 @@ public sealed class WhenExportingMetrics
         await tracker.Client.GetStringAsync("/stats.json");
 
         var text = await tracker.Client.GetStringAsync("/metrics");
-        Assert.Equal(2, Value(text, "tracker_announces_total{otel_scope_name=\"ServerlessTracker\",protocol=\"http\"}"));
+        Assert.Equal(2, Value(text, "tracker_announces_total{otel_scope_name=\"ServerlessTracker\",family=\"inet\",protocol=\"http\"}"));
         Assert.Equal(1, Value(text, "tracker_swarms{otel_scope_name=\"ServerlessTracker\"}"));
         Assert.Contains("service_name=\"serverless-tracker\"", text);
     }
