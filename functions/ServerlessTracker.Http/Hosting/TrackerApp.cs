@@ -1,3 +1,4 @@
+using ServerlessTracker.Hosting.Health;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
 using ServerlessTracker.Http.Limits;
@@ -29,6 +30,7 @@ public static class TrackerApp
 
         var app = builder.Build();
         app.MapRoot();
+        app.MapTrackerHealth();
         app.MapAnnounce();
         app.MapScrape();
         app.MapSyncWebhook(FunctionsHost.Standalone);
