@@ -31,6 +31,20 @@ public sealed class WhenFrontingTheApps
     }
 
     [Fact]
+    public async Task TheOriginProbeAsksTheAppsReadinessRoute()
+    {
+        // The function app's health-ready route (HealthFunctions), with host.json's empty route prefix.
+        using var template = await BicepCli.BuildAsync(Origins);
+        var group = Assert.Single(BicepCli.Resources(template), r => Type(r) == "Microsoft.Cdn/profiles/originGroups").GetProperty("properties");
+        var probe = group.GetProperty("healthProbeSettings");
+        Assert.Equal("/health/ready", probe.GetProperty("probePath").GetString());
+        Assert.Equal("HEAD", probe.GetProperty("probeRequestType").GetString());
+        Assert.Equal("Https", probe.GetProperty("probeProtocol").GetString());
+        using var host = JsonDocument.Parse(Repository.Read("host.json"));
+        Assert.Equal("", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
     public async Task TheRouteTakesHttpsAloneWhenHttpsOnlyAndForwardsOverHttps()
     {
         using var template = await BicepCli.BuildAsync(Origins);
