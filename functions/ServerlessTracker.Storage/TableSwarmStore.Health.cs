@@ -7,7 +7,7 @@ namespace ServerlessTracker.Storage;
 /// breaker, so it tells whether storage answers now rather than what the store last saw.</summary>
 public sealed partial class TableSwarmStore
 {
-    // No swarm or registry row has this partition key (theirs are hex hashes and fixed prefixes): the query reads nothing.
+    // No row of the index table has this partition key (theirs are "i" and a hex digit): the query reads nothing.
     private const string ProbeFilter = "PartitionKey eq '~health'";
     private static readonly string[] ProbeSelect = ["PartitionKey"];
 
