@@ -34,8 +34,10 @@ internal sealed partial class RelayHealthServer(IOptions<RelayHealthOptions> opt
             kestrel.Limits.MaxRequestBodySize = 0;
             kestrel.Listen(IPAddress.Parse(settings.Address), settings.Port);
         });
-        // Kestrel logs where the relay logs.
-        builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
+        // Kestrel's warnings and errors go where the relay logs; a line per probe, and a second "Application started", do not.
+        builder.Logging.ClearProviders().AddProvider(new ForwardingLoggerProvider(services.GetRequiredService<ILoggerFactory>())).SetMinimumLevel(LogLevel.Warning);
+        // The relay's own lifetime handles Ctrl+C and SIGTERM, and stops this app with the rest.
+        builder.Services.AddSingleton<IHostLifetime, NoLifetime>();
         builder.Services.AddRoutingCore();
         var app = builder.Build();
         app.MapTrackerHealth(services);
@@ -66,4 +68,21 @@ internal sealed partial class RelayHealthServer(IOptions<RelayHealthOptions> opt
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Health endpoints on http://{Address}:{Port}/health and /health/ready")]
     private static partial void LogListening(ILogger logger, string address, int port);
+
+    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+        // The relay's factory is the relay's to dispose.
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class NoLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
