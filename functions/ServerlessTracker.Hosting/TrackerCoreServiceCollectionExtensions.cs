@@ -4,6 +4,7 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Engine.Tracking;
+using ServerlessTracker.Hosting.Health;
 using ServerlessTracker.Hosting.Purging;
 using ServerlessTracker.Hosting.Settings;
 using ServerlessTracker.Storage.Hosting;
@@ -19,7 +20,7 @@ public static class TrackerCoreServiceCollectionExtensions
 
     /// <summary>Registers the swarm rules (<c>Tracker:Swarm</c>) and the swarm-creation budget (<c>Tracker:SwarmCreation</c>), the store (Table Storage when <c>Tracker:Tables:*</c> is set,
     /// in memory otherwise; a store registered before this call wins), the policy, the announce and scrape use cases, the shared list of every swarm (<c>Tracker:Listing</c>), sync
-    /// (<c>Tracker:Sync</c>) and the purge (<c>Tracker:Purge</c>).</summary>
+    /// (<c>Tracker:Sync</c>), the purge (<c>Tracker:Purge</c>) and the readiness checks (<see cref="TrackerHealth"/>).</summary>
     public static IServiceCollection AddTrackerCore(this IServiceCollection services, IConfiguration configuration, TrackerHostKind host)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -54,6 +55,7 @@ public static class TrackerCoreServiceCollectionExtensions
 
         // Last: sync wraps whichever store and operator stores were registered above.
         services.AddTrackerSync(configuration);
+        services.AddTrackerHealthChecks(configuration);
         return services;
     }
 

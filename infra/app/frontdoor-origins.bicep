@@ -33,11 +33,12 @@ resource originGroup 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {
       successfulSamplesRequired: 3
       additionalLatencyInMilliseconds: 50
     }
-    // GET /: no function has that route, so the Functions host answers it itself (its home page, 200)
-    // without invoking the worker; it shows that the host is up.
+    // The app's readiness route (routePrefix is "" in host.json): 200 while its Table store answers, 503 when it does not,
+    // so Front Door sends clients to another region instead of to one that can only answer "retry in". HEAD: no body to send.
+    // The app shares one store request a second among probes, however many Front Door's edges send.
     healthProbeSettings: {
-      probePath: '/'
-      probeRequestType: 'GET'
+      probePath: '/health/ready'
+      probeRequestType: 'HEAD'
       probeProtocol: 'Https'
       probeIntervalInSeconds: 60
     }

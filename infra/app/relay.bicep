@@ -29,6 +29,9 @@ param privateMode bool = false
 @description('UDP port the relay listens on and the container group exposes.')
 param port int = 6969
 
+@description('TCP port of the relay\'s HTTP health endpoints (/health, /health/ready), public beside the UDP port so Traffic Manager can probe it; 0 leaves them off.')
+param healthPort int = 8080
+
 @description('vCPUs per relay container.')
 param cpu int = 1
 
@@ -87,24 +90,47 @@ resource relays 'Microsoft.ContainerInstance/containerGroups@2023-05-01' = [for 
     ipAddress: {
       type: 'Public'
       dnsNameLabel: config.names.relayDnsLabel
-      ports: [
+      ports: concat([
         {
           port: port
           protocol: 'UDP'
         }
-      ]
+      ], healthPort > 0 ? [
+        {
+          port: healthPort
+          protocol: 'TCP'
+        }
+      ] : [])
     }
     containers: [
       {
         name: 'relay'
         properties: {
           image: image
-          ports: [
+          ports: concat([
             {
               port: port
               protocol: 'UDP'
             }
-          ]
+          ], healthPort > 0 ? [
+            {
+              port: healthPort
+              protocol: 'TCP'
+            }
+          ] : [])
+          // Liveness only: a store outage is not the container's fault, and a restart would not mend it (ACI sends no
+          // traffic by readiness anyway). /health/ready is for Traffic Manager (docs/operator-guide.md).
+          livenessProbe: healthPort > 0 ? {
+            httpGet: {
+              path: '/health'
+              port: healthPort
+              scheme: 'http'
+            }
+            initialDelaySeconds: 10
+            periodSeconds: 30
+            timeoutSeconds: 5
+            failureThreshold: 3
+          } : null
           resources: {
             requests: {
               cpu: cpu
@@ -115,6 +141,7 @@ resource relays 'Microsoft.ContainerInstance/containerGroups@2023-05-01' = [for 
             map(items({
               // What the relay reads: the same store, region, sync topic and identity as the region's function app.
               Relay__Port: string(port)
+              Relay__Health__Port: string(healthPort)
               AZURE_CLIENT_ID: identities[i].properties.clientId
               Tracker__Region: config.region
               Tracker__Tables__ServiceUri: 'https://${storages[i].name}.table.${environment().suffixes.storage}'

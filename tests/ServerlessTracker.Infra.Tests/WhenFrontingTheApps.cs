@@ -31,6 +31,35 @@ public sealed class WhenFrontingTheApps
     }
 
     [Fact]
+    public async Task TheOriginProbeAsksTheAppsReadinessRoute()
+    {
+        // The function app's health-ready route (HealthFunctions), with host.json's empty route prefix.
+        using var template = await BicepCli.BuildAsync(Origins);
+        var group = Assert.Single(BicepCli.Resources(template), r => Type(r) == "Microsoft.Cdn/profiles/originGroups").GetProperty("properties");
+        var probe = group.GetProperty("healthProbeSettings");
+        Assert.Equal("/health/ready", probe.GetProperty("probePath").GetString());
+        Assert.Equal("HEAD", probe.GetProperty("probeRequestType").GetString());
+        Assert.Equal("Https", probe.GetProperty("probeProtocol").GetString());
+        using var host = JsonDocument.Parse(Repository.Read("host.json"));
+        Assert.Equal("", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public async Task EveryRelayOpensItsHealthPortAndIsRestartedWhenItStopsAnswering()
+    {
+        using var template = await BicepCli.BuildAsync("infra/app/relay.bicep");
+        Assert.Equal(8080, template.RootElement.GetProperty("parameters").GetProperty("healthPort").GetProperty("defaultValue").GetInt32());
+        var group = Assert.Single(BicepCli.Resources(template), r => Type(r) == "Microsoft.ContainerInstance/containerGroups").GetProperty("properties");
+        var container = Assert.Single(group.GetProperty("containers").EnumerateArray()).GetProperty("properties");
+        var probe = container.GetProperty("livenessProbe").GetString()!;
+        Assert.Contains("'path', '/health'", probe, StringComparison.Ordinal);
+        Assert.Contains("'port', parameters('healthPort')", probe, StringComparison.Ordinal);
+        // Public, so Traffic Manager can probe /health/ready (docs/operator-guide.md, "UDP: Traffic Manager").
+        Assert.Contains("parameters('healthPort')", group.GetProperty("ipAddress").GetProperty("ports").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Relay__Health__Port", container.GetProperty("environmentVariables").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheRouteTakesHttpsAloneWhenHttpsOnlyAndForwardsOverHttps()
     {
         using var template = await BicepCli.BuildAsync(Origins);

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using ServerlessTracker.Hosting.Health;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.Hosting;
 
 namespace ServerlessTracker.FunctionApp.Hosting;
 
-/// <summary>The self-hosted server's operator routes (stats, metrics, admin API, sync webhook), run inside the functions that
+/// <summary>The self-hosted server's operator routes (health, stats, metrics, admin API, sync webhook), run inside the functions that
 /// claim their paths: one route table and one set of handlers for both hosts.</summary>
 /// <remarks>
 /// The worker's ASP.NET Core pipeline is fixed and reaches only function endpoints, so each operator function hands its
@@ -23,6 +24,7 @@ public sealed class OperatorRoutes
         app.UseRouting();
         app.UseEndpoints(static endpoints =>
         {
+            endpoints.MapTrackerHealth();
             endpoints.MapStats();
             endpoints.MapTrackerMetrics();
             endpoints.MapAdmin();

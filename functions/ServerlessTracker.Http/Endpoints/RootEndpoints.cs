@@ -1,6 +1,6 @@
 namespace ServerlessTracker.Http.Endpoints;
 
-/// <summary><c>GET /</c> of the self-hosted server: a line that says where to announce (health probes use it too).</summary>
+/// <summary><c>GET /</c> of the self-hosted server: a line that says where to announce (probes belong on /health, HealthEndpoints).</summary>
 public static class RootEndpoints
 {
     public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder app)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessTracker.Hosting.Health;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.FastPath;
 using ServerlessTracker.Http.Limits;
@@ -43,6 +44,7 @@ public static class TrackerApp
 
         var app = builder.Build();
         app.MapRoot();
+        app.MapTrackerHealth();
         app.MapAnnounce();
         app.MapScrape();
         app.MapSyncWebhook(FunctionsHost.Standalone);

@@ -9,11 +9,13 @@ namespace ServerlessTracker.UdpRelay.Hosting;
 /// <summary>Registration of the relay's parts; Program.cs calls these and nothing else.</summary>
 public static class RelayServiceCollectionExtensions
 {
-    /// <summary>The UDP server, its options, the swarm rules (<c>Tracker:Swarm</c>, shared with the function app) and the purge timer.</summary>
+    /// <summary>The UDP server, its options, the swarm rules (<c>Tracker:Swarm</c>, shared with the function app), the purge timer
+    /// and the optional health side port (<c>Relay:Health</c>).</summary>
     public static IServiceCollection AddUdpRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettingsSection<RelayOptions>(RelayOptions.Section);
         services.AddSettingsSection<RelayRateLimitOptions>(RelayRateLimitOptions.Section);
+        services.AddSettingsSection<RelayHealthOptions>(RelayHealthOptions.Section);
         services.AddOptions<RelayOptions>()
             .Bind(configuration.GetSection(RelayOptions.Section))
             .ValidateDataAnnotations()
@@ -22,9 +24,15 @@ public static class RelayServiceCollectionExtensions
             .Bind(configuration.GetSection(RelayRateLimitOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<RelayHealthOptions>()
+            .Bind(configuration.GetSection(RelayHealthOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton(ConnectionIdKeyFrom);
         services.AddSingleton<UdpRelayServer>();
         services.AddHostedService(static provider => provider.GetRequiredService<UdpRelayServer>());
+        services.AddSingleton<RelayHealthServer>();
+        services.AddHostedService(static provider => provider.GetRequiredService<RelayHealthServer>());
         return services;
     }
 

@@ -15,6 +15,8 @@ public sealed class WhenPublishingTheFunctionApp
         ["scrape"] = ("httpTrigger", "scrape/{*passkey}", ["get"], "Anonymous"),
         ["stats"] = ("httpTrigger", "stats/{*format}", ["get", "head"], "Anonymous"),
         ["stats-json"] = ("httpTrigger", "stats.json", ["get", "head"], "Anonymous"),
+        ["health"] = ("httpTrigger", "health", ["get", "head"], "Anonymous"),
+        ["health-ready"] = ("httpTrigger", "health/ready", ["get", "head"], "Anonymous"),
         ["metrics"] = ("httpTrigger", "metrics", ["get"], "Function"),
         ["manage"] = ("httpTrigger", "manage/{*path}", ["get", "post", "delete"], "Function"),
         ["syncevents"] = ("httpTrigger", "sync/events", ["post", "options"], "Function"),

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
 using ServerlessTracker.Http.Tests.Support;
 using static ServerlessTracker.Http.Tests.Support.Announces;
 
@@ -49,5 +51,54 @@ public sealed class WhenTableStorageFails : IAsyncLifetime
         while (failure is not null && clock.Elapsed < TimeSpan.FromSeconds(30));
 
         Assert.Null(failure);
+    }
+
+    [Fact]
+    public async Task ReadinessTurnsNotReadyWhileLivenessStaysOkThenReadyWithoutARestart()
+    {
+        await using var tracker = await RunningTracker.StartAsync(_azurite.TrackerTables(failFast: true), ipv6: false);
+        var ready = await ReadyAsync(tracker);
+        Assert.Equal(HttpStatusCode.OK, ready.Status);
+        Assert.Equal("Table Storage answered", ready.Store);
+
+        await _azurite.StopAsync();
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(200);
+            ready = await ReadyAsync(tracker);
+        }
+        while (ready.Status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.Status);
+        Assert.Equal("not ready", ready.Overall);
+        Assert.StartsWith("Table Storage ", ready.Store, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", ready.Store, StringComparison.Ordinal);
+        // Well within the probers' patience: the check gives up after two seconds however the SDK retries.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        using (var live = await tracker.Client.GetAsync(new Uri("/health", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        await _azurite.StartAgainAsync();
+        clock.Restart();
+        do
+        {
+            await Task.Delay(200);
+            ready = await ReadyAsync(tracker);
+        }
+        while (ready.Status != HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(30));
+
+        // In-memory Azurite starts empty: ready again means the probe created the tables anew as well.
+        Assert.Equal(HttpStatusCode.OK, ready.Status);
+        Assert.Equal("Table Storage answered", ready.Store);
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Overall, string? Store)> ReadyAsync(RunningTracker tracker)
+    {
+        using var response = await tracker.Client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, body.RootElement.GetProperty("status").GetString(), body.RootElement.GetProperty("checks").GetProperty("store").GetString());
     }
 }

@@ -9,6 +9,8 @@ public static class RelaySettings
     public static readonly IReadOnlyList<string> Required =
     [
         "Relay__Port",
+        // The HTTP side port for health probes (Traffic Manager's, and the container's liveness probe).
+        "Relay__Health__Port",
         "Relay__ConnectionIdKey",
         // The same store, region, sync topic, identity, private mode and telemetry as the region's function app.
         "AZURE_CLIENT_ID",
