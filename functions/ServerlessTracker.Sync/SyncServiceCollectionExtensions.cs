@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Engine.Stores;
@@ -38,7 +39,8 @@ public static class SyncServiceCollectionExtensions
             sp.GetService<IInfoHashListStore>() is { } infoHashes ? OperatorStores.Innermost(infoHashes) : null,
             sp.GetService<IIpAllowListStore>() is { } ips ? OperatorStores.Innermost(ips) : null,
             sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SyncOptions>>(),
-            sp.GetService<IClientListStore>() is { } clients ? OperatorStores.Innermost(clients) : null));
+            sp.GetService<IClientListStore>() is { } clients ? OperatorStores.Innermost(clients) : null,
+            sp.GetService<ITorrentFactorStore>() is { } factors ? OperatorStores.Innermost(factors) : null));
         services.AddSingleton<SyncEventApplier>(sp => new SyncEventApplier(
             sp.GetRequiredService<ISwarmStore>() as IPeerUpdateTarget ?? throw new InvalidOperationException("The configured store cannot apply replicated changes."),
             sp.GetRequiredService<IOptions<RegionOptions>>(), sp.GetRequiredService<SyncMetrics>(), sp.GetRequiredService<TimeProvider>(),
@@ -65,6 +67,7 @@ public static class SyncServiceCollectionExtensions
         Decorate<IInfoHashListStore>(services, (sp, inner) => new ReplicatingInfoHashListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         Decorate<IIpAllowListStore>(services, (sp, inner) => new ReplicatingIpAllowListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         Decorate<IClientListStore>(services, (sp, inner) => new ReplicatingClientListStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
+        Decorate<ITorrentFactorStore>(services, (sp, inner) => new ReplicatingTorrentFactorStore(inner, sp.GetRequiredService<OperatorSyncQueue>()));
         return services;
     }
 

@@ -126,6 +126,35 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FreeleechAndDoubleUploadAreSetListedAndRemoved()
+    {
+        var passkey = (await _cli.RunAsync("passkey", "create", "--json")).Json["passkey"]!.GetValue<string>();
+        var hash = string.Concat(Enumerable.Repeat("0b", 20));
+        var set = await _cli.RunAsync("factor", "set", hash, "--freeleech", "--double-upload", "--note", "event");
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.Contains(hash, set.Output);
+
+        await _tracker.Client.GetStringAsync(Announce(passkey, 11, 1, 0, 0, 100, "started"));
+        await _tracker.Client.GetStringAsync(Announce(passkey, 11, 1, 300, 900, 0));
+        Assert.Matches(@"uploaded\s+600", (await _cli.RunAsync("passkey", "show", passkey)).Output);
+        Assert.Matches(@"downloaded\s+0", (await _cli.RunAsync("passkey", "show", passkey)).Output);
+
+        var listed = (await _cli.RunAsync("factor", "list", "--json")).Json;
+        var factor = Assert.Single(listed["factors"]!.AsArray())!;
+        Assert.Equal((200, 0), (factor["upload"]!.GetValue<int>(), factor["download"]!.GetValue<int>()));
+
+        // An explicit percent wins over a flag; a window is taken as ISO 8601.
+        var half = await _cli.RunAsync("factor", "set", hash, "--download", "50", "--freeleech", "--until", "2099-01-01T00:00Z", "--json");
+        Assert.Equal(50, half.Json["set"]![0]!["download"]!.GetValue<int>());
+        Assert.True(half.Json["set"]![0]!["upload"] is null);
+
+        Assert.Equal("removed", (await _cli.RunAsync("factor", "remove", hash)).Output.Trim());
+        Assert.Equal(1, (await _cli.RunAsync("factor", "remove", hash)).ExitCode);
+        Assert.Equal(1, (await _cli.RunAsync("factor", "set", hash, "--upload", "5000")).ExitCode);
+        Assert.Equal(1, (await _cli.RunAsync("factor", "set", hash)).ExitCode);
+    }
+
+    [Fact]
     public async Task FailuresEndWithANonZeroExitCodeAndAReason()
     {
         var wrongToken = await new Cli(_tracker.BaseV4, "not-the-token").RunAsync("passkey", "list");
@@ -155,7 +184,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var help = await new Cli(_tracker.BaseV4, null, new Dictionary<string, string> { [AdminCli.TokenVariable] = Token }).RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
         Assert.DoesNotContain(Token, help.Output);
-        foreach (var command in new[] { "passkey", "infohash", "client", "ip", "swarm", "settings", "--url", "--token", "--json" })
+        foreach (var command in new[] { "passkey", "infohash", "client", "factor", "ip", "swarm", "settings", "--url", "--token", "--json" })
         {
             Assert.Contains(command, help.Output);
         }

@@ -8,6 +8,7 @@ using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Protocol;
 using ServerlessTracker.Protocol.Udp;
@@ -98,6 +99,20 @@ public sealed class WhenRunningPrivatelyOverUdp : IAsyncLifetime
         Assert.Null(await AnnounceAsync(hash, 2, key, uploaded: 900, downloaded: 4000, @event: AnnounceEvent.Stopped));
         Assert.Equal((900, 4000), (account.Uploaded, account.Downloaded));
         Assert.True(_relay.Services.GetRequiredService<TrackerMetrics>().Snapshot().UdpAnnounces >= 3);
+    }
+
+    [Fact]
+    public async Task AFreeleechDoubleUploadTorrentIsCreditedAsOverHttp()
+    {
+        var hash = TestBytes.Twenty();
+        await _policy.Factors.SetAsync(new TorrentFactor(InfoHash.FromBytes(hash), Convert.ToHexStringLower(hash), 200, 0, null, default), default);
+        var key = (await _policy.Passkeys.CreateAsync(null, default)).Passkey;
+
+        Assert.Null(await AnnounceAsync(hash, 3, key, uploaded: 100, downloaded: 1000, @event: AnnounceEvent.Started));
+        Assert.Null(await AnnounceAsync(hash, 3, key, uploaded: 150, downloaded: 4000, @event: AnnounceEvent.Stopped));
+
+        var account = _policy.Passkeys.Find(key)!;
+        Assert.Equal((300, 0), (account.Uploaded, account.Downloaded));
     }
 
     [Fact]

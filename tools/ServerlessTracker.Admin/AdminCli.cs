@@ -63,7 +63,7 @@ public static class AdminCli
         var root = new RootCommand("st-admin: manage a ServerlessTracker (passkeys, access lists, swarms) through its admin API.")
         {
             Options = { url, token, functionKey, json },
-            Subcommands = { Passkeys(context), InfoHashes(context), Clients(context), Ips(context), Swarms(context), Settings(context) },
+            Subcommands = { Passkeys(context), InfoHashes(context), Clients(context), Factors(context), Ips(context), Swarms(context), Settings(context) },
         };
         return root;
     }
@@ -154,6 +154,56 @@ public static class AdminCli
                 p => new Call(HttpMethod.Post, "/clients/deny", Body(p), new View("added", columns))),
             context.Leaf("remove", "Remove a rule", [list, prefix],
                 p => new Call(HttpMethod.Delete, Target($"/clients/{p.GetValue(list)}", "prefix", p.GetValue(prefix)!), null, new View(Done: "removed"))),
+        };
+    }
+
+    private static Command Factors(Context context)
+    {
+        var hashes = new Argument<string[]>("hash")
+        {
+            Description = "Torrents as pasted: 40 hex or 32 base32 (v1), 64 hex (v2), or a magnet link (quote it); a hybrid's link sets both hashes",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var hash = new Argument<string>("hash") { Description = "An info-hash (40 hex, 32 base32, 64 hex) or a magnet link (quoted)" };
+        var upload = new Option<int?>("--upload") { Description = "Upload credited, in percent (0-1000; 200: double upload)" };
+        var download = new Option<int?>("--download") { Description = "Download credited, in percent (0-1000; 0: freeleech)" };
+        var freeleech = new Option<bool>("--freeleech") { Description = "Same as --download 0" };
+        var halfLeech = new Option<bool>("--half-leech") { Description = "Same as --download 50" };
+        var doubleUpload = new Option<bool>("--double-upload") { Description = "Same as --upload 200" };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "When the factors start (ISO 8601, like 2026-12-12T00:00Z); default now" };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "When they end (ISO 8601); default never" };
+        var note = new Option<string?>("--note") { Description = "Why (an event, a promotion)" };
+        JsonObject Body(ParseResult p)
+        {
+            var given = new JsonArray();
+            foreach (var text in p.GetValue(hashes) ?? [])
+            {
+                given.Add(text.Trim());
+            }
+
+            // A flag names a factor the way operators say it; an explicit percent wins over it.
+            var up = p.GetValue(upload) ?? (p.GetValue(doubleUpload) ? 200 : null);
+            var down = p.GetValue(download) ?? (p.GetValue(freeleech) ? 0 : p.GetValue(halfLeech) ? 50 : null);
+            return new JsonObject
+            {
+                ["hashes"] = given,
+                ["upload"] = up,
+                ["download"] = down,
+                ["from"] = p.GetValue(from),
+                ["until"] = p.GetValue(until),
+                ["note"] = p.GetValue(note),
+            };
+        }
+
+        var columns = new[] { "infoHash", "upload", "download", "from", "until", "active", "note" };
+        return new Command("factor", "Freeleech, half-leech and double upload: per-torrent upload and download factors for passkey figures")
+        {
+            context.Leaf("list", "The defaults and every torrent with factors of its own", [], _ => new Call(HttpMethod.Get, "/factors", null, new View("factors", columns))),
+            context.Leaf("set", "Set torrents' factors (replacing what they had); a factor not given follows the default",
+                [hashes, upload, download, freeleech, halfLeech, doubleUpload, from, until, note],
+                p => new Call(HttpMethod.Post, "/factors", Body(p), new View("set", columns))),
+            context.Leaf("remove", "Remove a torrent's factors: the defaults apply again", [hash],
+                p => new Call(HttpMethod.Delete, Target("/factors", "hash", p.GetValue(hash)!.Trim()), null, new View(Done: "removed"))),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 
 namespace ServerlessTracker.Engine.Policy;
@@ -18,6 +19,7 @@ public sealed class AnnouncePolicy
     private static readonly StandardFormat TwoDecimals = new('F', 2);
 
     private readonly TimeProvider _time;
+    private readonly TransferFactors _defaultFactors;
 
     public AnnouncePolicy(
         PrivateModeSettings privateMode,
@@ -27,7 +29,8 @@ public sealed class AnnouncePolicy
         InfoHashList infoHashes,
         IpAllowList ipAllowList,
         TimeProvider time,
-        ClientList? clients = null)
+        ClientList? clients = null,
+        TorrentFactors? factors = null)
     {
         PrivateMode = privateMode;
         Access = access;
@@ -36,6 +39,8 @@ public sealed class AnnouncePolicy
         InfoHashes = infoHashes;
         IpAllowList = ipAllowList;
         Clients = clients ?? new ClientList(new InMemoryClientListStore(), time);
+        Factors = factors ?? new TorrentFactors(new InMemoryTorrentFactorStore(), time);
+        _defaultFactors = privateMode.DefaultFactors();
         _time = time;
     }
 
@@ -53,6 +58,9 @@ public sealed class AnnouncePolicy
 
     /// <summary>The client allow and deny lists (peer_id prefixes); announces only, as scrapes carry no peer_id.</summary>
     public ClientList Clients { get; }
+
+    /// <summary>Per-torrent upload and download factors (freeleech, double upload) applied to passkey accounting.</summary>
+    public TorrentFactors Factors { get; }
 
     /// <summary>A policy over in-memory stores: the standalone default, and handy in tests.</summary>
     public static AnnouncePolicy InMemory(TimeProvider time, PrivateModeSettings? privateMode = null, AccessSettings? access = null, LeechControlSettings? leechControl = null) =>
@@ -90,7 +98,13 @@ public sealed class AnnouncePolicy
             return new PolicyDecision(PolicyVerdict.RatioTooLow, account, clientRule);
         }
 
-        return clientRule is null ? access : new PolicyDecision(PolicyVerdict.Allowed, access.Account, clientRule);
+        if (access.Account is null)
+        {
+            return clientRule is null ? access : new PolicyDecision(PolicyVerdict.Allowed, null, clientRule);
+        }
+
+        // Resolved while deciding, so the credit made once the store took the announce uses the factors of this moment.
+        return new PolicyDecision(PolicyVerdict.Allowed, access.Account, clientRule, Factors.Resolve(command.InfoHash, _defaultFactors));
     }
 
     /// <summary>Decides a scrape: passkey and client address (torrents are filtered one by one with <see cref="IsServed"/>).</summary>
@@ -99,12 +113,13 @@ public sealed class AnnouncePolicy
     /// <summary>Whether the tracker serves this torrent (deny list, and the allow list when it alone applies).</summary>
     public bool IsServed(InfoHash hash) => InfoHashes.Check(hash, Access.InfoHashAllowListOnly) == PolicyVerdict.Allowed;
 
-    /// <summary>Adds an allowed announce's transfer deltas to its passkey (when it had one and the store took the announce).</summary>
+    /// <summary>Credits an allowed announce's transfer deltas to its passkey, by the decision's factors (when it had a passkey
+    /// and the store took the announce). The one place deltas become figures: factors are applied here and nowhere else.</summary>
     public static void Account(in PolicyDecision decision, AnnounceResult result)
     {
         if (decision.Account is { } account && result.Status == AnnounceStatus.Ok)
         {
-            account.Add(result.UploadedDelta, result.DownloadedDelta);
+            account.Add(result.UploadedDelta, result.DownloadedDelta, decision.Factors);
         }
     }
 
@@ -162,6 +177,7 @@ public sealed class AnnouncePolicy
         await InfoHashes.RefreshAsync(cancellationToken);
         await IpAllowList.RefreshAsync(cancellationToken);
         await Clients.RefreshAsync(cancellationToken);
+        await Factors.RefreshAsync(cancellationToken);
     }
 
     /// <summary>One maintenance round: write this instance's figures and IP use, retire expired IP entries, re-read everything.</summary>
@@ -173,6 +189,7 @@ public sealed class AnnouncePolicy
         await InfoHashes.RefreshAsync(cancellationToken);
         await IpAllowList.RefreshAsync(cancellationToken);
         await Clients.RefreshAsync(cancellationToken);
+        await Factors.RefreshAsync(cancellationToken);
         var retired = await IpAllowList.RetireExpiredAsync(Access.IpAllowListExpirySeconds, cancellationToken);
         return new PolicyMaintenanceReport(passkeysFlushed, ipsFlushed, retired);
     }

@@ -1,4 +1,5 @@
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 
 namespace ServerlessTracker.Engine.Policy;
@@ -7,11 +8,12 @@ namespace ServerlessTracker.Engine.Policy;
 /// <remarks>A value, not an exception: refusals are ordinary answers (a bencoded <c>failure reason</c> or a UDP error packet).</remarks>
 public readonly struct PolicyDecision
 {
-    public PolicyDecision(PolicyVerdict verdict, PasskeyAccount? account = null, ClientRule? clientRule = null)
+    public PolicyDecision(PolicyVerdict verdict, PasskeyAccount? account = null, ClientRule? clientRule = null, TransferFactors factors = default)
     {
         Verdict = verdict;
         Account = account;
         ClientRule = clientRule;
+        Factors = factors;
     }
 
     public PolicyVerdict Verdict { get; }
@@ -21,6 +23,9 @@ public readonly struct PolicyDecision
 
     /// <summary>The client rule that decided: the deny rule that refused, or the allow rule that let the client in.</summary>
     public ClientRule? ClientRule { get; }
+
+    /// <summary>What the account is credited with of the announce's transfer (the torrent's factors or the defaults); unfactored by default.</summary>
+    public TransferFactors Factors { get; }
 
     public bool IsAllowed => Verdict == PolicyVerdict.Allowed;
 

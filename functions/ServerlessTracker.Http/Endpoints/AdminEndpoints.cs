@@ -63,6 +63,7 @@ public static class AdminEndpoints
         group.MapAdminPasskeys();
         group.MapAdminAccessLists();
         group.MapAdminClients();
+        group.MapAdminFactors();
         group.MapAdminSwarms();
         group.MapAdminSettings();
         group.MapFallback(static () => Error(StatusCodes.Status404NotFound, "no such admin resource"));

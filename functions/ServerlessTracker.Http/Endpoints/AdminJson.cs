@@ -44,6 +44,24 @@ public sealed record ClientRulesJson(IReadOnlyList<ClientRuleJson> Added);
 /// <summary>Both client lists; with any allow rule, only clients it matches are served.</summary>
 public sealed record ClientListsJson(IReadOnlyList<ClientRuleJson> Allow, IReadOnlyList<ClientRuleJson> Deny);
 
+/// <summary><c>POST /admin/factors</c> body: torrents as pasted (<c>hash</c> or <c>hashes</c>, as the info-hash lists take them),
+/// their <c>upload</c> and/or <c>download</c> factor in whole percent (0 to 1000; absent: the default), and an optional window.</summary>
+public sealed record SetFactorRequest(
+    string? Hash, int? Upload, int? Download, DateTimeOffset? From = null, DateTimeOffset? Until = null, string? Note = null, IReadOnlyList<string?>? Hashes = null);
+
+/// <summary>An upload and a download factor, in percent.</summary>
+public sealed record FactorsJson(int Upload, int Download);
+
+/// <summary>One torrent's factors as set (null: the default), its window, and what applies now (<c>effective</c>).</summary>
+public sealed record TorrentFactorJson(
+    string InfoHash, string Given, int? Upload, int? Download, DateTimeOffset? From, DateTimeOffset? Until, bool Active, FactorsJson Effective, string? Note, DateTimeOffset AddedAt);
+
+/// <summary>The factors one call set (two for a hybrid torrent).</summary>
+public sealed record TorrentFactorsJson(IReadOnlyList<TorrentFactorJson> Set);
+
+/// <summary>The global defaults and every torrent with factors of its own.</summary>
+public sealed record FactorListJson(FactorsJson Defaults, IReadOnlyList<TorrentFactorJson> Factors);
+
 /// <summary><c>POST /admin/ips</c> body: an address or CIDR range.</summary>
 public sealed record AddIpRequest(string? Entry, string? Note);
 
@@ -105,6 +123,9 @@ public sealed record ErrorJson(string Error);
 [JsonSerializable(typeof(AddClientRequest))]
 [JsonSerializable(typeof(ClientRulesJson))]
 [JsonSerializable(typeof(ClientListsJson))]
+[JsonSerializable(typeof(SetFactorRequest))]
+[JsonSerializable(typeof(TorrentFactorsJson))]
+[JsonSerializable(typeof(FactorListJson))]
 [JsonSerializable(typeof(AddIpRequest))]
 [JsonSerializable(typeof(IpEntryJson))]
 [JsonSerializable(typeof(IpListJson))]

@@ -3,12 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Storage.Operator;
 
 namespace ServerlessTracker.Storage.Hosting;
 
-/// <summary>Registers the Table Storage stores for operator data (passkeys, info-hash and client lists, IP allow-list).</summary>
+/// <summary>Registers the Table Storage stores for operator data (passkeys, info-hash and client lists, torrent factors, IP allow-list).</summary>
 public static class OperatorStoreServiceCollectionExtensions
 {
     /// <summary>When the Table store is configured (<c>Tracker:Tables:ConnectionString</c> or <c>ServiceUri</c>), registers the
@@ -27,10 +28,12 @@ public static class OperatorStoreServiceCollectionExtensions
         services.RemoveAll<IInfoHashListStore>();
         services.RemoveAll<IIpAllowListStore>();
         services.RemoveAll<IClientListStore>();
+        services.RemoveAll<ITorrentFactorStore>();
         services.AddSingleton<IPasskeyStore>(sp => new TablePasskeyStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         services.AddSingleton<IInfoHashListStore>(sp => new TableInfoHashListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         services.AddSingleton<IIpAllowListStore>(sp => new TableIpAllowListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         services.AddSingleton<IClientListStore>(sp => new TableClientListStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
+        services.AddSingleton<ITorrentFactorStore>(sp => new TableTorrentFactorStore(sp.GetRequiredService<TableAccount>().Service, Options(sp)));
         return services;
     }
 

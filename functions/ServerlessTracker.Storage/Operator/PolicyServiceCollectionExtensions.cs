@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Storage.Hosting;
 
@@ -30,6 +31,7 @@ public static class PolicyServiceCollectionExtensions
         services.TryAddSingleton<IInfoHashListStore, InMemoryInfoHashListStore>();
         services.TryAddSingleton<IIpAllowListStore, InMemoryIpAllowListStore>();
         services.TryAddSingleton<IClientListStore, InMemoryClientListStore>();
+        services.TryAddSingleton<ITorrentFactorStore, InMemoryTorrentFactorStore>();
 
         // Figures are counted per origin, a slot of the region that one process at a time leases: rows per passkey follow the
         // processes a region runs at once, are summed on read and synced between regions.
@@ -43,6 +45,7 @@ public static class PolicyServiceCollectionExtensions
         services.AddSingleton(sp => new InfoHashList(sp.GetRequiredService<IInfoHashListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IpAllowList(sp.GetRequiredService<IIpAllowListStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ClientList(sp.GetRequiredService<IClientListStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TorrentFactors(sp.GetRequiredService<ITorrentFactorStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AnnouncePolicy(
             sp.GetRequiredService<IOptions<PrivateModeSettings>>().Value,
             sp.GetRequiredService<IOptions<AccessSettings>>().Value,
@@ -51,7 +54,8 @@ public static class PolicyServiceCollectionExtensions
             sp.GetRequiredService<InfoHashList>(),
             sp.GetRequiredService<IpAllowList>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ClientList>()));
+            sp.GetRequiredService<ClientList>(),
+            sp.GetRequiredService<TorrentFactors>()));
         services.AddHostedService<PolicyMaintenanceService>();
         return services;
     }

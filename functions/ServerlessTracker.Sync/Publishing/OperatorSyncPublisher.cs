@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Sync.Wire;
 
@@ -107,6 +108,14 @@ public sealed partial class OperatorSyncPublisher(
             foreach (var rule in await clients.ListAsync(cancellationToken))
             {
                 changes.Add(ClientChange.From(rule));
+            }
+        }
+
+        if (services.GetService(typeof(ITorrentFactorStore)) is ITorrentFactorStore factors)
+        {
+            foreach (var factor in await factors.ListAsync(cancellationToken))
+            {
+                changes.Add(FactorChange.Of(factor));
             }
         }
 

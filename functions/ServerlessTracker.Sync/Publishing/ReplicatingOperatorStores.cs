@@ -1,5 +1,6 @@
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Sync.Wire;
 
@@ -150,6 +151,28 @@ public sealed class ReplicatingClientListStore(IClientListStore inner, OperatorS
         inner.DeleteAsync(prefix, kind, version, cancellationToken);
 }
 
+/// <summary>Wraps the region's torrent factor store: factors set or removed here are queued for the other regions.</summary>
+/// <remarks>Forgetting an old removal (<see cref="DeleteAsync"/>) is each region's own housekeeping, not published.</remarks>
+public sealed class ReplicatingTorrentFactorStore(ITorrentFactorStore inner, OperatorSyncQueue queue) : ITorrentFactorStore
+{
+    public ITorrentFactorStore Inner => inner;
+
+    public ValueTask<IReadOnlyList<TorrentFactor>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public async ValueTask<bool> PutAsync(TorrentFactor factor, CancellationToken cancellationToken)
+    {
+        if (!await inner.PutAsync(factor, cancellationToken))
+        {
+            return false;
+        }
+
+        queue.Enqueue(FactorChange.Of(factor));
+        return true;
+    }
+
+    public ValueTask<bool> DeleteAsync(InfoHash hash, long version, CancellationToken cancellationToken) => inner.DeleteAsync(hash, version, cancellationToken);
+}
+
 /// <summary>Finds the stores beneath the sync decorators: where changes from other regions are written, unpublished.</summary>
 public static class OperatorStores
 {
@@ -160,4 +183,6 @@ public static class OperatorStores
     public static IIpAllowListStore Innermost(IIpAllowListStore store) => store is ReplicatingIpAllowListStore replicating ? replicating.Inner : store;
 
     public static IClientListStore Innermost(IClientListStore store) => store is ReplicatingClientListStore replicating ? replicating.Inner : store;
+
+    public static ITorrentFactorStore Innermost(ITorrentFactorStore store) => store is ReplicatingTorrentFactorStore replicating ? replicating.Inner : store;
 }

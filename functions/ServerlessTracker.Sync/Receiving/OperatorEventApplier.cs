@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Sync.Wire;
 
@@ -15,7 +16,7 @@ public readonly record struct OperatorApplyReport(bool Valid, int Changes, int A
 /// never published again), and to this instance's policy at once; the region's other instances see them at their next refresh.</summary>
 /// <remarks>
 /// Every change is a state merged idempotently and in any order (<see cref="OperatorChangeBatch"/>): a passkey is added or
-/// revoked, an origin's figures replace its row only when newer, a list entry (info-hash, client, IP) wins by version. Malformed items are skipped
+/// revoked, an origin's figures replace its row only when newer, a list entry (info-hash, client, IP) or a torrent's factors win by version. Malformed items are skipped
 /// and counted; nothing a sender names reaches a key unchecked. Figures of this region's own instances are ignored (they
 /// are written here first). Storage faults throw, so the delivery fails and Event Grid delivers it again.
 /// A version (figures, list entries) or an IP entry's last use dated beyond now plus
@@ -31,7 +32,8 @@ public sealed class OperatorEventApplier(
     IOptions<RegionOptions> region,
     TimeProvider time,
     IOptions<SyncOptions>? options = null,
-    IClientListStore? clients = null)
+    IClientListStore? clients = null,
+    ITorrentFactorStore? factors = null)
 {
     private readonly TimeSpan _maxSkew = TimeSpan.FromSeconds((options?.Value ?? new SyncOptions()).MaxClockSkewSeconds);
 
@@ -147,6 +149,24 @@ public sealed class OperatorEventApplier(
 
             await clients.PutAsync(rule, cancellationToken);
             applied += policy?.Clients.Apply(rule) ?? false ? 1 : 0;
+        }
+
+        foreach (var change in batch.Factors ?? [])
+        {
+            if (factors is null || change?.ToFactor() is not { } factor || !IsHex(factor.Given) || factor.Note?.Length > MaxTextLength)
+            {
+                invalid++;
+                continue;
+            }
+
+            if (factor.Version > latestVersion)
+            {
+                refused++;
+                continue;
+            }
+
+            await factors.PutAsync(factor, cancellationToken);
+            applied += policy?.Factors.Apply(factor) ?? false ? 1 : 0;
         }
 
         var uses = new List<(string, DateTimeOffset)>(batch.IpUses?.Count ?? 0);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 
 namespace ServerlessTracker.Sync.Wire;
@@ -17,11 +18,13 @@ namespace ServerlessTracker.Sync.Wire;
 ///  "infoHashes": [{"list": "allow" | "deny", "hash": "40 hex", "given": "40 or 64 hex", "note": "…", "addedAt": "…", "version": 1, "removed": false}],
 ///  "ips":        [{"entry": "198.51.100.0/24", "note": "…", "addedAt": "…", "lastUsedAt": "…", "version": 1, "removed": false}],
 ///  "ipUses":     [{"entry": "198.51.100.0/24", "lastUsedAt": "…"}],
-///  "clients":    [{"list": "allow" | "deny", "prefix": "-XL0012-", "note": "…", "addedAt": "…", "version": 1, "removed": false}]}
+///  "clients":    [{"list": "allow" | "deny", "prefix": "-XL0012-", "note": "…", "addedAt": "…", "version": 1, "removed": false}],
+///  "factors":    [{"hash": "40 hex", "given": "40 or 64 hex", "upload": 200 | null, "download": 0 | null, "from": "…" | null, "until": "…" | null,
+///                  "note": "…", "addedAt": "…", "version": 1, "removed": false}]}
 /// </code>
 /// A passkey is the whole record (a revocation may come without <c>createdAt</c>): merged, the earliest creation and
 /// revocation win. A usage item is one origin's cumulative figures: it replaces that origin's row only when newer. List
-/// entries win by version (a removal is a tombstone); an IP entry's last use only moves forward. Unknown properties are
+/// entries and torrent factors win by version (a removal is a tombstone); an IP entry's last use only moves forward. Unknown properties are
 /// ignored, so later versions may add some.
 /// </remarks>
 public sealed class OperatorChangeBatch
@@ -38,8 +41,10 @@ public sealed class OperatorChangeBatch
 
     public List<ClientChange>? Clients { get; set; }
 
+    public List<FactorChange>? Factors { get; set; }
+
     [JsonIgnore]
-    public int Count => (Passkeys?.Count ?? 0) + (Usage?.Count ?? 0) + (InfoHashes?.Count ?? 0) + (Ips?.Count ?? 0) + (IpUses?.Count ?? 0) + (Clients?.Count ?? 0);
+    public int Count => (Passkeys?.Count ?? 0) + (Usage?.Count ?? 0) + (InfoHashes?.Count ?? 0) + (Ips?.Count ?? 0) + (IpUses?.Count ?? 0) + (Clients?.Count ?? 0) + (Factors?.Count ?? 0);
 
     public void Add(OperatorChange change)
     {
@@ -62,6 +67,9 @@ public sealed class OperatorChangeBatch
                 break;
             case ClientChange client:
                 (Clients ??= []).Add(client);
+                break;
+            case FactorChange factor:
+                (Factors ??= []).Add(factor);
                 break;
         }
     }
@@ -116,6 +124,29 @@ public sealed record InfoHashChange(string List, string Hash, string Given, stri
         return kind is { } k && InfoHash.TryParseHex(Hash, out var hash)
             ? new InfoHashRule(hash, k, Given, Note, AddedAt, Version, Removed)
             : null;
+    }
+}
+
+/// <summary>A torrent's factors or their removal. The factors only: figures travel as usage, already credited, so a region
+/// applies factors to the announces it takes and never to figures it receives.</summary>
+public sealed record FactorChange(
+    string Hash, string Given, int? Upload, int? Download, DateTimeOffset? From, DateTimeOffset? Until, string? Note, DateTimeOffset AddedAt, long Version, bool Removed)
+    : OperatorChange
+{
+    // Not From, as the other changes: this record has a From (the window's start).
+    public static FactorChange Of(TorrentFactor factor) =>
+        new(factor.Hash.ToHex(), factor.Given, factor.UploadPercent, factor.DownloadPercent, factor.From, factor.Until, factor.Note, factor.AddedAt, factor.Version, factor.Removed);
+
+    /// <summary>The factors; null when the hash is not one or the factors make no sense (<see cref="TorrentFactor.IsValid"/>, removals excepted).</summary>
+    public TorrentFactor? ToFactor()
+    {
+        if (!InfoHash.TryParseHex(Hash, out var hash) || Given is null)
+        {
+            return null;
+        }
+
+        var factor = new TorrentFactor(hash, Given, Upload, Download, Note, AddedAt, From, Until, Version, Removed);
+        return factor.Removed || factor.IsValid ? factor : null;
     }
 }
 

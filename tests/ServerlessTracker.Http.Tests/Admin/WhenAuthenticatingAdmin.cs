@@ -17,6 +17,8 @@ public sealed class WhenAuthenticatingAdmin
         (HttpMethod.Delete, "/admin/passkeys/0123456789abcdef0123456789abcdef", null),
         (HttpMethod.Get, "/admin/infohashes", null),
         (HttpMethod.Post, "/admin/infohashes/deny", new { hash = new string('a', 40) }),
+        (HttpMethod.Get, "/admin/factors", null),
+        (HttpMethod.Post, "/admin/factors", new { hash = new string('a', 40), download = 0 }),
         (HttpMethod.Get, "/admin/ips", null),
         (HttpMethod.Post, "/admin/ips", new { entry = "0.0.0.0/0" }),
         (HttpMethod.Get, "/admin/swarms", null),
@@ -46,6 +48,7 @@ public sealed class WhenAuthenticatingAdmin
         Assert.Equal(0, policy.Passkeys.Count);
         Assert.Equal(0, policy.InfoHashes.DenyCount);
         Assert.Equal(0, policy.IpAllowList.Count);
+        Assert.Equal(0, policy.Factors.Count);
     }
 
     private static void AssertNoData(System.Text.Json.Nodes.JsonNode? json)

@@ -83,6 +83,62 @@ public class WhenRegionsShareOperatorData : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FactorsSetInOneRegionCreditAnnouncesInBothOnceAndExactly()
+    {
+        var key = await East.Client.CreatePasskeyAsync("erin");
+        var hex = Convert.ToHexStringLower(Hash(621));
+        await East.Client.OkAsync(HttpMethod.Post, "/admin/factors", new { hash = hex, upload = 200, download = 50, note = "event" }, HttpStatusCode.Created);
+        Assert.True(await TwoRegions.EventuallyAsync(async () =>
+            (await West.Client.OkAsync(HttpMethod.Get, "/admin/factors"))["factors"]!.AsArray().Count == 1
+            && (await West.Client.SendAsync(HttpMethod.Get, $"/admin/passkeys/{key}")).Status == HttpStatusCode.OK, Within),
+            "west never learned east's factors and passkey");
+        Assert.Equal("event", (await West.Client.OkAsync(HttpMethod.Get, "/admin/factors"))["factors"]![0]!["note"]!.GetValue<string>());
+
+        // East: 101 up, 333 down → 202 and 166 (plus half a byte it carries). West: 7 up, 5 down → 14 and 2 (and half a byte).
+        // A figure factored again where it is received would show 404 or 83 in the region that did not take the announce.
+        Assert.Null((await East.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(621), 1, uploaded: 101, downloaded: 333, left: 50, extra: "&event=started"))).Failure());
+        Assert.Null((await West.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(621), 2, uploaded: 7, downloaded: 5, left: 50, extra: "&event=started"))).Failure());
+
+        foreach (var region in new[] { East, West })
+        {
+            Assert.True(await TwoRegions.EventuallyAsync(async () => await Figures(region, key) == (216, 168), FiguresWithin),
+                $"figures read in one region: {await Figures(region, key)}, expected (216, 168)");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal((216, 168), await Figures(East, key));
+        Assert.Equal((216, 168), await Figures(West, key));
+
+        // Removed in west: east credits as transferred again.
+        Assert.Equal(HttpStatusCode.NoContent, (await West.Client.SendAsync(HttpMethod.Delete, $"/admin/factors/{hex}")).Status);
+        Assert.True(await TwoRegions.EventuallyAsync(async () =>
+            (await East.Client.OkAsync(HttpMethod.Get, "/admin/factors"))["factors"]!.AsArray().Count == 0, Within));
+        Assert.Null((await East.Client.GetBencodeAsync(AdminApi.AnnounceUrl(key, Hash(621), 3, uploaded: 10, downloaded: 10, left: 50, extra: "&event=started"))).Failure());
+        Assert.True(await TwoRegions.EventuallyAsync(async () => await Figures(West, key) == (226, 178), FiguresWithin),
+            $"figures read in west: {await Figures(West, key)}, expected (226, 178)");
+    }
+
+    [Fact]
+    public async Task AFactorSetDeliveredAfterItsRemovalDoesNotBringItBack()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var hex = Convert.ToHexStringLower(Hash(622));
+        var set = new FactorChange(hex, hex, null, 0, null, null, null, DateTimeOffset.UtcNow, now, false);
+        var removed = set with { Version = now + 1000, Removed = true };
+        var other = set with { Hash = Convert.ToHexStringLower(Hash(623)), Given = Convert.ToHexStringLower(Hash(623)), Upload = 200 };
+        var nonsense = set with { Hash = Convert.ToHexStringLower(Hash(624)), Given = Convert.ToHexStringLower(Hash(624)), Download = 5000 };
+
+        await Deliver(West, "north", removed);
+        await Deliver(West, "north", set, other, nonsense);
+        await Deliver(West, "north", set);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var factors = (await West.Client.OkAsync(HttpMethod.Get, "/admin/factors"))["factors"]!.AsArray();
+        Assert.Equal([Convert.ToHexStringLower(Hash(623))], factors.Select(f => f!["infoHash"]!.GetValue<string>()));
+        Assert.Equal(200, factors[0]!["upload"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task ReplayedAndReorderedFiguresCountOnce()
     {
         var key = Passkey.Create();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Storage.Operator;
 
@@ -123,6 +124,44 @@ public sealed class WhenKeepingOperatorDataInTables(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task TorrentFactorsRoundTripWithTheirWindowAndRemovalsAreTombstoned()
+    {
+        var (service, options) = NewTables();
+        var policy = Policy(service, options, new AccessSettings());
+        var freeleech = InfoHash.ParseHex(new string('a', 40));
+        var doubled = InfoHash.ParseHex(new string('c', 40));
+        var from = _time.GetUtcNow().AddDays(1);
+        await policy.Factors.SetAsync(new TorrentFactor(freeleech, new string('a', 64), null, 0, "weekend", default, from, from.AddDays(2)), default);
+        await policy.Factors.SetAsync(new TorrentFactor(doubled, new string('c', 40), 200, 50, null, default), default);
+
+        var other = Policy(service, options, new AccessSettings());
+        await other.InitializeAsync(default);
+        var read = other.Factors.List().Single(f => f.Hash == freeleech);
+        Assert.Equal((null, 0, "weekend", from, from.AddDays(2), new string('a', 64)), (read.UploadPercent, read.DownloadPercent, read.Note, read.From, read.Until, read.Given));
+        Assert.Equal(new TransferFactors(200, 50), other.Factors.Resolve(doubled, default));
+        Assert.Equal(default, other.Factors.Resolve(freeleech, default));
+        _time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(new TransferFactors(100, 0), other.Factors.Resolve(freeleech, default));
+
+        // Setting again replaces the whole row: a factor and a bound left out are gone.
+        await policy.Factors.SetAsync(new TorrentFactor(freeleech, new string('a', 40), 150, null, null, default), default);
+        await other.MaintainAsync(default);
+        var replaced = other.Factors.List().Single(f => f.Hash == freeleech);
+        Assert.Equal((150, (int?)null, (DateTimeOffset?)null, (DateTimeOffset?)null), (replaced.UploadPercent, replaced.DownloadPercent, replaced.From, replaced.Until));
+
+        Assert.True(await policy.Factors.RemoveAsync(doubled, default));
+        Assert.False(await policy.Factors.RemoveAsync(doubled, default));
+        await other.MaintainAsync(default);
+        Assert.Equal(default, other.Factors.Resolve(doubled, default));
+
+        var store = new TableTorrentFactorStore(service, options);
+        Assert.True((await store.ListAsync(default)).Single(f => f.Hash == doubled).Removed);
+        _time.Advance(ChangeVersion.TombstoneRetention + TimeSpan.FromMinutes(1));
+        await other.MaintainAsync(default);
+        Assert.DoesNotContain(await store.ListAsync(default), f => f.Hash == doubled);
+    }
+
+    [Fact]
     public async Task IpEntriesKeepTheLatestUseAndExpireAcrossInstances()
     {
         var (service, options) = NewTables();
@@ -153,7 +192,8 @@ public sealed class WhenKeepingOperatorDataInTables(AzuriteFixture azurite)
             new PasskeyTable(new TablePasskeyStore(service, options), _time),
             new InfoHashList(new TableInfoHashListStore(service, options), _time),
             new IpAllowList(new TableIpAllowListStore(service, options), _time), _time,
-            new ClientList(new TableClientListStore(service, options), _time));
+            new ClientList(new TableClientListStore(service, options), _time),
+            new TorrentFactors(new TableTorrentFactorStore(service, options), _time));
 
     private static AnnounceCommand Command(string address, string client = "") => new(
         InfoHash.ParseHex(new string('a', 40)), Engine.Peers.PeerId.FromBytes(System.Text.Encoding.ASCII.GetBytes(client.PadRight(20, '0'))),

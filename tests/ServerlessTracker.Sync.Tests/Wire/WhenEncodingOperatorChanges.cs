@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Messaging;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Engine.Policy.Factors;
 using ServerlessTracker.Engine.Policy.Passkeys;
 using ServerlessTracker.Sync.Wire;
 
@@ -17,6 +18,7 @@ public class WhenEncodingOperatorChanges
         var rule = new InfoHashRule(InfoHash.ParseHex(new string('a', 40)), InfoHashListKind.Deny, new string('a', 64), "dmca", At, 17, Removed: true);
         var ip = new IpAllowRecord("2001:db8::/32", null, At, At.AddDays(1), 18);
         var client = new ClientRule("-XL0012-", ClientListKind.Deny, "leaks", At, 19);
+        var factor = new TorrentFactor(InfoHash.ParseHex(new string('b', 40)), new string('b', 64), 200, null, "event", At, At.AddDays(1), At.AddDays(3), 20);
         var batch = new OperatorChangeBatch();
         OperatorChange[] changes =
         [
@@ -27,6 +29,7 @@ public class WhenEncodingOperatorChanges
             IpChange.From(ip),
             new IpUseChange("198.51.100.0/24", At),
             ClientChange.From(client),
+            FactorChange.Of(factor),
         ];
         foreach (var change in changes)
         {
@@ -37,7 +40,8 @@ public class WhenEncodingOperatorChanges
             BinaryData.FromBytes(batch.Encode()), "application/json", CloudEventDataFormat.Json));
         var decoded = OperatorChangeBatch.Decode(CloudEvent.Parse(BinaryData.FromString(json))!.Data!)!;
 
-        Assert.Equal(7, decoded.Count);
+        Assert.Equal(8, decoded.Count);
+        Assert.Equal(factor, Assert.Single(decoded.Factors!).ToFactor());
         Assert.Equal(client, Assert.Single(decoded.Clients!).ToRule());
         Assert.Equal(changes[..2], decoded.Passkeys!);
         Assert.Equal(changes[2], Assert.Single(decoded.Usage!));
@@ -54,6 +58,14 @@ public class WhenEncodingOperatorChanges
         Assert.Equal(new PasskeyRecord("k", null, At, At, 0, 0), new PasskeyChange("k", null, null, At).ToRecord());
         Assert.Null(new PasskeyChange("k", "x", null, null).ToRecord());
     }
+
+    [Theory]
+    [InlineData("not hex", 0, null)]
+    [InlineData("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 1001, null)]
+    [InlineData("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", null, null)]
+    [InlineData("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", -5, 100)]
+    public void AFactorChangeWithoutAHashOrSensibleFactorsIsNoFactor(string hash, int? upload, int? download) =>
+        Assert.Null(new FactorChange(hash, hash, upload, download, null, null, null, At, 1, false).ToFactor());
 
     [Theory]
     [InlineData("maybe", "-XL0012-")]

@@ -1,3 +1,5 @@
+using ServerlessTracker.Engine.Policy.Factors;
+
 namespace ServerlessTracker.Engine.Policy.Passkeys;
 
 /// <summary>A passkey as the hot path sees it: identity, revocation and live figures, updated without locks.</summary>
@@ -16,6 +18,11 @@ public sealed class PasskeyAccount
     private long _countedDownloaded;
     private long _savedUploaded;
     private long _savedDownloaded;
+
+    // Hundredths of a byte left over by factored credits since this process started: each announce carries on the whole bytes
+    // its remainder completes, so what a process credits is floor(sum of delta × percent / 100), exact to the byte.
+    private long _uploadedHundredths;
+    private long _downloadedHundredths;
     private long _rowsUploaded;
     private long _rowsDownloaded;
     private volatile string? _name;
@@ -80,17 +87,51 @@ public sealed class PasskeyAccount
     internal (long Uploaded, long Downloaded) SavedAtClaim { get; set; }
 
     /// <summary>Adds one announce's deltas (negative or absurd values are clamped).</summary>
-    public void Add(long uploaded, long downloaded)
+    public void Add(long uploaded, long downloaded) => Add(uploaded, downloaded, default);
+
+    /// <summary>Adds one announce's deltas as credited by <paramref name="factors"/> (negative or absurd deltas are clamped first).</summary>
+    public void Add(long uploaded, long downloaded, TransferFactors factors)
     {
-        if (uploaded > 0)
+        var credit = Credit(uploaded, factors.UploadPercent, ref _uploadedHundredths);
+        if (credit > 0)
         {
-            Interlocked.Add(ref _countedUploaded, Math.Min(uploaded, MaxDeltaBytes));
+            Interlocked.Add(ref _countedUploaded, credit);
         }
 
-        if (downloaded > 0)
+        credit = Credit(downloaded, factors.DownloadPercent, ref _downloadedHundredths);
+        if (credit > 0)
         {
-            Interlocked.Add(ref _countedDownloaded, Math.Min(downloaded, MaxDeltaBytes));
+            Interlocked.Add(ref _countedDownloaded, credit);
         }
+    }
+
+    /// <summary>Whole bytes credited for <paramref name="delta"/> at <paramref name="percent"/>: the product's whole part, plus a
+    /// byte for each hundred the remainder completes in <paramref name="hundredths"/>.</summary>
+    private static long Credit(long delta, int percent, ref long hundredths)
+    {
+        if (delta <= 0 || percent <= 0)
+        {
+            return 0;
+        }
+
+        delta = Math.Min(delta, MaxDeltaBytes);
+        if (percent == TransferFactors.Unfactored)
+        {
+            return delta;
+        }
+
+        // At most 2^50 × 1000 < 2^60: no overflow.
+        var product = delta * percent;
+        var whole = product / 100;
+        var rest = product % 100;
+        if (rest != 0)
+        {
+            // Lock-free and exact under concurrent announces: this announce carries the hundreds its own range crosses.
+            var total = Interlocked.Add(ref hundredths, rest);
+            whole += (total / 100) - ((total - rest) / 100);
+        }
+
+        return whole;
     }
 
     /// <summary>Takes a stored or journaled record: the name once known, a revocation for good.</summary>
