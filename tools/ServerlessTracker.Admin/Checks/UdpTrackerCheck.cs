@@ -25,17 +25,31 @@ public sealed class UdpTrackerCheck(TimeSpan timeout)
             using var resolving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             resolving.CancelAfter(timeout);
             var addresses = await Dns.GetHostAddressesAsync(announce.IdnHost, resolving.Token);
-            var address = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
-            tracker = new IPEndPoint(address, announce.Port);
+            if (addresses.Length == 0)
+            {
+                results.Add(CheckResult.Fail("connect", $"{announce.IdnHost} has no address"));
+                return results;
+            }
+
+            tracker = new IPEndPoint(Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0], announce.Port);
         }
-        catch (Exception exception) when (exception is SocketException or OperationCanceledException or IndexOutOfRangeException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             results.Add(CheckResult.Fail("connect", $"cannot resolve {announce.IdnHost}: {exception.Message}"));
             return results;
         }
 
         using var socket = new Socket(tracker.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        await socket.ConnectAsync(tracker, cancellationToken);
+        try
+        {
+            await socket.ConnectAsync(tracker, cancellationToken);
+        }
+        catch (SocketException exception)
+        {
+            // No route to the address (an IPv6-only name from an IPv4-only network): nothing was sent.
+            results.Add(CheckResult.Fail("connect", $"cannot send to {tracker}: {exception.Message}"));
+            return results;
+        }
 
         var connect = new byte[16];
         var transaction = ++_transaction;
