@@ -29,7 +29,7 @@ public static class CheckCommand
                 }
             }
         });
-        var command = new Command("check", "Check a deployment as a client meets it: announce, scrape, external ip, forged headers, https, interval, health; exit 1 if any check fails")
+        var command = new Command("check", "Check a deployment as a client meets it: announce, scrape, external ip, forged headers, https, interval, health. Sends only what any client may send (no token; --url is not used). Exit 1 if any check fails")
         {
             Arguments = { urls },
         };
