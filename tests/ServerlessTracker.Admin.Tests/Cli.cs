@@ -12,7 +12,10 @@ public sealed class Cli(Uri url, string? token, Dictionary<string, string>? envi
         public JsonNode Json => JsonNode.Parse(Output) ?? throw new InvalidOperationException("no JSON printed");
     }
 
-    public async Task<Run> RunAsync(params string[] args)
+    public Task<Run> RunAsync(params string[] args) => RunAsync(args, null);
+
+    /// <summary>Runs with <paramref name="handler"/> in place of the network (a stand-in tracker).</summary>
+    public async Task<Run> RunAsync(string[] args, HttpMessageHandler? handler)
     {
         var all = new List<string>(args);
         if (environment is null)
@@ -24,7 +27,7 @@ public sealed class Cli(Uri url, string? token, Dictionary<string, string>? envi
 
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await AdminCli.RunAsync([.. all], output, error, name => environment?.GetValueOrDefault(name));
+        var exit = await AdminCli.RunAsync([.. all], output, error, name => environment?.GetValueOrDefault(name), handler);
         return new Run(exit, output.ToString(), error.ToString());
     }
 

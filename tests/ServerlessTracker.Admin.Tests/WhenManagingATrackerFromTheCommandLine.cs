@@ -184,7 +184,7 @@ public sealed class WhenManagingATrackerFromTheCommandLine : IAsyncLifetime
         var help = await new Cli(_tracker.BaseV4, null, new Dictionary<string, string> { [AdminCli.TokenVariable] = Token }).RunAsync("--help");
         Assert.Equal(0, help.ExitCode);
         Assert.DoesNotContain(Token, help.Output);
-        foreach (var command in new[] { "passkey", "infohash", "client", "factor", "ip", "swarm", "settings", "--url", "--token", "--json" })
+        foreach (var command in new[] { "passkey", "infohash", "client", "factor", "ip", "swarm", "settings", "check", "--url", "--token", "--json" })
         {
             Assert.Contains(command, help.Output);
         }

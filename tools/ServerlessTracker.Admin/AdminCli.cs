@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Net.Http;
 using System.Text.Json.Nodes;
+using ServerlessTracker.Admin.Checks;
 
 namespace ServerlessTracker.Admin;
 
 /// <summary>The command tree of <c>st-admin</c>: one subcommand per admin resource, each a thin call to the admin API.</summary>
 /// <remarks>Exit codes: 0 done; 1 the tracker refused (an HTTP error: bad token, unknown passkey, ...); 2 usage error
-/// or the tracker could not be reached.</remarks>
+/// or the tracker could not be reached. <c>check</c> has its own: 0 every check passed or was skipped, 1 a check failed, 2 usage
+/// error (see <see cref="CheckCommand"/>).</remarks>
 public static class AdminCli
 {
     public const string UrlVariable = "TRACKER_URL";
@@ -60,10 +62,10 @@ public static class AdminCli
         var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of tables", Recursive = true };
 
         var context = new Context(url, token, functionKey, json, environment, handler);
-        var root = new RootCommand("st-admin: manage a ServerlessTracker (passkeys, access lists, swarms) through its admin API.")
+        var root = new RootCommand("st-admin: manage a ServerlessTracker (passkeys, access lists, swarms) through its admin API, and check a deployment.")
         {
             Options = { url, token, functionKey, json },
-            Subcommands = { Passkeys(context), InfoHashes(context), Clients(context), Factors(context), Ips(context), Swarms(context), Settings(context) },
+            Subcommands = { Passkeys(context), InfoHashes(context), Clients(context), Factors(context), Ips(context), Swarms(context), Settings(context), CheckCommand.Build(handler) },
         };
         return root;
     }
