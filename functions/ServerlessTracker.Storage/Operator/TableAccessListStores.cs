@@ -52,24 +52,7 @@ public sealed class TableInfoHashListStore(TableServiceClient service, OperatorT
             entity["Note"] = rule.Note;
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (current.HasValue && current.Value is { } row && ToRule(row) is { } stored && !rule.Supersedes(stored))
-            {
-                return false;
-            }
-
-            try
-            {
-                await WriteAsync(table, entity, current.HasValue ? current.Value?.ETag : null, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (RequestFailedException exception) when (exception.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                // Changed between our read and write: read again.
-            }
-        }
+        return await PutIfNewerAsync(table, entity, row => ToRule(row) is { } stored && !rule.Supersedes(stored), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> DeleteAsync(InfoHash hash, InfoHashListKind kind, long version, CancellationToken cancellationToken)
@@ -86,6 +69,31 @@ public sealed class TableInfoHashListStore(TableServiceClient service, OperatorT
             : null;
 
     private static string Partition(InfoHashListKind kind) => kind == InfoHashListKind.Allow ? "infohash-allow" : "infohash-deny";
+
+    /// <summary>Writes a versioned operator row unless the stored one should stay (<paramref name="keeps"/>: the change does not
+    /// supersede it); read, then an add or an ETag-guarded replace, read again if it changed in between. False when kept.</summary>
+    internal static async Task<bool> PutIfNewerAsync(TableClient table, TableEntity entity, Func<TableEntity, bool> keeps, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (current.HasValue && current.Value is { } row && keeps(row))
+            {
+                return false;
+            }
+
+            try
+            {
+                // A replace, so a field the new change leaves out does not survive from the old row.
+                await WriteAsync(table, entity, current.HasValue ? current.Value?.ETag : null, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException exception) when (exception.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+                // Changed between our read and write: read again.
+            }
+        }
+    }
 
     /// <summary>Adds the row when it was absent (<paramref name="etag"/> null), else replaces it if unchanged since read.</summary>
     internal static async Task WriteAsync(TableClient table, TableEntity entity, ETag? etag, CancellationToken cancellationToken)

@@ -20,7 +20,6 @@ public sealed class TableClientListStore(TableServiceClient service, OperatorTab
 {
     private const string AllowPartition = "client-allow";
     private const string DenyPartition = "client-deny";
-    private const int MaxAttempts = 5;
     private readonly LazyTable _table = new(service, options.AccessListsTable);
 
     public async ValueTask<IReadOnlyList<ClientRule>> ListAsync(CancellationToken cancellationToken)
@@ -54,24 +53,8 @@ public sealed class TableClientListStore(TableServiceClient service, OperatorTab
             entity["Note"] = rule.Note;
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (current.HasValue && current.Value is { } row && ToRule(row) is { } stored && !rule.Supersedes(stored))
-            {
-                return false;
-            }
-
-            try
-            {
-                await TableInfoHashListStore.WriteAsync(table, entity, current.HasValue ? current.Value?.ETag : null, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (RequestFailedException exception) when (exception.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                // Changed between our read and write: read again.
-            }
-        }
+        return await TableInfoHashListStore.PutIfNewerAsync(table, entity, row => ToRule(row) is { } stored && !rule.Supersedes(stored), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async ValueTask<bool> DeleteAsync(string prefix, ClientListKind kind, long version, CancellationToken cancellationToken)

@@ -20,7 +20,6 @@ namespace ServerlessTracker.Storage.Operator;
 public sealed class TableTorrentFactorStore(TableServiceClient service, OperatorTablesOptions options) : ITorrentFactorStore
 {
     private const string Partition = "factor";
-    private const int MaxAttempts = 5;
     private readonly LazyTable _table = new(service, options.AccessListsTable);
 
     public async ValueTask<IReadOnlyList<TorrentFactor>> ListAsync(CancellationToken cancellationToken)
@@ -54,25 +53,8 @@ public sealed class TableTorrentFactorStore(TableServiceClient service, Operator
         Set(entity, "Until", factor.Until);
         Set(entity, "Note", factor.Note);
 
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(Partition, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (current.HasValue && current.Value is { } row && ToFactor(row) is { } stored && !factor.Supersedes(stored))
-            {
-                return false;
-            }
-
-            try
-            {
-                // A replace, so a factor or bound the new change leaves out does not survive from the old row.
-                await TableInfoHashListStore.WriteAsync(table, entity, current.HasValue ? current.Value?.ETag : null, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (RequestFailedException exception) when (exception.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                // Changed between our read and write: read again.
-            }
-        }
+        return await TableInfoHashListStore.PutIfNewerAsync(table, entity, row => ToFactor(row) is { } stored && !factor.Supersedes(stored), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async ValueTask<bool> DeleteAsync(InfoHash hash, long version, CancellationToken cancellationToken)
