@@ -29,8 +29,8 @@ public sealed class AnnouncePolicy
         InfoHashList infoHashes,
         IpAllowList ipAllowList,
         TimeProvider time,
-        ClientList? clients = null,
-        TorrentFactors? factors = null)
+        ClientList clients,
+        TorrentFactors factors)
     {
         PrivateMode = privateMode;
         Access = access;
@@ -38,8 +38,8 @@ public sealed class AnnouncePolicy
         Passkeys = passkeys;
         InfoHashes = infoHashes;
         IpAllowList = ipAllowList;
-        Clients = clients ?? new ClientList(new InMemoryClientListStore(), time);
-        Factors = factors ?? new TorrentFactors(new InMemoryTorrentFactorStore(), time);
+        Clients = clients;
+        Factors = factors;
         _defaultFactors = privateMode.DefaultFactors();
         _time = time;
     }
@@ -66,7 +66,8 @@ public sealed class AnnouncePolicy
     public static AnnouncePolicy InMemory(TimeProvider time, PrivateModeSettings? privateMode = null, AccessSettings? access = null, LeechControlSettings? leechControl = null) =>
         new(privateMode ?? new(), access ?? new(), leechControl ?? new(),
             new PasskeyTable(new InMemoryPasskeyStore(), time), new InfoHashList(new InMemoryInfoHashListStore(), time),
-            new IpAllowList(new InMemoryIpAllowListStore(), time), time);
+            new IpAllowList(new InMemoryIpAllowListStore(), time), time,
+            new ClientList(new InMemoryClientListStore(), time), new TorrentFactors(new InMemoryTorrentFactorStore(), time));
 
     /// <summary>Decides an announce from the address it names. <paramref name="passkey"/> is the passkey as the client sent it (ASCII bytes), empty when none.</summary>
     public PolicyDecision CheckAnnounce(ReadOnlySpan<byte> passkey, in AnnounceCommand command) => CheckAnnounce(passkey, command, command.Address);

@@ -17,7 +17,9 @@ public class WhenAllowingAddresses
         new(new PrivateModeSettings(), _access, new LeechControlSettings(),
             new ServerlessTracker.Engine.Policy.Passkeys.PasskeyTable(new ServerlessTracker.Engine.Policy.Passkeys.InMemoryPasskeyStore(), _time),
             new InfoHashList(new InMemoryInfoHashListStore(), _time),
-            new IpAllowList(store ?? new InMemoryIpAllowListStore(), _time), _time);
+            new IpAllowList(store ?? new InMemoryIpAllowListStore(), _time), _time,
+            new ClientList(new InMemoryClientListStore(), _time),
+            new ServerlessTracker.Engine.Policy.Factors.TorrentFactors(new ServerlessTracker.Engine.Policy.Factors.InMemoryTorrentFactorStore(), _time));
 
     private static PolicyVerdict From(AnnouncePolicy policy, string address) =>
         policy.CheckAnnounce([], Peers.Announce(1, address: At(address))).Verdict;
