@@ -25,7 +25,7 @@ public sealed partial class WhenClientsExceedTheirBudgetOnTheFastPath
     [Fact]
     public async Task AnAddressOverItsBudgetIsRefusedOnTheFastPath()
     {
-        await using var tracker = await RunningTracker.StartAsync(Budget(3), ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(Budget(3), RunningTracker.FrozenClock, ipv6: false);
         var hash = Hash(341);
         var answers = new List<RawResponse>();
         for (var i = 0; i < 7; i++)
@@ -59,7 +59,7 @@ public sealed partial class WhenClientsExceedTheirBudgetOnTheFastPath
     public async Task OneBudgetCoversRequestsOnTheFastPathAndThroughKestrel()
     {
         const int burst = 4;
-        await using var tracker = await RunningTracker.StartAsync(Budget(burst), ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(Budget(burst), RunningTracker.FrozenClock, ipv6: false);
         var hash = Hash(342);
         var clock = Stopwatch.StartNew();
         var fast = new List<bool>();
@@ -98,8 +98,8 @@ public sealed partial class WhenClientsExceedTheirBudgetOnTheFastPath
     [Fact]
     public async Task ARefusalIsTheSameBytesOnBothTransports()
     {
-        await using var fast = await RunningTracker.StartAsync(Budget(1), ipv6: false);
-        await using var kestrel = await RunningTracker.StartAsync(Budget(1, fastPath: false), ipv6: false);
+        await using var fast = await RunningTracker.StartAsync(Budget(1), RunningTracker.FrozenClock, ipv6: false);
+        await using var kestrel = await RunningTracker.StartAsync(Budget(1, fastPath: false), RunningTracker.FrozenClock, ipv6: false);
         var request = Get(AnnounceUrl(Hash(343), 1, left: 1));
         await SendAsync(fast, request);
         await SendAsync(kestrel, request);
@@ -117,7 +117,7 @@ public sealed partial class WhenClientsExceedTheirBudgetOnTheFastPath
     {
         var settings = Budget(2);
         settings["Tracker:Network:TrustedProxies:0"] = "127.0.0.1";
-        await using var tracker = await RunningTracker.StartAsync(settings, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(settings, RunningTracker.FrozenClock, ipv6: false);
         var hash = Hash(344);
         await using var connection = await RawConnection.OpenAsync(tracker.BaseV4);
         for (var client = 1; client <= 3; client++)

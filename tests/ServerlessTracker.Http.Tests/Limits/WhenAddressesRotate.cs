@@ -56,7 +56,7 @@ public sealed class WhenAddressesRotate
     [Fact]
     public async Task ANewAddressStartsWithItsInitialTokensNotTheWholeBurst()
     {
-        await using var tracker = await RunningTracker.StartAsync(Budget(50, ("Tracker:RateLimit:InitialTokens", "3")), ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(Budget(50, ("Tracker:RateLimit:InitialTokens", "3")), RunningTracker.FrozenClock, ipv6: false);
         var served = 0;
         for (var i = 0; i < 10; i++)
         {
@@ -69,7 +69,7 @@ public sealed class WhenAddressesRotate
     [Fact]
     public async Task AScrapePaysOneTokenPerInfoHashItNames()
     {
-        await using var tracker = await RunningTracker.StartAsync(Budget(12), ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(Budget(12), RunningTracker.FrozenClock, ipv6: false);
         byte[][] five = [Hash(1), Hash(2), Hash(3), Hash(4), Hash(5)];
 
         // 5 + 5 of 12 tokens: the next five-hash scrape is refused, a full scrape (one token) is not.

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using ServerlessTracker.Engine.Limits;
 using ServerlessTracker.Http.Tests.Support;
 using static ServerlessTracker.Http.Tests.Support.Announces;
@@ -13,10 +12,6 @@ public class WhenClientsFloodTheTracker
 {
     /// <summary>Settings added to every tracker these tests start.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
-
-    /// <summary>A clock that does not move: at one token a second, a busy machine would otherwise refill a bucket mid-test.</summary>
-    private static void StandStill(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>
-        builder.Services.AddSingleton<TimeProvider>(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow));
 
     private Dictionary<string, string?> Budget(int burst, params (string Key, string Value)[] extra)
     {
@@ -37,7 +32,7 @@ public class WhenClientsFloodTheTracker
     [Fact]
     public async Task AnAddressOverItsBudgetIsToldToSlowDownAndNothingIsStored()
     {
-        await using var tracker = await RunningTracker.StartAsync(Budget(5), configure: StandStill);
+        await using var tracker = await RunningTracker.StartAsync(Budget(5), configure: RunningTracker.FrozenClock);
         var hash = Hash(500);
         var answers = new List<Protocol.Bencode.BencodeValue>();
         for (var i = 0; i < 8; i++)
@@ -81,7 +76,7 @@ public class WhenClientsFloodTheTracker
     [Fact]
     public async Task BudgetsFollowTheClientAddressNamedByATrustedProxy()
     {
-        await using var tracker = await RunningTracker.StartAsync(Budget(2, ("Tracker:Network:TrustedProxies:0", "127.0.0.1")), StandStill, ipv6: false);
+        await using var tracker = await RunningTracker.StartAsync(Budget(2, ("Tracker:Network:TrustedProxies:0", "127.0.0.1")), RunningTracker.FrozenClock, ipv6: false);
         var hash = Hash(501);
         for (var client = 1; client <= 4; client++)
         {

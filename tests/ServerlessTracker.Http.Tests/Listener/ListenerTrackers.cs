@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using ServerlessTracker.Http.Listener;
 using ServerlessTracker.Http.Tests.Support;
 
@@ -8,13 +9,13 @@ namespace ServerlessTracker.Http.Tests.Listener;
 /// <summary>The real app with its tracker listener on a free loopback port (Port 0 means off, so the test picks one).</summary>
 internal static class ListenerTrackers
 {
-    public static async Task<RunningTracker> StartAsync(Dictionary<string, string?>? settings = null, string address = "127.0.0.1")
+    public static async Task<RunningTracker> StartAsync(Dictionary<string, string?>? settings = null, string address = "127.0.0.1", Action<WebApplicationBuilder>? configure = null)
     {
         settings ??= [];
         settings["Tracker:Listener:Port"] = FreePort(address).ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Tracker:Listener:Address"] = address;
         settings.TryAdd("Tracker:Listener:Threads", "2");
-        return await RunningTracker.StartAsync(settings, ipv6: false);
+        return await RunningTracker.StartAsync(settings, configure, ipv6: false);
     }
 
     public static Uri ListenerUri(this RunningTracker tracker, string host = "127.0.0.1")

@@ -15,7 +15,8 @@ public sealed class WhenClientsExceedTheirBudgetOnTheListener
             ["Tracker:RateLimit:RequestsPerSecond"] = "1",
             ["Tracker:RateLimit:Burst"] = "4",
             ["Tracker:RateLimit:RetryInSeconds"] = "120",
-        });
+        },
+        configure: RunningTracker.FrozenClock);
         var hash = Hash(521);
 
         // Three through Kestrel, then the listener gets what is left of the same bucket.

@@ -117,6 +117,9 @@ public sealed class WhenServingOnTheListener
         {
             ["Tracker:Listener:DeferAcceptSeconds"] = "0",
             ["Tracker:Listener:MaxSlowConnections"] = "1",
+
+            // Room for the steps below on a busy machine: the first connection must still be waiting when it sends.
+            ["Tracker:Listener:HeadTimeoutSeconds"] = "15",
         });
         var counters = tracker.ListenerCounters();
         await using var first = await RawConnection.OpenAsync(tracker.ListenerUri());

@@ -30,6 +30,11 @@ public sealed class RunningTracker : ITrackerUnderTest
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
+    /// <summary>A clock that does not move, for tests of per-address budgets: at one token a second, a busy machine would
+    /// otherwise refill a bucket mid-test. Pass as <c>configure</c>.</summary>
+    public static void FrozenClock(WebApplicationBuilder builder) =>
+        builder.Services.AddSingleton<TimeProvider>(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow));
+
     /// <summary>Starts the tracker; <paramref name="settings"/> are configuration keys (Tracker:...) and values.</summary>
     /// <param name="urls">Listen URLs; empty to let the app choose (as under the Functions host).</param>
     public static async Task<RunningTracker> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, bool ipv6 = true, string? urls = null)
