@@ -109,27 +109,27 @@ public sealed class AnnounceResult
     }
 
     /// <summary>Appends a peer; false when the buffers are full.</summary>
-    public bool TryAdd(in PeerRecord peer)
+    public bool TryAdd(PeerId id, PeerAddress address, ushort port)
     {
         if (PeerCount >= Capacity)
         {
             return false;
         }
 
-        if (peer.Address.IsIPv4)
+        if (address.IsIPv4)
         {
             var entry = _peers4.AsSpan(Peers4Count * 6, 6);
-            peer.Address.WriteCompact(entry);
-            BinaryPrimitives.WriteUInt16BigEndian(entry[4..], peer.Port);
-            peer.Id.CopyTo(_ids4.AsSpan(Peers4Count * PeerId.Length));
+            address.WriteCompact(entry);
+            BinaryPrimitives.WriteUInt16BigEndian(entry[4..], port);
+            id.CopyTo(_ids4.AsSpan(Peers4Count * PeerId.Length));
             Peers4Count++;
         }
         else
         {
             var entry = _peers6.AsSpan(Peers6Count * 18, 18);
-            peer.Address.Write16(entry);
-            BinaryPrimitives.WriteUInt16BigEndian(entry[16..], peer.Port);
-            peer.Id.CopyTo(_ids6.AsSpan(Peers6Count * PeerId.Length));
+            address.Write16(entry);
+            BinaryPrimitives.WriteUInt16BigEndian(entry[16..], port);
+            id.CopyTo(_ids6.AsSpan(Peers6Count * PeerId.Length));
             Peers6Count++;
         }
 

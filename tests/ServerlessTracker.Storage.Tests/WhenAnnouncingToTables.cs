@@ -31,7 +31,7 @@ public sealed class WhenAnnouncingToTables(AzuriteFixture azurite)
         var options = azurite.NewTables();
         var time = Tables.Clock();
         var hash = Peers.Hash(2);
-        var keyed = Peers.Command(hash, 5, PeerEvent.Started) with { Key = 0xfeedbeef, HasKey = true, Uploaded = 10, Downloaded = 20 };
+        var keyed = Peers.Command(hash, 5, PeerEvent.Started) with { Key = 0xfeedbeef, HasKey = true, Uploaded = 10, Downloaded = 20, Accounted = true };
         using (var first = Tables.Store(options, time))
         {
             await first.AnnounceAsync(keyed);

@@ -18,7 +18,8 @@ public enum PeerFlags : byte
     Remote = 4,
 }
 
-/// <summary>One peer of a swarm as the engine keeps it: 68 bytes, no references, stored inline in arrays.</summary>
+/// <summary>One peer of a swarm, whole: what stores, sync and inspection exchange with a swarm. The swarm itself keeps it in
+/// two parts (a 48-byte entry, and the counters and owner only where accounting needs them).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 public struct PeerRecord
 {
@@ -32,7 +33,7 @@ public struct PeerRecord
     /// <summary>Last announce, in seconds since the Unix epoch.</summary>
     public uint LastSeen;
 
-    /// <summary>The session's <c>uploaded</c> counter at the last announce, for accounting deltas.</summary>
+    /// <summary>The session's <c>uploaded</c> counter at the last accounted announce, for accounting deltas; 0 on an open tracker.</summary>
     public long Uploaded;
 
     /// <summary>The session's <c>downloaded</c> counter at the last announce.</summary>

@@ -7,14 +7,14 @@ namespace ServerlessTracker.Engine.Swarms;
 public sealed partial class Swarm
 {
     /// <summary>How many live peers (seen at or after <paramref name="cutoff"/>) announced with <paramref name="owner"/>'s passkey.</summary>
-    public int CountOwned(uint owner, uint cutoff) => CountOwned(_leechers, _leecherCount, owner, cutoff) + CountOwned(_seeders, _seederCount, owner, cutoff);
+    public int CountOwned(uint owner, uint cutoff) => CountOwned(_leechers, owner, cutoff) + CountOwned(_seeders, owner, cutoff);
 
-    private static int CountOwned(PeerRecord[] peers, int count, uint owner, uint cutoff)
+    private static int CountOwned(PeerTable peers, uint owner, uint cutoff)
     {
         var owned = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < peers.Count; i++)
         {
-            if (peers[i].Owner == owner && peers[i].LastSeen >= cutoff)
+            if (peers.CountersAt(i).Owner == owner && peers[i].LastSeen >= cutoff)
             {
                 owned++;
             }
@@ -42,7 +42,7 @@ public sealed partial class Swarm
     /// <see cref="SwarmSettings.RewriteWindowSeconds"/> (min interval) ago, and the announce is neither a <c>stopped</c> nor
     /// the peer's first counted <c>completed</c>. With <see cref="SwarmSettings.EnforceMinInterval"/> off, only a
     /// re-announce that changes nothing (<see cref="IsUnchangedReannounce"/>).</summary>
-    private static bool IsAnsweredFromSwarm(in PeerRecord peer, bool seeder, in AnnounceCommand command, uint now, SwarmSettings settings)
+    private static bool IsAnsweredFromSwarm(in PeerEntry peer, in PeerCounters counters, bool seeder, in AnnounceCommand command, uint now, SwarmSettings settings)
     {
         if ((long)peer.LastSeen + settings.RewriteWindowSeconds <= now || command.Event == PeerEvent.Stopped)
         {
@@ -51,18 +51,18 @@ public sealed partial class Swarm
 
         return settings.EnforceMinInterval
             ? command.Event != PeerEvent.Completed || (peer.Flags & PeerFlags.CountedComplete) != 0
-            : IsUnchangedReannounce(peer, seeder, command);
+            : IsUnchangedReannounce(peer, counters, seeder, command);
     }
 
     /// <summary>A re-announce that a store need not write: no event and nothing the record keeps has changed. A remote
     /// record is always rewritten, so the peer becomes local here; <c>started</c>, <c>completed</c> and <c>stopped</c> are
     /// always processed; and an accounted announce (private tracking) is processed whenever its counters moved.</summary>
-    private static bool IsUnchangedReannounce(in PeerRecord peer, bool seeder, in AnnounceCommand command) =>
+    private static bool IsUnchangedReannounce(in PeerEntry peer, in PeerCounters counters, bool seeder, in AnnounceCommand command) =>
         command.Event == PeerEvent.None
         && (peer.Flags & PeerFlags.Remote) == 0
         && seeder == command.IsSeeder
         && peer.Port == command.Port
         && peer.Address == command.Address
         && (!command.HasKey || ((peer.Flags & PeerFlags.HasKey) != 0 && peer.Key == command.Key))
-        && (!command.Accounted || (command.Uploaded == peer.Uploaded && command.Downloaded == peer.Downloaded));
+        && (!command.Accounted || (command.Uploaded == counters.Uploaded && command.Downloaded == counters.Downloaded));
 }

@@ -29,8 +29,8 @@ public sealed partial class Swarm
 
         // A completion counted at its origin counts here too, whatever becomes of the peer's record: downloaded converges.
         var counted = update.Completed && CountCompletion(update.PeerId, update.AnnouncedAtMs, at);
-        var exists = _index.TryGetValue(update.PeerId, out var slot);
-        if (exists && (At(slot).LastSeen > at || RefusesKey(At(slot), update.Address, update.HasKey, update.Key)))
+        var exists = TryFind(update.PeerId, out var slot);
+        if (exists && (EntryAt(slot).LastSeen > at || RefusesKey(EntryAt(slot), update.Address, update.HasKey, update.Key)))
         {
             // Older than what the swarm holds, or from another address without the key of the peer it holds: the same
             // rule as a local announce (the origin may have judged against a copy that had not learned the key yet).
@@ -55,7 +55,7 @@ public sealed partial class Swarm
             return counted;
         }
 
-        var peer = exists ? At(slot) : new PeerRecord { Id = update.PeerId };
+        var peer = exists ? RecordAt(slot) : new PeerRecord { Id = update.PeerId };
         peer.Address = update.Address;
         peer.Port = update.Port;
         peer.LastSeen = at;
@@ -91,9 +91,9 @@ public sealed partial class Swarm
         var id = stored.Record.Id;
         var at = stored.Record.LastSeen;
         var live = stored.State != StoredPeerState.Stopped && at >= cutoff;
-        if (_index.TryGetValue(id, out var slot))
+        if (TryFind(id, out var slot))
         {
-            ref var held = ref At(slot);
+            ref var held = ref EntryAt(slot);
             if (held.LastSeen >= at)
             {
                 if (live && (stored.Record.Flags & PeerFlags.CountedComplete) != 0)

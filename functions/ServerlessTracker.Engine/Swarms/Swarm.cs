@@ -4,20 +4,17 @@ namespace ServerlessTracker.Engine.Swarms;
 
 /// <summary>The peers of one torrent and the announce rules over them. Not thread-safe: callers lock the instance.</summary>
 /// <remarks>
-/// Seeders and leechers live in two arrays of inline <see cref="PeerRecord"/>s, so counting is free,
-/// a seeder is offered only leechers without scanning seeders, and removal is a swap with the last
-/// element. An index maps each peer id to its array and slot.
+/// Seeders and leechers live in two <see cref="PeerTable"/>s of inline 48-byte entries (counters for accounting beside
+/// them, only where kept), so counting is free, a seeder is offered only leechers without scanning seeders, and removal is
+/// a swap with the last element. An open-addressing index maps each peer id to its list and position. At a million peers
+/// this is under 64 bytes a peer on an open tracker.
 /// </remarks>
 public sealed partial class Swarm
 {
     private const int SeederBit = 1 << 30;
-    private const int MinCapacity = 4;
 
-    private readonly Dictionary<PeerId, int> _index = [];
-    private PeerRecord[] _leechers = [];
-    private PeerRecord[] _seeders = [];
-    private int _leecherCount;
-    private int _seederCount;
+    private readonly PeerTable _leechers = new();
+    private readonly PeerTable _seeders = new();
 
     /// <summary>Completed downloads counted for this torrent.</summary>
     public long Downloaded { get; set; }
@@ -28,34 +25,34 @@ public sealed partial class Swarm
     /// <summary>Set by a store when it drops this swarm; a caller holding it must look the swarm up again.</summary>
     public bool Detached { get; set; }
 
-    public int SeederCount => _seederCount;
+    public int SeederCount => _seeders.Count;
 
-    public int LeecherCount => _leecherCount;
+    public int LeecherCount => _leechers.Count;
 
-    public int PeerCount => _seederCount + _leecherCount;
+    public int PeerCount => _seeders.Count + _leechers.Count;
 
-    public SwarmCounts Counts => new(_seederCount, _leecherCount, Downloaded);
+    public SwarmCounts Counts => new(_seeders.Count, _leechers.Count, Downloaded);
 
     /// <summary>Roughly the managed memory the swarm holds, in bytes: its record arrays (capacity, not count), the peer index
     /// and the replication and accounting bookkeeping. For caches that bound their memory.</summary>
     public long ApproximateBytes =>
-        160 + (((long)_leechers.Length + _seeders.Length) * System.Runtime.CompilerServices.Unsafe.SizeOf<PeerRecord>())
-        + ((long)_index.Count * 40) + ((long)TombstoneCount * 48) + ((long)(_sessions?.Count ?? 0) * 56);
+        240 + _leechers.Bytes + _seeders.Bytes + ((long)_cells.Length * sizeof(int)) + ((long)TombstoneCount * 48)
+        + ((long)(_sessions?.Count ?? 0) * 56);
 
     /// <summary>Applies an announce and fills <paramref name="result"/> with counts and a random peer sample.</summary>
     /// <param name="peersHeld">The swarm's size when this copy holds only part of it (a store's window of a large swarm),
     /// for <see cref="SwarmSettings.MaxPeersPerSwarm"/>; negative when this copy is the whole swarm.</param>
     public void Announce(in AnnounceCommand command, uint now, SwarmSettings settings, Random random, AnnounceResult result, long peersHeld = -1)
     {
-        var exists = _index.TryGetValue(command.PeerId, out var slot);
-        if (exists && RefusesKey(At(slot), command.Address, command.HasKey, command.Key, command.AddressClaimed))
+        var exists = TryFind(command.PeerId, out var slot);
+        if (exists && RefusesKey(EntryAt(slot), command.Address, command.HasKey, command.Key, command.AddressClaimed))
         {
             result.Status = AnnounceStatus.KeyMismatch;
             result.Counts = Counts;
             return;
         }
 
-        if (exists && IsAnsweredFromSwarm(At(slot), (slot & SeederBit) != 0, command, now, settings))
+        if (exists && IsAnsweredFromSwarm(EntryAt(slot), CountersAt(slot), (slot & SeederBit) != 0, command, now, settings))
         {
             // Answered from the swarm: the stored record (and its counters, the base of the next deltas) stays as it is.
             result.Change = PeerChange.Unchanged;
@@ -80,7 +77,7 @@ public sealed partial class Swarm
             // nothing, leaves no tombstone and credits nothing. A store that may lack a peer reads its row first (Learn).
             if (exists)
             {
-                ref var leaving = ref At(slot);
+                var leaving = CountersAt(slot);
                 SetDeltas(result, leaving.Uploaded, leaving.Downloaded, command);
                 RemoveAt(slot);
                 result.Change = PeerChange.Removed;
@@ -102,13 +99,13 @@ public sealed partial class Swarm
 
         if (exists)
         {
-            ref var peer = ref At(slot);
-            SetDeltas(result, peer.Uploaded, peer.Downloaded, command);
-            Refresh(ref peer, command, now, result);
+            var counters = CountersAt(slot);
+            SetDeltas(result, counters.Uploaded, counters.Downloaded, command);
+            Refresh(slot, command, now, result);
             var wasSeeder = (slot & SeederBit) != 0;
             if (wasSeeder != command.IsSeeder)
             {
-                var moved = peer;
+                var moved = RecordAt(slot);
                 RemoveAt(slot);
                 Insert(moved, command.IsSeeder);
             }
@@ -117,10 +114,8 @@ public sealed partial class Swarm
         }
         else
         {
-            var peer = new PeerRecord { Id = command.PeerId };
             SetNewcomerDeltas(result, command);
-            Refresh(ref peer, command, now, result);
-            Insert(peer, command.IsSeeder);
+            Refresh(Insert(new PeerRecord { Id = command.PeerId }, command.IsSeeder), command, now, result);
             result.Change = PeerChange.Added;
         }
 
@@ -137,11 +132,17 @@ public sealed partial class Swarm
     /// <summary>Adds or replaces a peer as given, without announce rules: for loading from a store and applying sync.</summary>
     public void Put(in PeerRecord peer, bool seeder)
     {
-        if (_index.TryGetValue(peer.Id, out var slot))
+        if (TryFind(peer.Id, out var slot))
         {
             if (((slot & SeederBit) != 0) == seeder)
             {
-                At(slot) = peer;
+                ref var entry = ref EntryAt(slot);
+                entry.Address = peer.Address;
+                entry.Port = peer.Port;
+                entry.Flags = peer.Flags;
+                entry.Key = peer.Key;
+                entry.LastSeen = peer.LastSeen;
+                TableOf(slot).SetCounters(slot & ~SeederBit, peer.Uploaded, peer.Downloaded, peer.Owner);
                 return;
             }
 
@@ -153,9 +154,9 @@ public sealed partial class Swarm
 
     public bool TryGet(PeerId id, out PeerRecord peer, out bool seeder)
     {
-        if (_index.TryGetValue(id, out var slot))
+        if (TryFind(id, out var slot))
         {
-            peer = At(slot);
+            peer = RecordAt(slot);
             seeder = (slot & SeederBit) != 0;
             return true;
         }
@@ -167,7 +168,7 @@ public sealed partial class Swarm
 
     public bool Remove(PeerId id)
     {
-        if (!_index.TryGetValue(id, out var slot))
+        if (!TryFind(id, out var slot))
         {
             return false;
         }
@@ -180,34 +181,36 @@ public sealed partial class Swarm
     public int RemoveExpired(uint cutoff)
     {
         RemoveExpiredTombstones(cutoff);
-        return RemoveExpired(ref _leechers, ref _leecherCount, 0, cutoff) + RemoveExpired(ref _seeders, ref _seederCount, SeederBit, cutoff);
+        var removed = RemoveExpired(_leechers, 0, cutoff) + RemoveExpired(_seeders, SeederBit, cutoff);
+        ShrinkIndex();
+        return removed;
     }
 
     /// <summary>Copies up to <paramref name="max"/> peers (leechers first) for inspection.</summary>
     public List<(PeerRecord Peer, bool Seeder)> ListPeers(int max)
     {
         var peers = new List<(PeerRecord, bool)>(Math.Min(max, PeerCount));
-        for (var i = 0; i < _leecherCount && peers.Count < max; i++)
+        for (var i = 0; i < _leechers.Count && peers.Count < max; i++)
         {
-            peers.Add((_leechers[i], false));
+            peers.Add((_leechers.RecordAt(i), false));
         }
 
-        for (var i = 0; i < _seederCount && peers.Count < max; i++)
+        for (var i = 0; i < _seeders.Count && peers.Count < max; i++)
         {
-            peers.Add((_seeders[i], true));
+            peers.Add((_seeders.RecordAt(i), true));
         }
 
         return peers;
     }
 
-    private static void Refresh(ref PeerRecord peer, in AnnounceCommand command, uint now, AnnounceResult result)
+    private void Refresh(int slot, in AnnounceCommand command, uint now, AnnounceResult result)
     {
+        // Counters are kept for accounting only: an open tracker's announces keep none (and clear any left from a row).
+        TableOf(slot).SetCounters(slot & ~SeederBit, command.Accounted ? command.Uploaded : 0, command.Accounted ? command.Downloaded : 0, command.Owner);
+        ref var peer = ref EntryAt(slot);
         peer.Address = command.Address;
         peer.Port = command.Port;
         peer.LastSeen = now;
-        peer.Uploaded = command.Uploaded;
-        peer.Downloaded = command.Downloaded;
-        peer.Owner = command.Owner;
         peer.Flags &= ~PeerFlags.Remote;
         if (command.HasKey)
         {
@@ -224,13 +227,14 @@ public sealed partial class Swarm
 
     /// <summary>Whether a peer that announced a key refuses this announce: it comes from another address without the key. A claimed
     /// address counts as another address, whatever it says: only the connection's address proves where a request came from.</summary>
-    private static bool RefusesKey(in PeerRecord current, PeerAddress address, bool hasKey, uint key, bool addressClaimed = false) =>
+    private static bool RefusesKey(in PeerEntry current, PeerAddress address, bool hasKey, uint key, bool addressClaimed = false) =>
         (current.Flags & PeerFlags.HasKey) != 0 && (addressClaimed || current.Address != address) && (!hasKey || key != current.Key);
 
     private void SelectPeers(in AnnounceCommand command, int numWant, uint cutoff, Random random, AnnounceResult result)
     {
         // Seeders get only leechers; leechers get both (leechers first in the virtual range).
-        var total = command.IsSeeder ? _leecherCount : _leecherCount + _seederCount;
+        var leechers = _leechers.Count;
+        var total = command.IsSeeder ? leechers : leechers + _seeders.Count;
         numWant = Math.Min(numWant, result.Capacity);
         if (total == 0 || numWant == 0)
         {
@@ -244,7 +248,7 @@ public sealed partial class Swarm
         var position = start;
         for (var visited = 0; visited < total && taken < numWant; visited++)
         {
-            ref readonly var peer = ref position < _leecherCount ? ref _leechers[position] : ref _seeders[position - _leecherCount];
+            ref readonly var peer = ref position < leechers ? ref _leechers[position] : ref _seeders[position - leechers];
             position += stride;
             if (position >= total)
             {
@@ -262,7 +266,7 @@ public sealed partial class Swarm
                 continue;
             }
 
-            result.TryAdd(peer);
+            result.TryAdd(peer.Id, peer.Address, peer.Port);
             taken++;
         }
     }
@@ -289,100 +293,55 @@ public sealed partial class Swarm
         return a;
     }
 
-    private ref PeerRecord At(int slot) =>
-        ref (slot & SeederBit) != 0 ? ref _seeders[slot & ~SeederBit] : ref _leechers[slot];
+    private PeerTable TableOf(int slot) => (slot & SeederBit) != 0 ? _seeders : _leechers;
 
-    private void Insert(in PeerRecord peer, bool seeder)
+    private PeerCounters CountersAt(int slot) => TableOf(slot).CountersAt(slot & ~SeederBit);
+
+    private PeerRecord RecordAt(int slot) => TableOf(slot).RecordAt(slot & ~SeederBit);
+
+    /// <summary>Appends a peer to its list and indexes it; returns its slot.</summary>
+    private int Insert(in PeerRecord peer, bool seeder)
     {
-        if (seeder)
-        {
-            Append(ref _seeders, ref _seederCount, peer);
-            _index[peer.Id] = (_seederCount - 1) | SeederBit;
-        }
-        else
-        {
-            Append(ref _leechers, ref _leecherCount, peer);
-            _index[peer.Id] = _leecherCount - 1;
-        }
-    }
-
-    private static void Append(ref PeerRecord[] peers, ref int count, in PeerRecord peer)
-    {
-        if (count == peers.Length)
-        {
-            Array.Resize(ref peers, Math.Max(MinCapacity, peers.Length * 2));
-        }
-
-        peers[count++] = peer;
+        var slot = seeder ? _seeders.Add(peer) | SeederBit : _leechers.Add(peer);
+        IndexAdd(peer.Id, slot);
+        return slot;
     }
 
     private void RemoveAt(int slot)
     {
-        var seeder = (slot & SeederBit) != 0;
-        var index = slot & ~SeederBit;
-        if (seeder)
-        {
-            RemoveAt(ref _seeders, ref _seederCount, index, SeederBit);
-        }
-        else
-        {
-            RemoveAt(ref _leechers, ref _leecherCount, index, 0);
-        }
+        var table = TableOf(slot);
+        Unlink(table, slot & ~SeederBit, slot & SeederBit);
+        table.Shrink();
+        ShrinkIndex();
     }
 
-    private void RemoveAt(ref PeerRecord[] peers, ref int count, int index, int bit)
+    /// <summary>Removes an entry from its list and the index: the list's last entry takes its place.</summary>
+    private void Unlink(PeerTable table, int index, int bit)
     {
-        _index.Remove(peers[index].Id);
-        var last = count - 1;
+        // The index compares ids where its cells point, so it changes while every entry is still where it points.
+        IndexRemove(table[index].Id);
+        var last = table.Count - 1;
         if (index != last)
         {
-            peers[index] = peers[last];
-            _index[peers[index].Id] = index | bit;
+            IndexMove(table[last].Id, index | bit);
         }
 
-        peers[last] = default;
-        count = last;
-        Shrink(ref peers, count);
+        table.RemoveAt(index);
     }
 
-    private int RemoveExpired(ref PeerRecord[] peers, ref int count, int bit, uint cutoff)
+    private int RemoveExpired(PeerTable table, int bit, uint cutoff)
     {
         var removed = 0;
-        for (var i = count - 1; i >= 0; i--)
+        for (var i = table.Count - 1; i >= 0; i--)
         {
-            if (peers[i].LastSeen >= cutoff)
+            if (table[i].LastSeen < cutoff)
             {
-                continue;
+                Unlink(table, i, bit);
+                removed++;
             }
-
-            _index.Remove(peers[i].Id);
-            var last = count - 1;
-            if (i != last)
-            {
-                peers[i] = peers[last];
-                _index[peers[i].Id] = i | bit;
-            }
-
-            peers[last] = default;
-            count = last;
-            removed++;
         }
 
-        Shrink(ref peers, count);
-        if (removed > 0 && PeerCount == 0)
-        {
-            _index.TrimExcess();
-        }
-
+        table.Shrink();
         return removed;
-    }
-
-    private static void Shrink(ref PeerRecord[] peers, int count)
-    {
-        // Give memory back after churn, with hysteresis so a swarm hovering at a size does not thrash.
-        if (peers.Length > MinCapacity * 4 && count < peers.Length / 4)
-        {
-            Array.Resize(ref peers, Math.Max(MinCapacity, peers.Length / 2));
-        }
     }
 }

@@ -21,9 +21,10 @@ public sealed class ReplicatingSwarmStore(ISwarmStore inner, SyncQueue queue, Ti
         var state = command.Event == PeerEvent.Stopped ? ReplicatedPeerState.Stopped
             : command.IsSeeder ? ReplicatedPeerState.Seeder : ReplicatedPeerState.Leecher;
         // The session's counters and the key travel, so other regions take the next delta against them and hold the
-        // peer id to its key as this one does.
+        // peer id to its key as this one does. Counters only of accounted announces: an open tracker keeps none.
         queue.Enqueue(new PeerUpdate(command.InfoHash, command.PeerId, command.Address, command.Port, state,
-            result.CountedCompletion, time.GetUtcNow().ToUnixTimeMilliseconds(), command.Uploaded, command.Downloaded, command.Key, command.HasKey));
+            result.CountedCompletion, time.GetUtcNow().ToUnixTimeMilliseconds(), command.Accounted ? command.Uploaded : 0,
+            command.Accounted ? command.Downloaded : 0, command.Key, command.HasKey));
     }
 
     public ValueTask<ScrapeStatus> ScrapeAsync(ReadOnlyMemory<InfoHash> hashes, Memory<SwarmCounts> counts, CancellationToken cancellationToken) =>

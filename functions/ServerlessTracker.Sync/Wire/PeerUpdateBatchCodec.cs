@@ -17,7 +17,7 @@ namespace ServerlessTracker.Sync.Wire;
 /// 58     1   state: 0 leecher, 1 seeder, 2 stopped
 /// 59     1   flags: bit 0 completed counted at origin, bit 1 the announce carried a key; other bits ignored
 /// 60     8   announce time, Unix ms at the origin
-/// 68     8   uploaded: the session's counter as of the announce (not a delta), 0 to 2^63-1
+/// 68     8   uploaded: the session's counter as of the announce (not a delta), 0 to 2^63-1; 0 unless accounted
 /// 76     8   downloaded: the same
 /// 84     4   key (0 when bit 1 is clear)
 /// </code>

@@ -170,15 +170,16 @@ public class WhenAnnouncingToASwarm
     [Fact]
     public void DeltasFollowTheSessionCounters()
     {
-        // Announces a window apart, as clients that respect min interval send them.
+        // Announces a window apart, as clients that respect min interval send them; accounted, as in private mode (an open
+        // tracker keeps no counters).
         var window = (uint)_settings.RewriteWindowSeconds;
-        Assert.Equal(100, Announce(Peers.Announce(1, @event: PeerEvent.Started, uploaded: 100, downloaded: 10)).UploadedDelta);
-        var next = Announce(Peers.Announce(1, uploaded: 250, downloaded: 40), Now + window);
+        Assert.Equal(100, Announce(Peers.Announce(1, @event: PeerEvent.Started, uploaded: 100, downloaded: 10) with { Accounted = true }).UploadedDelta);
+        var next = Announce(Peers.Announce(1, uploaded: 250, downloaded: 40) with { Accounted = true }, Now + window);
         Assert.Equal(150, next.UploadedDelta);
         Assert.Equal(30, next.DownloadedDelta);
-        var restarted = Announce(Peers.Announce(1, uploaded: 5, downloaded: 5), Now + (2 * window));
+        var restarted = Announce(Peers.Announce(1, uploaded: 5, downloaded: 5) with { Accounted = true }, Now + (2 * window));
         Assert.Equal(5, restarted.UploadedDelta);
-        var stopped = Announce(Peers.Announce(1, @event: PeerEvent.Stopped, uploaded: 7, downloaded: 9), Now + (2 * window) + 1);
+        var stopped = Announce(Peers.Announce(1, @event: PeerEvent.Stopped, uploaded: 7, downloaded: 9) with { Accounted = true }, Now + (2 * window) + 1);
         Assert.Equal(2, stopped.UploadedDelta);
         Assert.Equal(4, stopped.DownloadedDelta);
     }
