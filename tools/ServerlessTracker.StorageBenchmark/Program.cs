@@ -1,9 +1,14 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
+using ServerlessTracker.Engine.Policy;
+using ServerlessTracker.Engine.Stores;
+using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Storage;
 using ServerlessTracker.Storage.Diagnostics;
 using ServerlessTracker.Storage.Hosting;
@@ -12,8 +17,9 @@ using ServerlessTracker.Tests.Shared;
 // The Table store under two workloads on a real Azurite (started here, access log on):
 //   skewed: announces spread over --torrents torrents with Zipf popularity (exponent --zipf);
 //   hot:    every announce to one torrent.
-// Every announce is a new peer (a real state change that must be written). --concurrency announces are in flight at a
-// time, spread over --instances store instances sharing the tables (as function instances would).
+// Every announce is a new peer (a real state change that must be written), through the tracker core as every front door
+// calls it (so the swarm directory spares the first read of a swarm nobody has). --concurrency announces are in flight at
+// a time, spread over --instances store instances sharing the tables (as function instances would).
 // Usage: dotnet run -c Release --project tools/ServerlessTracker.StorageBenchmark -- [--announces 10000] [--concurrency 32]
 //        [--instances 1] [--torrents 1000] [--zipf 1.0] [--workload skewed|hot|both] [--delay-ms 0] [--staleness-ms 5000]
 //        --workload attacks: what each attack of issue 13 costs (Attacks.cs), through the tracker core.
@@ -62,9 +68,13 @@ static async Task RunAsync(string workload, Arguments settings, AzuriteServer az
         stores.Add(TableSwarmStore.Create(options, new SwarmSettings(), TimeProvider.System, new StorageMetrics()));
     }
 
+    using var meter = new Meter("storage-benchmark");
+    var cores = new List<AnnounceUseCase>();
     foreach (var store in stores)
     {
         await store.InitializeAsync(CancellationToken.None);
+        cores.Add(new AnnounceUseCase(store, AnnouncePolicy.InMemory(TimeProvider.System), new SwarmSettings(), new TrackerMetrics(meter),
+            new SwarmCreationBudgets(new SwarmCreationSettings(), TimeProvider.System)));
     }
 
     var picker = new TorrentPicker(workload == "hot" ? 1 : settings.Torrents, settings.Zipf);
@@ -77,14 +87,14 @@ static async Task RunAsync(string workload, Arguments settings, AzuriteServer az
     {
         var random = new Random(worker);
         var result = new AnnounceResult(50);
-        var store = stores[worker % stores.Count];
+        var core = cores[worker % stores.Count];
         int n;
         while ((n = Interlocked.Increment(ref next)) < settings.Announces)
         {
             var command = Command(picker.Pick(random), n, random);
             result.Reset();
             var started = Stopwatch.GetTimestamp();
-            await store.AnnounceAsync(command, result, CancellationToken.None);
+            await core.AnnounceAsync(TrackerProtocol.Udp, [], command, command.Address, result, CancellationToken.None);
             latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
     })).ToArray();
