@@ -56,6 +56,11 @@ public sealed class AnnounceResult
 
     public int Capacity { get; }
 
+    /// <summary>Whether selected peers' ids are kept (<see cref="PeerIds4"/>, <see cref="PeerIds6"/>): only a dictionary answer
+    /// that names them needs them, and copying 20 bytes a peer otherwise is a cost on every compact and UDP answer. Set by the
+    /// caller before an announce; <see cref="Reset"/> leaves it.</summary>
+    public bool KeepsPeerIds { get; set; } = true;
+
     public AnnounceStatus Status { get; set; }
 
     public PeerChange Change { get; set; }
@@ -84,9 +89,11 @@ public sealed class AnnounceResult
 
     public ReadOnlySpan<byte> Peers6 => _peers6.AsSpan(0, Peers6Count * 18);
 
-    public ReadOnlySpan<byte> PeerIds4 => _ids4.AsSpan(0, Peers4Count * PeerId.Length);
+    /// <summary>The ids of <see cref="Peers4"/>, in order; empty unless <see cref="KeepsPeerIds"/>.</summary>
+    public ReadOnlySpan<byte> PeerIds4 => KeepsPeerIds ? _ids4.AsSpan(0, Peers4Count * PeerId.Length) : default;
 
-    public ReadOnlySpan<byte> PeerIds6 => _ids6.AsSpan(0, Peers6Count * PeerId.Length);
+    /// <summary>The ids of <see cref="Peers6"/>, in order; empty unless <see cref="KeepsPeerIds"/>.</summary>
+    public ReadOnlySpan<byte> PeerIds6 => KeepsPeerIds ? _ids6.AsSpan(0, Peers6Count * PeerId.Length) : default;
 
     public void Reset()
     {
@@ -121,7 +128,11 @@ public sealed class AnnounceResult
             var entry = _peers4.AsSpan(Peers4Count * 6, 6);
             address.WriteCompact(entry);
             BinaryPrimitives.WriteUInt16BigEndian(entry[4..], port);
-            id.CopyTo(_ids4.AsSpan(Peers4Count * PeerId.Length));
+            if (KeepsPeerIds)
+            {
+                id.CopyTo(_ids4.AsSpan(Peers4Count * PeerId.Length));
+            }
+
             Peers4Count++;
         }
         else
@@ -129,7 +140,11 @@ public sealed class AnnounceResult
             var entry = _peers6.AsSpan(Peers6Count * 18, 18);
             address.Write16(entry);
             BinaryPrimitives.WriteUInt16BigEndian(entry[16..], port);
-            id.CopyTo(_ids6.AsSpan(Peers6Count * PeerId.Length));
+            if (KeepsPeerIds)
+            {
+                id.CopyTo(_ids6.AsSpan(Peers6Count * PeerId.Length));
+            }
+
             Peers6Count++;
         }
 

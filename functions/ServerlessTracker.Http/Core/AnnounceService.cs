@@ -45,6 +45,7 @@ public sealed class AnnounceService(
 
         Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
         var result = results.Get();
+        result.KeepsPeerIds = !format.Compact && !format.NoPeerId;
         ValueTask<AnnounceOutcome> outcome;
         try
         {

@@ -16,7 +16,8 @@ internal sealed class RequestContext
 {
     public RequestContext(int maxPeers, AddressFamily family)
     {
-        Result = new AnnounceResult(maxPeers);
+        // BEP 15 answers carry no peer ids.
+        Result = new AnnounceResult(maxPeers) { KeepsPeerIds = false };
         Response = new byte[AnnounceResponse.LengthOf(maxPeers * 18)];
         ReplyTo = new SocketAddress(family);
     }

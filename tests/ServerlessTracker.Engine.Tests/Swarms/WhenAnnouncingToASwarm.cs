@@ -74,6 +74,25 @@ public class WhenAnnouncingToASwarm
     }
 
     [Fact]
+    public void PeerIdsAreKeptOnlyWhenTheAnswerNamesThem()
+    {
+        Announce(Peers.Announce(1));
+        Announce(Peers.Announce(2, address: Peers.V6(2)));
+        var result = new AnnounceResult(_settings.MaxNumWant) { KeepsPeerIds = false };
+        _swarm.Announce(Peers.Announce(3), Now, _settings, _random, result);
+
+        Assert.Equal((1, 1), (result.Peers4Count, result.Peers6Count));
+        Assert.True(result.PeerIds4.IsEmpty);
+        Assert.True(result.PeerIds6.IsEmpty);
+
+        // A pooled result reused for a dictionary answer keeps them again, whatever it held before.
+        result.KeepsPeerIds = true;
+        result.Reset();
+        _swarm.Announce(Peers.Announce(3), Now, _settings, _random, result);
+        Assert.Equal(2 * PeerId.Length, result.PeerIds4.Length + result.PeerIds6.Length);
+    }
+
+    [Fact]
     public void FamilyFilterKeepsOnlyUsablePeers()
     {
         Announce(Peers.Announce(1, address: Peers.V6(1)));
