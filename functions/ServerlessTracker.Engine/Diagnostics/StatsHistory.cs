@@ -77,6 +77,18 @@ public sealed class StatsHistoryRecorder
 
     public StatsHistory History { get; }
 
+    /// <summary>Runs <paramref name="sample"/> at the start of every minute (UTC) on <paramref name="time"/> until stopped, so the
+    /// samples of every instance fall on the same minutes.</summary>
+    public static async Task EveryMinuteAsync(TimeProvider time, Func<CancellationToken, Task> sample, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            await Task.Delay(NextMinute(now) - now, time, stoppingToken).ConfigureAwait(false);
+            await sample(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The start of the minute after <paramref name="now"/>: when the next sample is due.</summary>
     public static DateTimeOffset NextMinute(DateTimeOffset now) => Minute(now).AddMinutes(1);
 

@@ -30,12 +30,7 @@ public sealed partial class StatsHistoryService(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var now = time.GetUtcNow();
-            await Task.Delay(StatsHistoryRecorder.NextMinute(now) - now, time, stoppingToken);
-            await SampleAsync(stoppingToken);
-        }
+        await StatsHistoryRecorder.EveryMinuteAsync(time, SampleAsync, stoppingToken);
     }
 
     /// <summary>Records one sample and shares the history; failures are logged and the next minute tries again.</summary>
