@@ -15,7 +15,8 @@ namespace ServerlessTracker.Http.Stats;
 /// <summary>The stats figures, rendered once as HTML and JSON and reused for <see cref="StatsOptions.RefreshSeconds"/>.</summary>
 /// <remarks>
 /// Built on demand (no timer): an idle tracker does not list its swarms every few seconds, which matters when the
-/// list is read from Table Storage. The swarm figures come from the instance's one shared list of every swarm
+/// list is read from Table Storage (the history sampler, <see cref="StatsHistoryService"/>, asks for it once a minute). The
+/// history is this instance's ring, or on Table Storage its region's rows, read once per rebuild. The swarm figures come from the instance's one shared list of every swarm
 /// (<see cref="SwarmListing"/>, read at most once per <c>Tracker:Listing:RefreshSeconds</c> for the full scrape too), and
 /// are summed once per list; a rebuild in between refreshes only the rates, regions and passkeys. The same figures feed
 /// the <c>tracker.swarms</c>, <c>tracker.seeders</c> and <c>tracker.leechers</c> gauges.

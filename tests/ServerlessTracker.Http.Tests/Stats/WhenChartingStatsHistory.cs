@@ -127,4 +127,16 @@ public sealed class WhenChartingStatsHistory
         Assert.Equal(0, samples[1].HttpAnnouncesPerSecond);
         Assert.Equal(TimeSpan.FromMinutes(1), samples[1].At - samples[0].At);
     }
+
+    [Fact]
+    public async Task InPrivateModeWithThePageClosedNoHistoryIsKept()
+    {
+        await using var tracker = await RunningTracker.StartAsync(
+            new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true" }, RunningTracker.FrozenClock, ipv6: false);
+        var time = (FakeTimeProvider)tracker.Service<TimeProvider>();
+        time.Advance(TimeSpan.FromMinutes(2));
+        // An open tracker records within milliseconds of the tick (the test above); give a closed one ample time to.
+        await Task.Delay(500);
+        Assert.Empty(tracker.Service<StatsHistory>().ToArray());
+    }
 }
