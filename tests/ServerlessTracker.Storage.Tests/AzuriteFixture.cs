@@ -36,6 +36,7 @@ public static class Tables
             ConnectionString = server.ConnectionString,
             SwarmsTable = "swarms" + suffix,
             IndexTable = "index" + suffix,
+            StatsTable = "stats" + suffix,
         };
         configure?.Invoke(options);
         return options;
@@ -52,6 +53,7 @@ public static class Tables
         ConnectionString = options.ConnectionString,
         SwarmsTable = options.SwarmsTable,
         IndexTable = options.IndexTable,
+        StatsTable = options.StatsTable,
         CacheStalenessMilliseconds = options.CacheStalenessMilliseconds,
         CacheMaxSwarms = options.CacheMaxSwarms,
         CacheMaxBytes = options.CacheMaxBytes,

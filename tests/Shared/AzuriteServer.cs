@@ -49,6 +49,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             ["Tracker:Tables:IndexTable"] = "index" + suffix,
             ["Tracker:Tables:PasskeysTable"] = "passkeys" + suffix,
             ["Tracker:Tables:AccessListsTable"] = "lists" + suffix,
+            ["Tracker:Tables:StatsTable"] = "stats" + suffix,
         };
         if (failFast)
         {

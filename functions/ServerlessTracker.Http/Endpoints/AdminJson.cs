@@ -104,7 +104,7 @@ public sealed record SettingsJson(
 public sealed record AdminSettingsJson(bool TokenSet, Uri? PublicUrl, bool LoopbackOnly);
 
 /// <summary>Stats settings in effect (whether a token is set, never the token).</summary>
-public sealed record StatsSettingsJson(bool Enabled, bool TokenSet, int RefreshSeconds, int BusiestSwarms);
+public sealed record StatsSettingsJson(bool Enabled, bool TokenSet, int RefreshSeconds, int BusiestSwarms, int HistoryMinutes);
 
 /// <summary>Which metrics exporters are on.</summary>
 public sealed record MetricsSettingsJson(bool Prometheus, bool ApplicationInsights, int ExportSeconds);

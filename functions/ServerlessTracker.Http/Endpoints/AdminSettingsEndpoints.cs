@@ -33,7 +33,7 @@ public static class AdminSettingsEndpoints
                 Value<LeechControlSettings>(),
                 Value<PolicySettings>(),
                 new AdminSettingsJson(!string.IsNullOrEmpty(admin.Token), admin.PublicUrl, services.GetRequiredService<AdminAuthorization>().LoopbackOnly),
-                new StatsSettingsJson(stats.IsServed(Value<PrivateModeSettings>().Enabled), !string.IsNullOrEmpty(stats.Token), stats.RefreshSeconds, stats.BusiestSwarms),
+                new StatsSettingsJson(stats.IsServed(Value<PrivateModeSettings>().Enabled), !string.IsNullOrEmpty(stats.Token), stats.RefreshSeconds, stats.BusiestSwarms, stats.HistoryMinutes),
                 new MetricsSettingsJson(metrics.Prometheus, !string.IsNullOrWhiteSpace(metrics.ApplicationInsightsConnectionString), metrics.ExportSeconds));
             return AdminEndpoints.Json(settings, AdminJsonContext.Default.SettingsJson);
         });

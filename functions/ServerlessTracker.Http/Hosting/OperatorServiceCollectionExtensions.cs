@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ServerlessTracker.Http.Endpoints;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Stats;
@@ -18,6 +19,10 @@ public static class OperatorServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<StatsCache>();
+        services.AddSingleton(static sp => new Engine.Diagnostics.StatsHistory(sp.GetRequiredService<IOptions<StatsOptions>>().Value.HistoryMinutes));
+        services.AddSingleton<Engine.Diagnostics.StatsHistoryRecorder>();
+        services.AddSingleton<StatsHistoryService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<StatsHistoryService>());
         services.AddSingleton<Engine.Diagnostics.IRegionStatusSource, SyncRegionStatusSource>();
         return services;
     }

@@ -25,4 +25,9 @@ public sealed class StatsOptions
     /// <summary>How many of the busiest swarms the page lists. Default 20.</summary>
     [Range(0, 1000)]
     public int BusiestSwarms { get; set; } = 20;
+
+    /// <summary>Minutes of history the page charts (announces/s by protocol, peers, swarms), one sample a minute, kept in
+    /// memory per instance and, on Table Storage, shared per region. Default 60.</summary>
+    [Range(5, 1440)]
+    public int HistoryMinutes { get; set; } = 60;
 }

@@ -15,7 +15,8 @@ namespace ServerlessTracker.Http.Stats;
 /// <summary>The stats figures, rendered once as HTML and JSON and reused for <see cref="StatsOptions.RefreshSeconds"/>.</summary>
 /// <remarks>
 /// Built on demand (no timer): an idle tracker does not list its swarms every few seconds, which matters when the
-/// list is read from Table Storage. The swarm figures come from the instance's one shared list of every swarm
+/// list is read from Table Storage (the history sampler, <see cref="StatsHistoryService"/>, asks for it once a minute). The
+/// history is this instance's ring, or on Table Storage its region's rows, read once per rebuild. The swarm figures come from the instance's one shared list of every swarm
 /// (<see cref="SwarmListing"/>, read at most once per <c>Tracker:Listing:RefreshSeconds</c> for the full scrape too), and
 /// are summed once per list; a rebuild in between refreshes only the rates, regions and passkeys. The same figures feed
 /// the <c>tracker.swarms</c>, <c>tracker.seeders</c> and <c>tracker.leechers</c> gauges.
@@ -32,11 +33,15 @@ public sealed class StatsCache
     private readonly string _region;
     private readonly DateTimeOffset _started;
     private readonly RebuiltValue<Rendered> _rendered;
+    private readonly StatsHistory _history;
+    private readonly IStatsHistoryStore? _historyStore;
     private SwarmFigures? _figures;
 
     public StatsCache(ISwarmStore store, SwarmListing listing, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
-        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time)
+        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time, StatsHistory history, IStatsHistoryStore? historyStore = null)
     {
+        _history = history;
+        _historyStore = historyStore;
         _store = store;
         _listing = listing;
         _metrics = metrics;
@@ -90,11 +95,74 @@ public sealed class StatsCache
             Rate(counters.Failures - before.Failures, window),
             Regions(),
             figures.Busiest,
-            _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null);
+            _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null,
+            await HistoryAsync(now, cancellationToken));
 
         var html = Encoding.UTF8.GetBytes(StatsPage.Render(snapshot, _options.RefreshSeconds));
         var json = JsonSerializer.SerializeToUtf8Bytes(snapshot, StatsJsonContext.Default.StatsSnapshot);
         return new Rendered(snapshot, html, json, counters);
+    }
+
+    /// <summary>The region's history from the shared store (one partition query), else this instance's own.</summary>
+    private async Task<HistoryStats> HistoryAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var minutes = _options.HistoryMinutes;
+        var since = StatsHistoryRecorder.Minute(now).AddMinutes(-minutes);
+        var local = Since(_history.ToArray(), since);
+        if (_historyStore is null)
+        {
+            return new HistoryStats(minutes, "instance", local, []);
+        }
+
+        IReadOnlyList<InstanceHistory> shared;
+        try
+        {
+            shared = await _historyStore.ReadAsync(_region, TimeSpan.FromMinutes(minutes), cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Storage down: chart what this instance knows rather than fail the page.
+            return new HistoryStats(minutes, "instance", local, []);
+        }
+
+        // This instance's own row may lag its memory by a minute: memory wins.
+        var instances = new List<InstanceStats> { new(_historyStore.Instance, true, now, local) };
+        foreach (var instance in shared)
+        {
+            if (instance.Instance != _historyStore.Instance)
+            {
+                instances.Add(new InstanceStats(instance.Instance, false, instance.UpdatedAt, Since(instance.Samples, since)));
+            }
+        }
+
+        var sums = new SortedDictionary<DateTimeOffset, HistorySample>();
+        foreach (var instance in instances)
+        {
+            foreach (var sample in instance.Samples)
+            {
+                sums[sample.At] = sums.TryGetValue(sample.At, out var sum)
+                    ? new HistorySample(sample.At, sum.HttpAnnouncesPerSecond + sample.HttpAnnouncesPerSecond, sum.UdpAnnouncesPerSecond + sample.UdpAnnouncesPerSecond,
+                        Math.Max(sum.Peers, sample.Peers), Math.Max(sum.Swarms, sample.Swarms))
+                    : sample;
+            }
+        }
+
+        instances.Sort(static (a, b) => string.CompareOrdinal(a.Instance, b.Instance));
+        return new HistoryStats(minutes, "region", [.. sums.Values], instances.Count > 1 ? instances : []);
+    }
+
+    private static List<HistorySample> Since(IReadOnlyList<HistorySample> samples, DateTimeOffset since)
+    {
+        var list = new List<HistorySample>(samples.Count);
+        foreach (var sample in samples)
+        {
+            if (sample.At >= since)
+            {
+                list.Add(sample);
+            }
+        }
+
+        return list;
     }
 
     /// <summary>Totals and the busiest swarms of one list, computed once per list.</summary>

@@ -57,7 +57,7 @@ public static class StatsPage
         html.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta http-equiv=\"refresh\" content=\"").Append(Math.Max(refreshSeconds, 5)).Append("\">")
-            .Append("<title>ServerlessTracker — stats</title><style>").Append(Style).Append("</style></head><body><main>");
+            .Append("<title>ServerlessTracker — stats</title><style>").Append(Style).Append(StatsCharts.Style).Append("</style></head><body><main>");
 
         html.Append("<header><h1><span class=\"logo\">◆</span> ServerlessTracker</h1><div class=\"sub\">region <b id=\"region\">")
             .Append(Encode(stats.Region)).Append("</b><span class=\"pill ").Append(stats.Mode).Append("\" id=\"mode\">")
@@ -81,6 +81,7 @@ public static class StatsPage
         }
 
         html.Append("</section>");
+        StatsCharts.Render(html, stats);
 
         html.Append("<h2>Regions</h2><table id=\"regions\"><thead><tr><th>Region</th><th>Role</th><th class=\"num\">Sync lag</th><th>Last event</th></tr></thead><tbody>");
         foreach (var region in stats.Regions)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ServerlessTracker.Engine.Diagnostics;
 
 namespace ServerlessTracker.Http.Stats;
 
@@ -17,7 +18,8 @@ public sealed record StatsSnapshot(
     double FailuresPerSecond,
     IReadOnlyList<RegionStats> Regions,
     IReadOnlyList<SwarmStats> Busiest,
-    int? Passkeys);
+    int? Passkeys,
+    HistoryStats History);
 
 /// <summary>Swarm totals over every torrent the store holds.</summary>
 public sealed record StatsTotals(long Torrents, long Seeders, long Leechers, long Peers, long Completed);
@@ -30,6 +32,16 @@ public sealed record RegionStats(string Name, bool Local, double? LagSeconds, Da
 
 /// <summary>One of the busiest swarms.</summary>
 public sealed record SwarmStats(string InfoHash, long Seeders, long Leechers, long Completed);
+
+/// <summary>The last <paramref name="Minutes"/> minutes, one sample a minute (the minute's start, UTC), oldest first.</summary>
+/// <param name="Scope"><c>instance</c>: this process's own history (in-memory store, or storage unreachable); <c>region</c>:
+/// the sum over the region's instances as shared on Table Storage (peers and swarms: the largest any instance saw, as they all
+/// count the same store).</param>
+/// <param name="Instances">Each instance's own history, when the region has more than one.</param>
+public sealed record HistoryStats(int Minutes, string Scope, IReadOnlyList<HistorySample> Samples, IReadOnlyList<InstanceStats> Instances);
+
+/// <summary>One instance's history; <paramref name="Local"/> marks the one that rendered the page.</summary>
+public sealed record InstanceStats(string Instance, bool Local, DateTimeOffset UpdatedAt, IReadOnlyList<HistorySample> Samples);
 
 /// <summary>Source-generated JSON for the stats page.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]

@@ -27,6 +27,10 @@ public sealed class TableStoreOptions : IValidatableObject
     [Required, RegularExpression(TableNamePattern)]
     public string IndexTable { get; set; } = "swarmindex";
 
+    /// <summary>The table holding each instance's stats history (one row per instance, partitioned by region). Default <c>statshistory</c>.</summary>
+    [Required, RegularExpression(TableNamePattern)]
+    public string StatsTable { get; set; } = "statshistory";
+
     /// <summary>Create both tables at start when missing. Default true.</summary>
     public bool CreateTables { get; set; } = true;
 
@@ -136,6 +140,11 @@ public sealed class TableStoreOptions : IValidatableObject
         if (string.Equals(SwarmsTable, IndexTable, StringComparison.OrdinalIgnoreCase))
         {
             yield return new ValidationResult("Tracker:Tables:SwarmsTable and IndexTable must differ.", [nameof(SwarmsTable), nameof(IndexTable)]);
+        }
+
+        if (string.Equals(StatsTable, SwarmsTable, StringComparison.OrdinalIgnoreCase) || string.Equals(StatsTable, IndexTable, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("Tracker:Tables:StatsTable must differ from SwarmsTable and IndexTable.", [nameof(StatsTable)]);
         }
     }
 }

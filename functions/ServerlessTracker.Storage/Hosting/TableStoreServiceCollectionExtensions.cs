@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Storage.Diagnostics;
 
@@ -36,6 +37,11 @@ public static class TableStoreServiceCollectionExtensions
         services.RemoveAll<ISwarmStore>();
         services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<TableSwarmStore>());
         services.AddHostedService<TableStoreInitializer>();
+        services.TryAddSingleton<IStatsHistoryStore>(static sp => new History.TableStatsHistoryStore(
+            sp.GetRequiredService<TableAccount>().Service,
+            sp.GetRequiredService<IOptions<TableStoreOptions>>().Value.StatsTable,
+            sp.GetRequiredService<TableSwarmStore>().InstanceId,
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -42,6 +42,11 @@ public sealed class RelayOptions : IValidatableObject
     [Range(1, 1 << 20)]
     public int MaxPendingRequests { get; set; } = 1024;
 
+    /// <summary>Minutes of UDP announce history the relay shares with its region's stats page when on Table Storage (one row
+    /// upsert a minute); 0 = not shared. Default 60; match <c>Tracker:Stats:HistoryMinutes</c> of the function app.</summary>
+    [Range(0, 1440)]
+    public int HistoryMinutes { get; set; } = 60;
+
     public int EffectiveReceiveLoops => ReceiveLoops > 0 ? ReceiveLoops : Environment.ProcessorCount;
 
     public IReadOnlyList<IPAddress> ParseAddresses()

@@ -33,6 +33,7 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService(static provider => provider.GetRequiredService<UdpRelayServer>());
         services.AddSingleton<RelayHealthServer>();
         services.AddHostedService(static provider => provider.GetRequiredService<RelayHealthServer>());
+        services.AddHostedService<RelayStatsHistoryService>();
         return services;
     }
 

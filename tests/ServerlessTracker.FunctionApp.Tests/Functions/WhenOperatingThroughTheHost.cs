@@ -87,6 +87,10 @@ public sealed class WhenOperatingThroughTheHost
         using var page = await app.Client.GetAsync("/stats");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.StartsWith("text/html", page.Content.Headers.ContentType!.ToString());
+        // The history charts are there from the start, empty until the first minute's sample.
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<svg id=\"chart-announces\" role=\"img\"", html);
+        Assert.Contains("id=\"history\" data-scope=\"instance\"", html);
 
         foreach (var path in new[] { "/stats.json", "/stats/json" })
         {
@@ -94,6 +98,8 @@ public sealed class WhenOperatingThroughTheHost
             Assert.Equal(HttpStatusCode.OK, json.StatusCode);
             var stats = System.Text.Json.Nodes.JsonNode.Parse(await json.Content.ReadAsStringAsync())!;
             Assert.True(stats.AsObject().Count > 0, path);
+            Assert.Equal(60, stats["history"]!["minutes"]!.GetValue<int>());
+            Assert.NotNull(stats["history"]!["samples"]!.AsArray());
         }
 
         using var unknown = await app.Client.GetAsync("/stats/other");

@@ -275,6 +275,7 @@ public sealed class WhenManagingAccess
         Assert.Equal(77, json["swarm"]!["maxNumWant"]!.GetValue<int>());
         Assert.True(json["admin"]!["tokenSet"]!.GetValue<bool>());
         Assert.True(json["stats"]!["tokenSet"]!.GetValue<bool>());
+        Assert.Equal(60, json["stats"]!["historyMinutes"]!.GetValue<int>());
         Assert.Equal("InMemorySwarmStore", json["swarmStore"]!.GetValue<string>());
     }
 }

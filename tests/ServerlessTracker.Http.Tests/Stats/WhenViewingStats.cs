@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Http.Tests.Support;
 using static ServerlessTracker.Http.Tests.Support.Announces;
@@ -13,9 +14,11 @@ namespace ServerlessTracker.Http.Tests.Stats;
 /// <summary>The stats page in a real browser, and its JSON twin.</summary>
 public sealed class WhenViewingStats
 {
-    private static async Task<RunningTracker> StartWithSwarmsAsync(params (string, string?)[] settings)
+    private static Task<RunningTracker> StartWithSwarmsAsync(params (string, string?)[] settings) => StartWithSwarmsAsync(null, settings);
+
+    private static async Task<RunningTracker> StartWithSwarmsAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure, params (string, string?)[] settings)
     {
-        var tracker = await RunningTracker.StartAsync(settings.ToDictionary(s => s.Item1, s => s.Item2), ipv6: false);
+        var tracker = await RunningTracker.StartAsync(settings.ToDictionary(s => s.Item1, s => s.Item2), configure, ipv6: false);
         // Three torrents: 2 seeders + 3 leechers, 1 leecher, 1 seeder; one completed download.
         await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(301), 1, port: 7001, left: 0));
         await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(301), 2, port: 7002, left: 5, extra: "&event=started"));
@@ -33,7 +36,8 @@ public sealed class WhenViewingStats
     [Fact]
     public async Task ThePageRendersItsFiguresInChromium()
     {
-        await using var tracker = await StartWithSwarmsAsync(("Tracker:Region", "westeurope"));
+        await using var tracker = await StartWithSwarmsAsync(RunningTracker.FrozenClock, ("Tracker:Region", "westeurope"));
+        WhenChartingStatsHistory.AddHour(tracker.Service<StatsHistory>(), tracker.Service<TimeProvider>().GetUtcNow());
         var url = new Uri(tracker.BaseV4, "/stats").ToString();
 
         var dom = await Chromium.DumpDomAsync(url);
@@ -46,6 +50,7 @@ public sealed class WhenViewingStats
         Assert.Contains("id=\"announces-udp\">", dom);
         var busiest = dom.IndexOf($"data-infohash=\"{Convert.ToHexStringLower(Hash(301))}\"", StringComparison.Ordinal);
         Assert.True(busiest > 0 && busiest < dom.IndexOf($"data-infohash=\"{Convert.ToHexStringLower(Hash(302))}\"", StringComparison.Ordinal), "busiest swarm first");
+        Assert.Contains("<g data-series=\"http\" data-points=\"60\"><polyline class=\"line http\"", dom);
 
         var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "stats.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
@@ -54,6 +59,11 @@ public sealed class WhenViewingStats
         var png = await File.ReadAllBytesAsync(screenshot);
         Assert.True(png.AsSpan().StartsWith(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "a PNG");
         Assert.True(png.Length > 20_000, $"a screenshot with content ({png.Length} bytes)");
+        // The HTTP line's colour is used by nothing else but its small legend mark: hundreds of pixels
+        // of it (about 500 with the line, under 20 without) mean the line was drawn.
+        var image = Png.Decode(png);
+        var line = image.Count(0x39, 0xd0, 0xd8);
+        Assert.True(line > WhenChartingStatsHistory.HttpLinePixels, $"the HTTP announces line is drawn ({line} pixels of its colour)");
     }
 
     [Fact]

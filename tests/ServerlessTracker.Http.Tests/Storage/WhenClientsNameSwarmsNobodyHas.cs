@@ -14,7 +14,8 @@ public sealed class WhenClientsNameSwarmsNobodyHas(AzuriteTables tables) : IClas
         // A scrape costs a budget token per hash it names: this one client starts with enough for its hundred.
         var settings = tables.NewStore();
         settings["Tracker:RateLimit:InitialTokens"] = "400";
-        await using var tracker = await RunningTracker.StartAsync(settings, ipv6: false);
+        // A frozen clock: no minute's stats history sample (a listing and an upsert) lands between the two counts.
+        await using var tracker = await RunningTracker.StartAsync(settings, RunningTracker.FrozenClock, ipv6: false);
         var store = tracker.Service<TableSwarmStore>();
         var known = Hash(700);
         await tracker.Client.GetBencodeAsync(AnnounceUrl(known, 1, port: 7001));
