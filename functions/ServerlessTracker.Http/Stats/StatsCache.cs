@@ -9,6 +9,7 @@ using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Options;
+using ServerlessTracker.Http.Scrape;
 
 namespace ServerlessTracker.Http.Stats;
 
@@ -32,11 +33,13 @@ public sealed class StatsCache
     private readonly string _region;
     private readonly DateTimeOffset _started;
     private readonly RebuiltValue<Rendered> _rendered;
+    private readonly FullScrapeCache _fullScrape;
     private SwarmFigures? _figures;
 
     public StatsCache(ISwarmStore store, SwarmListing listing, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
-        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time)
+        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time, FullScrapeCache fullScrape)
     {
+        _fullScrape = fullScrape;
         _store = store;
         _listing = listing;
         _metrics = metrics;
@@ -90,11 +93,28 @@ public sealed class StatsCache
             Rate(counters.Failures - before.Failures, window),
             Regions(),
             figures.Busiest,
-            _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null);
+            _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null,
+            await FullScrapeAsync(now, cancellationToken));
 
         var html = Encoding.UTF8.GetBytes(StatsPage.Render(snapshot, _options.RefreshSeconds));
         var json = JsonSerializer.SerializeToUtf8Bytes(snapshot, StatsJsonContext.Default.StatsSnapshot);
         return new Rendered(snapshot, html, json, counters);
+    }
+
+    /// <summary>The full scrape a client would get now (from its cache: a blob check or a render at most once per period).</summary>
+    private async Task<FullScrapeStats?> FullScrapeAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!_fullScrape.Enabled)
+        {
+            return null;
+        }
+
+        var snapshot = await _fullScrape.GetAsync(cancellationToken);
+        return new FullScrapeStats(
+            snapshot.Source == FullScrapeSource.Blob ? "blob" : "on-demand",
+            snapshot.BuiltAt,
+            Math.Round(Math.Max((now - snapshot.BuiltAt).TotalSeconds, 0)),
+            snapshot.Swarms);
     }
 
     /// <summary>Totals and the busiest swarms of one list, computed once per list.</summary>

@@ -120,7 +120,19 @@ public static class StatsPage
             .Append(stats.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))
             .Append("</time> · rates over the last ").Append(stats.WindowSeconds.ToString("0.#", CultureInfo.InvariantCulture))
             .Append(" s, requests seen by this instance · failures ").Append(Rate(stats.FailuresPerSecond))
-            .Append("/s · up ").Append(Uptime(stats.UptimeSeconds)).Append(" · the same figures as <a href=\"stats.json\">JSON</a></footer>");
+            .Append("/s · up ").Append(Uptime(stats.UptimeSeconds)).Append(" · ");
+        if (stats.FullScrape is { } fullScrape)
+        {
+            html.Append("full scrape <span id=\"full-scrape\" data-source=\"").Append(fullScrape.Source).Append("\" data-age-seconds=\"")
+                .Append(fullScrape.AgeSeconds.ToString("0", CultureInfo.InvariantCulture)).Append("\">").Append(fullScrape.Source == "blob" ? "published " : "built here ")
+                .Append(Uptime(fullScrape.AgeSeconds)).Append(" ago, ").Append(Number(fullScrape.Swarms)).Append(" swarms</span> · ");
+        }
+        else
+        {
+            html.Append("full scrape <span id=\"full-scrape\" data-source=\"off\">off</span> · ");
+        }
+
+        html.Append("the same figures as <a href=\"stats.json\">JSON</a></footer>");
         html.Append("</main></body></html>\n");
         return html.ToString();
     }
