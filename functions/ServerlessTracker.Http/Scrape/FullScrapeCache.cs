@@ -67,6 +67,9 @@ public sealed class FullScrapeCache
     /// <summary>Whether this tracker serves full scrapes (<see cref="IsEnabled"/>).</summary>
     public bool Enabled => IsEnabled(_options, _policy);
 
+    /// <summary>Whether a published blob is configured (otherwise every answer is built here).</summary>
+    public bool UsesBlob => _blob is not null;
+
     /// <summary>The last answer served, or null before the first full scrape.</summary>
     public Snapshot? Current => _snapshot.Current;
 

@@ -101,7 +101,8 @@ public sealed class StatsCache
         return new Rendered(snapshot, html, json, counters);
     }
 
-    /// <summary>The full scrape a client would get now (from its cache: a blob check or a render at most once per period).</summary>
+    /// <summary>The full scrape a client would get now. With a blob, asked of the cache (a conditional read of the blob at most
+    /// once per period); without, the last one built, if any: the stats page must not render every swarm nobody asked for.</summary>
     private async Task<FullScrapeStats?> FullScrapeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!_fullScrape.Enabled)
@@ -109,7 +110,12 @@ public sealed class StatsCache
             return null;
         }
 
-        var snapshot = await _fullScrape.GetAsync(cancellationToken);
+        var snapshot = _fullScrape.UsesBlob ? await _fullScrape.GetAsync(cancellationToken) : _fullScrape.Current;
+        if (snapshot is null)
+        {
+            return new FullScrapeStats("on-demand", null, null, null);
+        }
+
         return new FullScrapeStats(
             snapshot.Source == FullScrapeSource.Blob ? "blob" : "on-demand",
             snapshot.BuiltAt,

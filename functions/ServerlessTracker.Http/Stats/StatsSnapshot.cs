@@ -30,8 +30,8 @@ public sealed record ProtocolStats(string Name, double AnnouncesPerSecond, doubl
 public sealed record RegionStats(string Name, bool Local, double? LagSeconds, DateTimeOffset? LastEventAt);
 
 /// <summary>The full scrape this instance serves: <c>blob</c> (published after a purge) or <c>on-demand</c> (built here), how
-/// old it is, and how many swarms it lists. Null when full scrapes are off.</summary>
-public sealed record FullScrapeStats(string Source, DateTimeOffset BuiltAt, double AgeSeconds, int Swarms);
+/// old it is, and how many swarms it lists (null until one was built). Null when full scrapes are off.</summary>
+public sealed record FullScrapeStats(string Source, DateTimeOffset? BuiltAt, double? AgeSeconds, int? Swarms);
 
 /// <summary>One of the busiest swarms.</summary>
 public sealed record SwarmStats(string InfoHash, long Seeders, long Leechers, long Completed);
