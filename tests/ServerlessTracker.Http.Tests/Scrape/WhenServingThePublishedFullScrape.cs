@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Scrape;
 using ServerlessTracker.Http.Tests.Support;
@@ -59,6 +61,23 @@ public sealed class WhenServingThePublishedFullScrape
     {
         var blob = new FakeFullScrapeBlob();
         await using var tracker = await WhenPublishingTheFullScrape.StartAsync(blob);
+        var reasons = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == tracker.Service<TrackerMetrics>().Meter && instrument.Name == "tracker.full_scrape.fallbacks")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            lock (reasons)
+            {
+                reasons.Add((string)tags[0].Value!);
+            }
+        });
+        listener.Start();
         await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(7), 1));
         switch (why)
         {
@@ -77,6 +96,7 @@ public sealed class WhenServingThePublishedFullScrape
         Assert.NotNull(files.Find(Hash(7)));
         Assert.Null(files.Find(Hash(8)));
         Assert.Equal(FullScrapeSource.OnDemand, tracker.Service<FullScrapeCache>().Current!.Source);
+        Assert.Equal([why], reasons);
     }
 
     [Fact]
