@@ -210,6 +210,12 @@ public sealed class AzuriteServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        await StopBlobsAsync();
+    }
+
+    /// <summary>Kills the Blob service alone, as an outage of it would.</summary>
+    public async Task StopBlobsAsync()
+    {
         if (_blobProcess is { } blob)
         {
             _blobProcess = null;

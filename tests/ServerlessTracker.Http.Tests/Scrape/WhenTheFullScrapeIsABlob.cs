@@ -76,6 +76,27 @@ public sealed class WhenTheFullScrapeIsABlob(AzuriteBlobs azurite) : IClassFixtu
         Assert.Equal("on-demand", stats["source"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task WhenBlobStorageGoesDownTheInstanceBuildsItItself()
+    {
+        // An Azurite of its own: this test kills its Blob service.
+        await using var server = await ServerlessTracker.Tests.Shared.AzuriteServer.StartAsync(blobs: true);
+        var settings = Settings(server.TrackerTables(), server.FullScrapeBlob(), new Dictionary<string, string?> { ["Tracker:Http:FullScrapeCacheSeconds"] = "1" });
+        await using var tracker = await RunningTracker.StartAsync(settings, ipv6: false);
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(360), 1));
+        await tracker.Service<FullScrapePublisher>().PublishAsync(CancellationToken.None);
+        Assert.NotNull((await tracker.Client.GetBencodeAsync(ScrapeUrl()))["files"]!.Find(Hash(360)));
+        Assert.Equal(FullScrapeSource.Blob, tracker.Service<FullScrapeCache>().Current!.Source);
+
+        await server.StopBlobsAsync();
+        await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(361), 1));
+        await Task.Delay(1100);
+
+        var files = (await tracker.Client.GetBencodeAsync(ScrapeUrl()))["files"]!;
+        Assert.NotNull(files.Find(Hash(360)));
+        Assert.Equal(FullScrapeSource.OnDemand, tracker.Service<FullScrapeCache>().Current!.Source);
+    }
+
     private static Dictionary<string, string?> Settings(params IDictionary<string, string?>[] parts)
     {
         // The purge runs when the test says: no in-process timer.
