@@ -82,6 +82,9 @@ var trackerSettings = {
   Tracker__Region: region
   Tracker__Tables__ServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
   Tracker__Tables__ManagedIdentityClientId: identityClientId
+  // The purge publishes the full scrape to the container storage.bicep makes; the identity's Storage Blob Data Owner
+  // role (rbac.bicep, which the host needs anyway) covers it.
+  Tracker__FullScrape__ServiceUri: storage.properties.primaryEndpoints.blob
   Tracker__Sync__TopicEndpoint: topic.properties.endpoint
   Tracker__Private__Enabled: privateMode ? 'true' : 'false'
   // The purge function's [TimerTrigger("%PurgeSchedule%")]: the host resolves it when it indexes the functions.

@@ -1,12 +1,15 @@
 // A region's storage account: the Flex Consumption deployment container (and the Functions host's
-// own blobs) plus the tracker's tables. Shared-key access is off: everything reaches it with the
-// user-assigned identity (Entra ID).
+// own blobs), the tracker's tables and the container of its published full scrape. Shared-key access
+// is off: everything reaches it with the user-assigned identity (Entra ID).
 
 param name string
 param location string
 param tags object
 param skuName string
 param deploymentContainerName string
+
+@description('Container of the full scrape the purge publishes (Tracker:FullScrape:Container, default of FullScrapeBlobOptions.Container). Private: every instance reads it with the identity and serves it.')
+param fullScrapeContainerName string = 'fullscrape'
 
 @description('Tables the tracker uses; the app also creates missing ones at start (Tracker:Tables:CreateTables), so this list only saves the first start a round trip. Defaults of TableStoreOptions.SwarmsTable and IndexTable.')
 param tableNames array = [
@@ -43,6 +46,13 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 
     resource deployment 'containers' = {
       name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+
+    resource fullScrape 'containers' = {
+      name: fullScrapeContainerName
       properties: {
         publicAccess: 'None'
       }

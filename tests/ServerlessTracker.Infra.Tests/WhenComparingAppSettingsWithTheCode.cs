@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ServerlessTracker.Http.Hosting;
+using ServerlessTracker.Http.Scrape;
 using ServerlessTracker.Infra.Tests.Support;
 
 namespace ServerlessTracker.Infra.Tests;
@@ -118,6 +119,15 @@ public sealed class WhenComparingAppSettingsWithTheCode
     }
 
     [Fact]
+    public void TheFullScrapeIsPublishedToTheContainerTheBicepCreates()
+    {
+        // The app writes to FullScrapeBlobOptions.Container (its default: the Bicep sets no Container) at the account's blob endpoint.
+        Assert.Contains($"param fullScrapeContainerName string = '{new FullScrapeBlobOptions().Container}'", new BicepText("infra/app/storage.bicep").Text);
+        Assert.Matches(@"resource fullScrape 'containers' = \{\s*name: fullScrapeContainerName\s*properties: \{\s*publicAccess: 'None'", new BicepText("infra/app/storage.bicep").Text);
+        Assert.Contains("Tracker__FullScrape__ServiceUri: storage.properties.primaryEndpoints.blob", _api.Variable("trackerSettings"));
+    }
+
+    [Fact]
     public void TheLocalSettingsExamplePointsAtAzurite()
     {
         using var json = JsonDocument.Parse(Repository.Read(LocalSettingsExample));
@@ -127,6 +137,8 @@ public sealed class WhenComparingAppSettingsWithTheCode
         Assert.Equal("UseDevelopmentStorage=true", values.GetProperty("AzureWebJobsStorage").GetString());
         Assert.Equal(AzureAppSettings.DefaultPurgeSchedule, values.GetProperty(AzureAppSettings.PurgeSchedule).GetString());
         Assert.Equal("UseDevelopmentStorage=true", values.GetProperty("Tracker__Tables__ConnectionString").GetString());
+        // The published full scrape on Azurite's Blob service, as it is on the account's in Azure.
+        Assert.Equal("UseDevelopmentStorage=true", values.GetProperty("Tracker__FullScrape__ConnectionString").GetString());
         var known = AzureAppSettings.Required.Concat(AzureAppSettings.Optional).Concat(AzureAppSettings.NotInAzure).ToHashSet();
         foreach (var setting in values.EnumerateObject().Where(p => p.Name.StartsWith("Tracker__", StringComparison.Ordinal)))
         {

@@ -4,7 +4,8 @@ using System.Net.Sockets;
 
 namespace ServerlessTracker.Tests.Shared;
 
-/// <summary>A real Azurite Table service on a free loopback port, started and stopped by the tests (linked into every test project that needs it).</summary>
+/// <summary>A real Azurite Table service on a free loopback port, and on request its Blob service on another, started and
+/// stopped by the tests (linked into every test project that needs it).</summary>
 /// <remarks>
 /// The executable is found through <c>ST_AZURITE</c> (the azurite-table executable), <c>ST_NODE_MODULES</c> (a
 /// node_modules folder holding azurite), or the repository's tools/node_modules. Missing means a failed test with
@@ -19,23 +20,36 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly bool _accessLog;
     private readonly string? _location;
     private Process? _process;
+    private Process? _blobProcess;
     private long _requestsLogged;
 
-    private AzuriteServer(string executable, int port, bool accessLog, string? location)
+    private AzuriteServer(string executable, int port, bool accessLog, string? location, int? blobPort)
     {
         _executable = executable;
         Port = port;
         _accessLog = accessLog;
         _location = location;
+        BlobPort = blobPort;
     }
 
     public int Port { get; }
+
+    /// <summary>The Blob service's port, when started with <c>blobs: true</c>.</summary>
+    public int? BlobPort { get; }
 
     /// <summary>Requests Azurite answered, from its access log (started with <c>accessLog: true</c>), to cross-check client counts.</summary>
     public long RequestsLogged => Interlocked.Read(ref _requestsLogged);
 
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;" +
+        (BlobPort is { } blob ? $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" : "");
+
+    /// <summary>Configuration that publishes the full scrape to a fresh container of this Azurite's Blob service (started with <c>blobs: true</c>).</summary>
+    public Dictionary<string, string?> FullScrapeBlob() => new()
+    {
+        ["Tracker:FullScrape:ConnectionString"] = BlobPort is null ? throw new InvalidOperationException("Start Azurite with blobs: true.") : ConnectionString,
+        ["Tracker:FullScrape:Container"] = "fullscrape" + Guid.NewGuid().ToString("N")[..12],
+    };
 
     /// <summary>Configuration that puts a tracker (the app or the relay) on fresh tables of this Azurite, as in Azure.</summary>
     /// <param name="failFast">For outage tests: no cache, one retry, a 1.5 s budget and a 1 s circuit break, so refusals come quickly.</param>
@@ -65,61 +79,81 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <param name="accessLog">Keep Azurite's access log, to count the requests it answered (<see cref="RequestsLogged"/>).</param>
     /// <param name="location">A folder to keep the data in across restarts (see <see cref="StopGracefullyAsync"/>); null for
     /// in-memory storage that every start empties.</param>
-    public static async Task<AzuriteServer> StartAsync(bool accessLog = false, string? location = null)
+    /// <param name="blobs">Start the Blob service too (azurite-blob, beside azurite-table), in memory.</param>
+    public static async Task<AzuriteServer> StartAsync(bool accessLog = false, string? location = null, bool blobs = false)
     {
-        var server = new AzuriteServer(FindExecutable(), FreePort(), accessLog, location);
+        var server = new AzuriteServer(FindExecutable(), FreePort(), accessLog, location, blobs ? FreePort() : null);
         await server.StartAgainAsync();
+        if (server.BlobPort is { } blobPort)
+        {
+            var blobExecutable = Path.Combine(Path.GetDirectoryName(server._executable)!, "azurite-blob");
+            server._blobProcess = await StartProcessAsync(blobExecutable,
+                ["--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--silent"],
+                blobPort, null);
+        }
+
         return server;
     }
 
     /// <summary>Starts (again) on the same port: with empty in-memory storage, or on the data in its location.</summary>
     public async Task StartAgainAsync()
     {
-        var start = new ProcessStartInfo(_executable)
+        var persistence = _location is null ? new[] { "--inMemoryPersistence" } : ["--location", _location];
+        var arguments = persistence.Concat(new[] { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" }).ToList();
+        if (!_accessLog)
+        {
+            arguments.Add("--silent");
+        }
+
+        _process = await StartProcessAsync(_executable, arguments, Port, line =>
+        {
+            // Access log lines: 127.0.0.1 - - [date] "POST /devstoreaccount1/$batch HTTP/1.1" 202 -
+            if (line.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _requestsLogged);
+            }
+        });
+    }
+
+    private static async Task<Process> StartProcessAsync(string executable, IEnumerable<string> arguments, int port, Action<string>? onOutput)
+    {
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var persistence = _location is null ? new[] { "--inMemoryPersistence" } : ["--location", _location];
-        foreach (var argument in persistence.Concat(new[] { "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--disableTelemetry" }))
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        if (!_accessLog)
-        {
-            start.ArgumentList.Add("--silent");
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
         var errors = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
         process.OutputDataReceived += (_, e) =>
         {
-            // Access log lines: 127.0.0.1 - - [date] "POST /devstoreaccount1/$batch HTTP/1.1" 202 -
-            if (e.Data is { } line && line.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))
+            if (e.Data is { } line)
             {
-                Interlocked.Increment(ref _requestsLogged);
+                onOutput?.Invoke(line);
             }
         };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        _process = process;
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on {Port}: {errors}");
+                throw new InvalidOperationException($"Azurite ({Path.GetFileName(executable)}) exited with code {process.ExitCode} before listening on {port}: {errors}");
             }
 
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return process;
             }
             catch (SocketException)
             {
@@ -127,7 +161,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"Azurite did not listen on {Port} within 30 s: {errors}");
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"Azurite ({Path.GetFileName(executable)}) did not listen on {port} within 30 s: {errors}");
     }
 
     /// <summary>Kills the service, as an outage would.</summary>
@@ -173,7 +208,27 @@ public sealed class AzuriteServer : IAsyncDisposable
         await StopAsync();
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await StopBlobsAsync();
+    }
+
+    /// <summary>Kills the Blob service alone, as an outage of it would.</summary>
+    public async Task StopBlobsAsync()
+    {
+        if (_blobProcess is { } blob)
+        {
+            _blobProcess = null;
+            if (!blob.HasExited)
+            {
+                blob.Kill(entireProcessTree: true);
+            }
+
+            await blob.WaitForExitAsync();
+            blob.Dispose();
+        }
+    }
 
     private static string FindExecutable()
     {

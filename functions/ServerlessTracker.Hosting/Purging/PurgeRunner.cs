@@ -2,8 +2,9 @@ using ServerlessTracker.Engine.Stores;
 
 namespace ServerlessTracker.Hosting.Purging;
 
-/// <summary>Runs one purge of stale peers at a time, from the in-process timer or the host's timer trigger.</summary>
-public sealed partial class PurgeRunner(ISwarmStore store, ILogger<PurgeRunner> logger)
+/// <summary>Runs one purge of stale peers at a time, from the in-process timer or the host's timer trigger, then its
+/// follow-ups (<see cref="IPurgeFollowUp"/>).</summary>
+public sealed partial class PurgeRunner(ISwarmStore store, IEnumerable<IPurgeFollowUp> followUps, ILogger<PurgeRunner> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -20,6 +21,18 @@ public sealed partial class PurgeRunner(ISwarmStore store, ILogger<PurgeRunner> 
         {
             var report = await store.PurgeAsync(cancellationToken);
             LogPurged(logger, report.PeersRemoved, report.SwarmsRemoved, report.SwarmsVisited, report.Elapsed.TotalMilliseconds);
+            foreach (var followUp in followUps)
+            {
+                try
+                {
+                    await followUp.RunAsync(cancellationToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogFollowUpFailed(logger, followUp.GetType().Name, exception);
+                }
+            }
+
             return report;
         }
         finally
@@ -33,6 +46,9 @@ public sealed partial class PurgeRunner(ISwarmStore store, ILogger<PurgeRunner> 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purge removed {Peers} expired peers and {Swarms} empty swarms; visited {Visited} swarms in {Milliseconds:F0} ms")]
     private static partial void LogPurged(ILogger logger, int peers, int swarms, int visited, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "After the purge, {FollowUp} failed; the next run tries again")]
+    private static partial void LogFollowUpFailed(ILogger logger, string followUp, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purge skipped: the previous run is still going")]
     private static partial void LogSkipped(ILogger logger);

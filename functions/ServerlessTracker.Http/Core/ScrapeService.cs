@@ -33,7 +33,7 @@ public sealed class ScrapeService(
     private static ReadOnlySpan<byte> FullScrapeBusyReason => "too many full scrapes at once; retry later"u8;
 
     private readonly HttpTrackerOptions _options = options.Value;
-    private readonly bool _fullScrapeEnabled = options.Value.FullScrapeEnabled ?? !scrapes.Policy.PrivateMode.Enabled;
+    private readonly bool _fullScrapeEnabled = FullScrapeCache.IsEnabled(options.Value, scrapes.Policy);
 
     /// <summary>Serves one scrape into <paramref name="body"/>; the result says how the body is encoded.</summary>
     /// <param name="query">The raw query string as sent (with or without its <c>?</c>), ASCII.</param>

@@ -1,4 +1,5 @@
 using ServerlessTracker.Http.Options;
+using ServerlessTracker.Http.Scrape;
 using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.Http.Hosting;
@@ -35,6 +36,8 @@ public static class AzureAppSettings
         // The Table store's explicit identity (it falls back to AZURE_CLIENT_ID when unset; set anyway so the
         // store's identity is visible in the app's configuration).
         "Tracker__Tables__ManagedIdentityClientId",
+        // The full scrape the purge publishes and every instance serves, with the same identity.
+        EnvironmentName(FullScrapeBlobOptions.Section, nameof(FullScrapeBlobOptions.ServiceUri)),
         // Published with Entra ID: the topic has keys disabled.
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicEndpoint)),
         "Tracker__Private__Enabled",
@@ -58,6 +61,7 @@ public static class AzureAppSettings
     [
         // Azurite and account keys: Azure uses ServiceUri with the identity.
         "Tracker__Tables__ConnectionString",
+        EnvironmentName(FullScrapeBlobOptions.Section, nameof(FullScrapeBlobOptions.ConnectionString)),
         // Event Grid access keys are disabled on the topics: Entra ID only.
         EnvironmentName(SyncOptions.Section, nameof(SyncOptions.TopicKey)),
         // Other regions' Event Grid subscriptions deliver to the `syncevents` webhook (/sync/events), authLevel function:

@@ -3,6 +3,7 @@ using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Hosting;
+using ServerlessTracker.Hosting.Purging;
 using ServerlessTracker.Hosting.Settings;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Endpoints;
@@ -12,6 +13,7 @@ using ServerlessTracker.Http.Listener;
 using ServerlessTracker.Http.Network;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Scrape;
+using ServerlessTracker.Storage.Hosting;
 
 namespace ServerlessTracker.Http.Hosting;
 
@@ -51,11 +53,33 @@ public static class TrackerServiceCollectionExtensions
         services.AddSingleton<ScrapeHandler>();
         services.AddSingleton<FullScrapeCache>();
         services.AddSingleton<FullScrapeSlots>();
+        AddFullScrapeBlob(services, configuration);
 
         services.AddTrackerRateLimiting(configuration);
         services.AddTrackerTelemetry(configuration);
         services.AddTrackerOperator(configuration);
         return services;
+    }
+
+    /// <summary>The published full scrape (<c>Tracker:FullScrape</c>): when configured, written after each purge on the instance
+    /// that purges and served by every instance; otherwise each instance keeps building it on demand.</summary>
+    private static void AddFullScrapeBlob(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSettingsSection<FullScrapeBlobOptions>(FullScrapeBlobOptions.Section);
+        services.AddSingleton<FullScrapeMetrics>();
+        if (!FullScrapeBlobOptions.IsConfigured(configuration))
+        {
+            return;
+        }
+
+        services.AddOptions<FullScrapeBlobOptions>().Bind(configuration.GetSection(FullScrapeBlobOptions.Section)).ValidateDataAnnotations()
+            .Validate(_ => TableStoreOptions.IsConfigured(configuration),
+                "Tracker:FullScrape needs the Table store (Tracker:Tables:ConnectionString or ServiceUri): an in-memory store lists one instance's swarms, not the tracker's.")
+            .ValidateOnStart();
+        services.AddSingleton<IFullScrapeBlob>(static sp => new AzureFullScrapeBlob(
+            sp.GetRequiredService<IOptions<FullScrapeBlobOptions>>().Value, sp.GetRequiredService<IOptions<TableStoreOptions>>().Value));
+        services.AddSingleton<FullScrapePublisher>();
+        services.AddSingleton<IPurgeFollowUp>(static sp => sp.GetRequiredService<FullScrapePublisher>());
     }
 
     private static TrustedProxies BuildTrustedProxies(NetworkOptions options, FunctionsHost host)

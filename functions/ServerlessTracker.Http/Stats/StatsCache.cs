@@ -9,6 +9,7 @@ using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Options;
+using ServerlessTracker.Http.Scrape;
 
 namespace ServerlessTracker.Http.Stats;
 
@@ -35,13 +36,16 @@ public sealed class StatsCache
     private readonly RebuiltValue<Rendered> _rendered;
     private readonly StatsHistory _history;
     private readonly IStatsHistoryStore? _historyStore;
+    private readonly FullScrapeCache _fullScrape;
     private SwarmFigures? _figures;
 
     public StatsCache(ISwarmStore store, SwarmListing listing, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
-        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time, StatsHistory history, IStatsHistoryStore? historyStore = null)
+        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time, StatsHistory history, FullScrapeCache fullScrape,
+        IStatsHistoryStore? historyStore = null)
     {
         _history = history;
         _historyStore = historyStore;
+        _fullScrape = fullScrape;
         _store = store;
         _listing = listing;
         _metrics = metrics;
@@ -96,7 +100,8 @@ public sealed class StatsCache
             Regions(),
             figures.Busiest,
             _policy.PrivateMode.Enabled || _policy.Passkeys.Count > 0 ? _policy.Passkeys.Count : null,
-            await HistoryAsync(now, cancellationToken));
+            await HistoryAsync(now, cancellationToken),
+            await FullScrapeAsync(now, cancellationToken));
 
         var html = Encoding.UTF8.GetBytes(StatsPage.Render(snapshot, _options.RefreshSeconds));
         var json = JsonSerializer.SerializeToUtf8Bytes(snapshot, StatsJsonContext.Default.StatsSnapshot);
@@ -163,6 +168,28 @@ public sealed class StatsCache
         }
 
         return list;
+    }
+
+    /// <summary>The full scrape a client would get now. With a blob, asked of the cache (a conditional read of the blob at most
+    /// once per period); without, the last one built, if any: the stats page must not render every swarm nobody asked for.</summary>
+    private async Task<FullScrapeStats?> FullScrapeAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!_fullScrape.Enabled)
+        {
+            return null;
+        }
+
+        var snapshot = _fullScrape.UsesBlob ? await _fullScrape.GetAsync(cancellationToken) : _fullScrape.Current;
+        if (snapshot is null)
+        {
+            return new FullScrapeStats("on-demand", null, null, null);
+        }
+
+        return new FullScrapeStats(
+            snapshot.Source == FullScrapeSource.Blob ? "blob" : "on-demand",
+            snapshot.BuiltAt,
+            Math.Round(Math.Max((now - snapshot.BuiltAt).TotalSeconds, 0)),
+            snapshot.Swarms);
     }
 
     /// <summary>Totals and the busiest swarms of one list, computed once per list.</summary>

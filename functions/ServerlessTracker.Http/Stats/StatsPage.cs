@@ -121,7 +121,20 @@ public static class StatsPage
             .Append(stats.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))
             .Append("</time> · rates over the last ").Append(stats.WindowSeconds.ToString("0.#", CultureInfo.InvariantCulture))
             .Append(" s, requests seen by this instance · failures ").Append(Rate(stats.FailuresPerSecond))
-            .Append("/s · up ").Append(Uptime(stats.UptimeSeconds)).Append(" · the same figures as <a href=\"stats.json\">JSON</a></footer>");
+            .Append("/s · up ").Append(Uptime(stats.UptimeSeconds)).Append(" · ");
+        if (stats.FullScrape is { AgeSeconds: { } age, Swarms: { } swarms } fullScrape)
+        {
+            html.Append("full scrape <span id=\"full-scrape\" data-source=\"").Append(fullScrape.Source).Append("\" data-age-seconds=\"")
+                .Append(age.ToString("0", CultureInfo.InvariantCulture)).Append("\">").Append(fullScrape.Source == "blob" ? "published " : "built here ")
+                .Append(Uptime(age)).Append(" ago, ").Append(Number(swarms)).Append(" swarms</span> · ");
+        }
+        else
+        {
+            html.Append("full scrape <span id=\"full-scrape\" data-source=\"").Append(stats.FullScrape?.Source ?? "off").Append("\">")
+                .Append(stats.FullScrape is null ? "off" : "built here on demand, none yet").Append("</span> · ");
+        }
+
+        html.Append("the same figures as <a href=\"stats.json\">JSON</a></footer>");
         html.Append("</main></body></html>\n");
         return html.ToString();
     }

@@ -19,7 +19,8 @@ public sealed record StatsSnapshot(
     IReadOnlyList<RegionStats> Regions,
     IReadOnlyList<SwarmStats> Busiest,
     int? Passkeys,
-    HistoryStats History);
+    HistoryStats History,
+    FullScrapeStats? FullScrape = null);
 
 /// <summary>Swarm totals over every torrent the store holds.</summary>
 public sealed record StatsTotals(long Torrents, long Seeders, long Leechers, long Peers, long Completed);
@@ -29,6 +30,10 @@ public sealed record ProtocolStats(string Name, double AnnouncesPerSecond, doubl
 
 /// <summary>A region and its sync lag (null: unknown, as when sync is not configured).</summary>
 public sealed record RegionStats(string Name, bool Local, double? LagSeconds, DateTimeOffset? LastEventAt);
+
+/// <summary>The full scrape this instance serves: <c>blob</c> (published after a purge) or <c>on-demand</c> (built here), how
+/// old it is, and how many swarms it lists (null until one was built). Null when full scrapes are off.</summary>
+public sealed record FullScrapeStats(string Source, DateTimeOffset? BuiltAt, double? AgeSeconds, int? Swarms);
 
 /// <summary>One of the busiest swarms.</summary>
 public sealed record SwarmStats(string InfoHash, long Seeders, long Leechers, long Completed);

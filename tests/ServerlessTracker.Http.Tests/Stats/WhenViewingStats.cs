@@ -143,6 +143,32 @@ public sealed class WhenViewingStats
     }
 
     [Fact]
+    public async Task TheFullScrapesAgeIsShownWithoutBuildingOneForThePage()
+    {
+        await using var tracker = await StartWithSwarmsAsync(("Tracker:Stats:RefreshSeconds", "1"));
+
+        // Nobody asked for a full scrape: the page says so, and renders none of its own.
+        var before = JsonNode.Parse(await tracker.Client.GetStringAsync("/stats.json"))!["fullScrape"]!;
+        Assert.Equal(("on-demand", null), (before["source"]!.GetValue<string>(), before["ageSeconds"]));
+        Assert.Null(tracker.Service<ServerlessTracker.Http.Scrape.FullScrapeCache>().Current);
+
+        await tracker.Client.GetBencodeAsync(ScrapeUrl());
+        await Task.Delay(1100);
+        var after = JsonNode.Parse(await tracker.Client.GetStringAsync("/stats.json"))!["fullScrape"]!;
+        Assert.Equal(3, after["swarms"]!.GetValue<int>());
+        Assert.InRange(after["ageSeconds"]!.GetValue<double>(), 0, 30);
+        Assert.Contains("id=\"full-scrape\" data-source=\"on-demand\"", await tracker.Client.GetStringAsync("/stats"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithFullScrapesOffThePageSaysSo()
+    {
+        await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Http:FullScrapeEnabled"] = "false" }, ipv6: false);
+        Assert.Null(JsonNode.Parse(await tracker.Client.GetStringAsync("/stats.json"))!["fullScrape"]);
+        Assert.Contains("id=\"full-scrape\" data-source=\"off\"", await tracker.Client.GetStringAsync("/stats"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InPrivateModeThePageIsClosedUnlessATokenIsSetOrItIsOpenedExplicitly()
     {
         await using (var closed = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true" }, ipv6: false))
