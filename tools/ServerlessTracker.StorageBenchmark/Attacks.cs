@@ -88,7 +88,7 @@ internal static class Attacks
 
     private static async Task<bool> AnnounceAsync(TrackerCore core, AnnounceResult result, AnnounceCommand command, byte[]? passkey = null)
     {
-        var outcome = await core.Announces.AnnounceAsync(TrackerProtocol.Http, passkey ?? [], command, Attacker, result, default);
+        var outcome = await core.Announces.AnnounceAsync(TrackerProtocol.Http, ClientFamily.Inet, passkey ?? [], command, Attacker, result, default);
         return outcome.Kind == AnnounceOutcomeKind.Answered;
     }
 

@@ -94,7 +94,7 @@ static async Task RunAsync(string workload, Arguments settings, AzuriteServer az
             var command = Command(picker.Pick(random), n, random);
             result.Reset();
             var started = Stopwatch.GetTimestamp();
-            await core.AnnounceAsync(TrackerProtocol.Udp, [], command, command.Address, result, CancellationToken.None);
+            await core.AnnounceAsync(TrackerProtocol.Udp, ClientFamily.Inet, [], command, command.Address, result, CancellationToken.None);
             latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
     })).ToArray();

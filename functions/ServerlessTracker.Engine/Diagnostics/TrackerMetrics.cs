@@ -73,7 +73,7 @@ public sealed class TrackerMetrics
     public const string MeterName = "ServerlessTracker";
 
     private static readonly KeyValuePair<string, object?>[] ProtocolTags = [new("protocol", "http"), new("protocol", "udp")];
-    private static readonly KeyValuePair<string, object?>[] FamilyTags = [new("family", "inet"), new("family", "inet6")];
+    private static readonly KeyValuePair<string, object?>[] FamilyTags = [new("family", "inet"), new("family", "inet6"), new("family", "ipv4_mapped")];
     private static readonly KeyValuePair<string, object?>[] ReasonTags = BuildReasonTags();
     private static readonly KeyValuePair<string, object?>[] OutcomeTags = [new("outcome", "allowed"), new("outcome", "denied"), new("outcome", "not_allowed")];
     private static readonly KeyValuePair<string, object?> NoRuleTag = new("rule", "");

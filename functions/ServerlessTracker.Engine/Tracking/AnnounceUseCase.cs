@@ -55,10 +55,12 @@ public sealed class AnnounceUseCase(ISwarmStore store, AnnouncePolicy policy, Sw
     /// <param name="passkey">The passkey as sent (ASCII bytes); empty when none.</param>
     /// <param name="command">The parsed announce, with the address the peer is recorded under.</param>
     /// <param name="connection">The address the request came from: the IP allow-list judges this, never a claimed address.</param>
+    /// <param name="family">How the front door saw the client (<see cref="ClientFamilies"/>): an IPv4-mapped client of a
+    /// dual-stack socket is IPv4 in <paramref name="connection"/> but counted apart.</param>
     public ValueTask<AnnounceOutcome> AnnounceAsync(
-        TrackerProtocol protocol, ReadOnlySpan<byte> passkey, in AnnounceCommand command, PeerAddress connection, AnnounceResult result, CancellationToken cancellationToken)
+        TrackerProtocol protocol, ClientFamily family, ReadOnlySpan<byte> passkey, in AnnounceCommand command, PeerAddress connection, AnnounceResult result,
+        CancellationToken cancellationToken)
     {
-        var family = ClientFamilies.Of(connection);
         metrics.Announce(protocol, family);
         var decision = policy.CheckAnnounce(passkey, command, connection);
         if (decision.ClientRule is not null || decision.Verdict == PolicyVerdict.ClientNotAllowed)

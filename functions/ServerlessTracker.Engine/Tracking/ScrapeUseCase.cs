@@ -26,10 +26,10 @@ public sealed class ScrapeUseCase(ISwarmStore store, AnnouncePolicy policy, Trac
     public void CountMalformed(TrackerProtocol protocol, ClientFamily family) => metrics.Failure(protocol, FailureReason.BadRequest, family);
 
     /// <summary>Counts the scrape and decides whether this client may scrape at all (private mode, IP allow-list).</summary>
+    /// <param name="family">How the front door saw the client (<see cref="ClientFamilies"/>).</param>
     /// <param name="passkey">The passkey as sent (ASCII bytes); empty when none.</param>
-    public PolicyDecision Authorize(TrackerProtocol protocol, ReadOnlySpan<byte> passkey, PeerAddress client)
+    public PolicyDecision Authorize(TrackerProtocol protocol, ClientFamily family, ReadOnlySpan<byte> passkey, PeerAddress client)
     {
-        var family = ClientFamilies.Of(client);
         metrics.Scrape(protocol, family);
         if (passkey.IsEmpty && !policy.PrivateMode.Enabled && !policy.Access.IpAllowListEnabled)
         {

@@ -33,12 +33,14 @@ public sealed class AnnounceService(
     /// <param name="query">The raw query string as sent (with or without its <c>?</c>), ASCII.</param>
     /// <param name="pathPasskey">ASCII bytes of the path after <c>/announce/</c>; empty when there is none.</param>
     /// <param name="client">The client's address (the connection's, or what trusted proxies say).</param>
-    public ValueTask AnnounceAsync(ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, IBufferWriter<byte> body, CancellationToken cancellationToken)
+    /// <param name="family">How the front door saw the client, for the counters (<see cref="ClientFamilies"/>).</param>
+    public ValueTask AnnounceAsync(
+        ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, ClientFamily family, IBufferWriter<byte> body, CancellationToken cancellationToken)
     {
         var error = Parse(query, client, out var command, out var format, out var connection);
         if (error != HttpTrackerError.None)
         {
-            announces.CountBadRequest(TrackerProtocol.Http, ClientFamilies.Of(client));
+            announces.CountBadRequest(TrackerProtocol.Http, family);
             FailureBodies.Write(body, error);
             return default;
         }
@@ -49,7 +51,7 @@ public sealed class AnnounceService(
         ValueTask<AnnounceOutcome> outcome;
         try
         {
-            outcome = announces.AnnounceAsync(TrackerProtocol.Http, passkey[..RequestPasskey.Select(pathPasskey, query, passkey)], command, connection, result, cancellationToken);
+            outcome = announces.AnnounceAsync(TrackerProtocol.Http, family, passkey[..RequestPasskey.Select(pathPasskey, query, passkey)], command, connection, result, cancellationToken);
         }
         catch
         {
@@ -75,9 +77,9 @@ public sealed class AnnounceService(
     }
 
     /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as an announce.</summary>
-    public void Refuse(HttpTrackerError error, IPAddress client, IBufferWriter<byte> body)
+    public void Refuse(HttpTrackerError error, ClientFamily family, IBufferWriter<byte> body)
     {
-        announces.CountBadRequest(TrackerProtocol.Http, ClientFamilies.Of(client));
+        announces.CountBadRequest(TrackerProtocol.Http, family);
         FailureBodies.Write(body, error);
     }
 

@@ -42,10 +42,12 @@ public sealed class ScrapeService(
     /// <param name="acceptEncoding">The request's <c>Accept-Encoding</c>, read only for a full scrape.</param>
     /// <param name="body">Receives the answer: written into, or, for a full scrape, given the shared snapshot (reset it
     /// once the answer is sent, which frees the full scrape's slot).</param>
+    /// <param name="family">How the front door saw the client, for the counters (<see cref="ClientFamilies"/>).</param>
     public ValueTask<TrackerReply> ScrapeAsync(
-        ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, AcceptEncodingSource acceptEncoding, ResponseBuffer body, CancellationToken cancellationToken)
+        ReadOnlySpan<byte> query, ReadOnlySpan<byte> pathPasskey, IPAddress client, ClientFamily family, AcceptEncodingSource acceptEncoding, ResponseBuffer body,
+        CancellationToken cancellationToken)
     {
-        var decision = Check(pathPasskey, query, client);
+        var decision = Check(pathPasskey, query, client, family);
         if (!decision.IsAllowed)
         {
             WriteRefusal(decision, body);
@@ -59,19 +61,19 @@ public sealed class ScrapeService(
             ArrayPool<InfoHash>.Shared.Return(hashes);
             if (error != HttpTrackerError.None)
             {
-                scrapes.CountMalformed(TrackerProtocol.Http, ClientFamilies.Of(client));
+                scrapes.CountMalformed(TrackerProtocol.Http, family);
                 FailureBodies.Write(body, error);
                 return new(TrackerReply.Plain);
             }
 
-            return FullScrape(acceptEncoding, ClientFamilies.Of(client), body, cancellationToken);
+            return FullScrape(acceptEncoding, family, body, cancellationToken);
         }
 
         var counts = ArrayPool<SwarmCounts>.Shared.Rent(_options.MaxScrapeHashes);
         ValueTask<ScrapeStatus> scraped;
         try
         {
-            scraped = scrapes.ScrapeAsync(TrackerProtocol.Http, ClientFamilies.Of(client), hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
+            scraped = scrapes.ScrapeAsync(TrackerProtocol.Http, family, hashes.AsMemory(0, count), counts.AsMemory(0, count), cancellationToken);
         }
         catch
         {
@@ -97,9 +99,9 @@ public sealed class ScrapeService(
     }
 
     /// <summary>Answers a request the transport refused before parsing (wrong method, a query that is not ASCII), counted as a scrape.</summary>
-    public void Refuse(HttpTrackerError error, IPAddress client, IBufferWriter<byte> body)
+    public void Refuse(HttpTrackerError error, ClientFamily family, IBufferWriter<byte> body)
     {
-        scrapes.CountBadRequest(TrackerProtocol.Http, ClientFamilies.Of(client));
+        scrapes.CountBadRequest(TrackerProtocol.Http, family);
         FailureBodies.Write(body, error);
     }
 
@@ -122,11 +124,11 @@ public sealed class ScrapeService(
         ArrayPool<SwarmCounts>.Shared.Return(counts);
     }
 
-    private PolicyDecision Check(ReadOnlySpan<byte> pathPasskey, ReadOnlySpan<byte> query, IPAddress client)
+    private PolicyDecision Check(ReadOnlySpan<byte> pathPasskey, ReadOnlySpan<byte> query, IPAddress client, ClientFamily family)
     {
         Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
         var length = RequestPasskey.Select(pathPasskey, query, passkey);
-        return scrapes.Authorize(TrackerProtocol.Http, passkey[..length], PeerAddress.FromIPAddress(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client));
+        return scrapes.Authorize(TrackerProtocol.Http, family, passkey[..length], PeerAddress.FromIPAddress(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client));
     }
 
     private void WriteRefusal(in PolicyDecision decision, IBufferWriter<byte> body)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Limits;
 using ServerlessTracker.Http.Network;
@@ -21,13 +22,14 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
         try
         {
             var client = addresses.Read(context);
+            var family = ClientFamilies.Of(client, context.Connection.RemoteIpAddress);
             if (budgets.TryAcquire(client))
             {
-                await AnnounceAsync(context, client, body);
+                await AnnounceAsync(context, client, family, body);
             }
             else
             {
-                budgets.WriteRefusal(client, body);
+                budgets.WriteRefusal(family, body);
             }
 
             await TrackerResponses.SendAsync(context, body, TrackerReply.Plain);
@@ -38,11 +40,11 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
         }
     }
 
-    private ValueTask AnnounceAsync(HttpContext context, IPAddress client, ResponseBuffer body)
+    private ValueTask AnnounceAsync(HttpContext context, IPAddress client, ClientFamily family, ResponseBuffer body)
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            announces.Refuse(HttpTrackerError.MethodNotAllowed, client, body);
+            announces.Refuse(HttpTrackerError.MethodNotAllowed, family, body);
             return default;
         }
 
@@ -53,13 +55,13 @@ public sealed class AnnounceHandler(AnnounceService announces, ClientAddressRead
         {
             if (error != HttpTrackerError.None)
             {
-                announces.Refuse(error, client, body);
+                announces.Refuse(error, family, body);
                 return default;
             }
 
             Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
             var length = HttpPasskey.FromPath(context, passkey);
-            return announces.AnnounceAsync(query, passkey[..length], client, body, context.RequestAborted);
+            return announces.AnnounceAsync(query, passkey[..length], client, family, body, context.RequestAborted);
         }
         finally
         {

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Limits;
 using ServerlessTracker.Http.Network;
@@ -24,7 +25,7 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         try
         {
             var client = addresses.Read(context);
-            var reply = await ScrapeAsync(context, client, body);
+            var reply = await ScrapeAsync(context, client, ClientFamilies.Of(client, context.Connection.RemoteIpAddress), body);
             await TrackerResponses.SendAsync(context, body, reply);
         }
         finally
@@ -33,17 +34,17 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
         }
     }
 
-    private ValueTask<TrackerReply> ScrapeAsync(HttpContext context, IPAddress client, ResponseBuffer body)
+    private ValueTask<TrackerReply> ScrapeAsync(HttpContext context, IPAddress client, ClientFamily family, ResponseBuffer body)
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
             if (!budgets.TryAcquire(client))
             {
-                budgets.WriteRefusal(client, body);
+                budgets.WriteRefusal(family, body);
                 return new(TrackerReply.Plain);
             }
 
-            scrapes.Refuse(HttpTrackerError.MethodNotAllowed, client, body);
+            scrapes.Refuse(HttpTrackerError.MethodNotAllowed, family, body);
             return new(TrackerReply.Plain);
         }
 
@@ -54,19 +55,19 @@ public sealed class ScrapeHandler(ScrapeService scrapes, ClientAddressReader add
             // A token per info-hash named, taken before anything else is done for the request.
             if (!budgets.TryAcquireScrape(client, query))
             {
-                budgets.WriteRefusal(client, body);
+                budgets.WriteRefusal(family, body);
                 return new(TrackerReply.Plain);
             }
 
             if (error != HttpTrackerError.None)
             {
-                scrapes.Refuse(error, client, body);
+                scrapes.Refuse(error, family, body);
                 return new(TrackerReply.Plain);
             }
 
             Span<byte> passkey = stackalloc byte[RequestPasskey.BufferLength];
             var length = HttpPasskey.FromPath(context, passkey);
-            return scrapes.ScrapeAsync(query, passkey[..length], client, new AcceptEncodingSource(ReadAcceptEncoding, context), body, context.RequestAborted);
+            return scrapes.ScrapeAsync(query, passkey[..length], client, family, new AcceptEncodingSource(ReadAcceptEncoding, context), body, context.RequestAborted);
         }
         finally
         {

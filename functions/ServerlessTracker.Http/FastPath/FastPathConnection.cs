@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Primitives;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Network;
 
@@ -47,6 +48,7 @@ internal sealed class FastPathConnection
     private readonly FastPathServer _server;
     private readonly ConnectionContext _connection;
     private readonly IPAddress _remote;
+    private readonly bool _remoteMapped;
     private readonly bool _readsForwardedHeaders;
     private readonly bool _serves;
     private readonly IConnectionHeartbeatFeature _heartbeat;
@@ -72,6 +74,7 @@ internal sealed class FastPathConnection
         _connection = connection;
         _heartbeat = heartbeat;
         _remote = ClientAddressReader.Connection(remote);
+        _remoteMapped = remote.IsIPv4MappedToIPv6;
         _readsForwardedHeaders = server.Addresses.BelievesHeadersFrom(_remote);
         _closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default;
     }
@@ -296,19 +299,20 @@ internal sealed class FastPathConnection
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
         var client = _readsForwardedHeaders ? _server.ForwardedClient(_remote, bytes[..head.Length]) : _remote;
+        var family = ClientFamilies.Of(client, _remoteMapped, ReferenceEquals(client, _remote));
         if (!(head.Endpoint == TrackerEndpoint.Scrape ? _server.RateLimit.TryAcquireScrape(client, query) : _server.RateLimit.TryAcquire(client)))
         {
             // Over the address's budget, as the rate limiter middleware in front of Kestrel's endpoints would refuse it.
-            _server.RateLimit.WriteRefusal(client, _body!);
+            _server.RateLimit.WriteRefusal(family, _body!);
             return new(TrackerReply.Plain);
         }
 
         if (head.Endpoint == TrackerEndpoint.Scrape)
         {
-            return _server.Scrapes.ScrapeAsync(query, passkey, client, new AcceptEncodingSource(ReadAcceptEncoding, this), _body!, _connection.ConnectionClosed);
+            return _server.Scrapes.ScrapeAsync(query, passkey, client, family, new AcceptEncodingSource(ReadAcceptEncoding, this), _body!, _connection.ConnectionClosed);
         }
 
-        var announced = _server.Announces.AnnounceAsync(query, passkey, client, _body!, _connection.ConnectionClosed);
+        var announced = _server.Announces.AnnounceAsync(query, passkey, client, family, _body!, _connection.ConnectionClosed);
         if (!announced.IsCompletedSuccessfully)
         {
             return PlainAfter(announced);

@@ -67,9 +67,9 @@ public sealed class TrackerRateLimiter
     }
 
     /// <summary>Counts a refused request and writes its answer.</summary>
-    public void WriteRefusal(IPAddress client, IBufferWriter<byte> body)
+    public void WriteRefusal(ClientFamily family, IBufferWriter<byte> body)
     {
-        _metrics.Failure(TrackerProtocol.Http, FailureReason.RateLimited, ClientFamilies.Of(client));
+        _metrics.Failure(TrackerProtocol.Http, FailureReason.RateLimited, family);
         FailureBodies.Write(body, RefusedReason, _retryInSeconds, FailureResponseWriter.MinutesFromSeconds(_retryInSeconds));
     }
 }

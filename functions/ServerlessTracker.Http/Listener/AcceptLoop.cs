@@ -32,6 +32,9 @@ internal sealed class AcceptLoop : IRequestBytes
     private readonly byte[] _address = new byte[32];
     private readonly byte[] _lastAddress = new byte[16];
     private IPAddress? _lastRemote;
+
+    // Whether the last Remote() came as an IPv4-mapped address (a dual-stack socket's IPv4 client), for the counters.
+    private bool _remoteMapped;
     private ResponseBuffer? _body;
     private int _headLength;
 
@@ -131,7 +134,7 @@ internal sealed class AcceptLoop : IRequestBytes
         }
 
         _headLength = head.Length;
-        var reply = _listener.Dispatch(bytes, head, remote, this, _body!);
+        var reply = _listener.Dispatch(bytes, head, remote, _remoteMapped, this, _body!);
         if (!reply.IsCompletedSuccessfully)
         {
             // The store answers later: the body buffer goes with the connection, this thread takes another.
@@ -221,6 +224,7 @@ internal sealed class AcceptLoop : IRequestBytes
     /// <summary>The peer's address; the same client connecting again (a benchmark, a NAT) reuses the last instance.</summary>
     private IPAddress Remote()
     {
+        _remoteMapped = false;
         var family = BinaryPrimitives.ReadUInt16LittleEndian(_address);
         ReadOnlySpan<byte> bytes;
         if (family == AfInet)
@@ -230,9 +234,10 @@ internal sealed class AcceptLoop : IRequestBytes
         else if (family == AfInet6)
         {
             bytes = _address.AsSpan(8, 16);
-            if (bytes.StartsWith((ReadOnlySpan<byte>)[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]))
+            _remoteMapped = bytes.StartsWith((ReadOnlySpan<byte>)[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]);
+            if (_remoteMapped)
             {
-                // A dual-stack socket's IPv4 client: the rules see it as IPv4.
+                // A dual-stack socket's IPv4 client: the rules see it as IPv4 (and the counters as ipv4_mapped).
                 bytes = bytes[12..];
             }
         }

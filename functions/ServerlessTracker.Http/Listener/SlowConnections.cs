@@ -121,7 +121,9 @@ internal static class SlowConnections
             {
                 body = core.Buffers.Get();
                 var request = new ReceivedHead(input, head.Length);
-                var pending = listener.Dispatch(input.AsSpan(0, filled), head, remote, request, body);
+                // The socket is IPv6 and the peer IPv4 only on a dual-stack socket (the peer came mapped).
+                var mapped = socket.AddressFamily == AddressFamily.InterNetworkV6 && remote.AddressFamily == AddressFamily.InterNetwork;
+                var pending = listener.Dispatch(input.AsSpan(0, filled), head, remote, mapped, request, body);
                 var reply = await pending;
                 listener.Counters.CountServed();
                 await SendAnswerAsync(listener, socket, reply, body, timeout);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.FastPath;
 using ServerlessTracker.Http.Hosting;
@@ -175,24 +176,27 @@ public sealed partial class TrackerListener : IHostedService, IDisposable
 
     /// <summary>Rate limit, then the announce or scrape core; the answer's body goes to <paramref name="body"/>.</summary>
     /// <param name="bytes">The received bytes <paramref name="head"/> was parsed from (read before anything is awaited).</param>
-    internal ValueTask<TrackerReply> Dispatch(ReadOnlySpan<byte> bytes, in RequestHead head, IPAddress remote, IRequestBytes request, ResponseBuffer body)
+    /// <param name="remote">The connection's peer as the rules see it (an IPv4-mapped address as IPv4).</param>
+    /// <param name="remoteMapped">The socket gave the peer as an IPv4-mapped address (a dual-stack socket's IPv4 client).</param>
+    internal ValueTask<TrackerReply> Dispatch(ReadOnlySpan<byte> bytes, in RequestHead head, IPAddress remote, bool remoteMapped, IRequestBytes request, ResponseBuffer body)
     {
         var core = Core;
         var client = core.Addresses.BelievesHeadersFrom(remote) ? core.ForwardedClient(remote, bytes[..head.Length]) : remote;
+        var family = ClientFamilies.Of(client, remoteMapped, ReferenceEquals(client, remote));
         var query = bytes.Slice(head.QueryStart, head.QueryLength);
         if (!(head.Endpoint == TrackerEndpoint.Scrape ? core.RateLimit.TryAcquireScrape(client, query) : core.RateLimit.TryAcquire(client)))
         {
-            core.RateLimit.WriteRefusal(client, body);
+            core.RateLimit.WriteRefusal(family, body);
             return new(TrackerReply.Plain);
         }
 
         var passkey = bytes.Slice(head.PasskeyStart, head.PasskeyLength);
         if (head.Endpoint == TrackerEndpoint.Scrape)
         {
-            return core.Scrapes.ScrapeAsync(query, passkey, client, new AcceptEncodingSource(ReadAcceptEncoding, request), body, Stopping);
+            return core.Scrapes.ScrapeAsync(query, passkey, client, family, new AcceptEncodingSource(ReadAcceptEncoding, request), body, Stopping);
         }
 
-        var announced = core.Announces.AnnounceAsync(query, passkey, client, body, Stopping);
+        var announced = core.Announces.AnnounceAsync(query, passkey, client, family, body, Stopping);
         if (!announced.IsCompletedSuccessfully)
         {
             return PlainAfter(announced);

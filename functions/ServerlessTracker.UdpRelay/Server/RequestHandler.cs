@@ -127,7 +127,7 @@ internal sealed class RequestHandler : IDisposable
             HasKey: true,
             families);
         var context = _context;
-        var pending = _announces.AnnounceAsync(TrackerProtocol.Udp, PasskeyPath.Find(_urlData.AsSpan(0, request.UrlDataLength)), command, address, context.Result, CancellationToken.None);
+        var pending = _announces.AnnounceAsync(TrackerProtocol.Udp, ClientFamilies.Of(address), PasskeyPath.Find(_urlData.AsSpan(0, request.UrlDataLength)), command, address, context.Result, CancellationToken.None);
         if (pending.IsCompletedSuccessfully)
         {
             return WriteAnnounce(context, pending.Result, request.TransactionId, families);
@@ -156,7 +156,7 @@ internal sealed class RequestHandler : IDisposable
 
         // BEP 41 options follow announces only: a UDP scrape has no passkey, so private mode refuses it (HTTP scrape has one).
         var from = PeerAddress.FromBytes(_client);
-        var decision = _scrapes.Authorize(TrackerProtocol.Udp, [], from);
+        var decision = _scrapes.Authorize(TrackerProtocol.Udp, ClientFamilies.Of(from), [], from);
         if (!decision.IsAllowed)
         {
             return WriteRefusal(_context.Response, transactionId, decision);

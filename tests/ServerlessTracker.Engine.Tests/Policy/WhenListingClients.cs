@@ -210,7 +210,7 @@ public class WhenListingClients
         await policy.Clients.AddAsync(ClientListKind.Deny, "-qB4500-", null, default);
         foreach (var prefix in new[] { "-qB4650-", "-qB4650-", "-qB4500-", "-TR4050-" })
         {
-            var outcome = await useCase.AnnounceAsync(TrackerProtocol.Udp, [], From(prefix), Peers.V4(1), new AnnounceResult(50), default);
+            var outcome = await useCase.AnnounceAsync(TrackerProtocol.Udp, ClientFamily.Inet, [], From(prefix), Peers.V4(1), new AnnounceResult(50), default);
             Assert.Equal(prefix == "-qB4650-" ? AnnounceOutcomeKind.Answered : AnnounceOutcomeKind.Refused, outcome.Kind);
         }
 

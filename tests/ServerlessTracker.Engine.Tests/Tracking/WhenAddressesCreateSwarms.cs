@@ -33,7 +33,7 @@ public sealed class WhenAddressesCreateSwarms : IDisposable
     private static AnnounceOutcome Announce(AnnounceUseCase useCase, AnnounceCommand command)
     {
         // The in-memory store answers at once: the outcome is there without waiting.
-        var outcome = useCase.AnnounceAsync(TrackerProtocol.Http, [], command, command.Address, new AnnounceResult(50), default).AsTask();
+        var outcome = useCase.AnnounceAsync(TrackerProtocol.Http, ClientFamily.Inet, [], command, command.Address, new AnnounceResult(50), default).AsTask();
         Assert.True(outcome.IsCompletedSuccessfully);
         return outcome.Result;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ServerlessTracker.Engine;
+using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Peers;
 using ServerlessTracker.Engine.Stores;
 using ServerlessTracker.Http.Core;
@@ -107,7 +108,7 @@ public sealed class WhenManyAskForTheFullScrape
     }
 
     private static ValueTask<TrackerReply> Start(ScrapeService scrapes, ResponseBuffer body) =>
-        scrapes.ScrapeAsync([], [], IPAddress.Loopback, AcceptEncodingSource.None, body, CancellationToken.None);
+        scrapes.ScrapeAsync([], [], IPAddress.Loopback, ClientFamily.Inet, AcceptEncodingSource.None, body, CancellationToken.None);
 
     private static async Task Populate(ISwarmStore store)
     {

@@ -59,6 +59,65 @@ public sealed class WhenExportingMetrics
         Assert.Equal(2, counts.GetValueOrDefault("tracker.failures|reason=passkey_required|protocol=http|family=inet6"));
     }
 
+    [Theory]
+    [InlineData("listener")]
+    [InlineData("fast path")]
+    [InlineData("kestrel")]
+    public async Task AnIPv4ClientOfADualStackSocketIsCountedAsMapped(string door)
+    {
+        // Every door of a server on the dual-stack wildcard: the listener on the server's port (connection-close requests),
+        // the fast path (kept-alive connections handed to Kestrel), Kestrel's own handlers (fast path off).
+        var settings = new Dictionary<string, string?>();
+        if (door != "listener")
+        {
+            settings["Tracker:Listener:OnServerPorts"] = "false";
+        }
+
+        if (door == "kestrel")
+        {
+            settings["Tracker:Http:FastPath"] = "false";
+        }
+
+        await using var tracker = await RunningTracker.StartAsync(settings, urls: "http://[::]:0");
+        var counts = Count(tracker);
+        var close = door == "listener" ? "Connection: close\r\n" : string.Empty;
+        await ListenerTrackers.ExchangeAsync(tracker.BaseV4, $"GET {AnnounceUrl(Hash(404), 1)} HTTP/1.1\r\nHost: tracker\r\n{close}\r\n");
+        await ListenerTrackers.ExchangeAsync(tracker.BaseV4, $"GET {ScrapeUrl(Hash(404))} HTTP/1.1\r\nHost: tracker\r\n{close}\r\n");
+
+        // Stored and answered as IPv4 (the peer is 127.0.0.1), counted apart.
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.announces|protocol=http|family=ipv4_mapped"));
+        Assert.Equal(1, counts.GetValueOrDefault("tracker.scrapes|protocol=http|family=ipv4_mapped"));
+        Assert.Equal(0, counts.GetValueOrDefault("tracker.announces|protocol=http|family=inet"));
+    }
+
+    /// <summary>Sums of the app's own counters by instrument and tags, as they are recorded.</summary>
+    private static ConcurrentDictionary<string, long> Count(RunningTracker tracker)
+    {
+        var factory = tracker.Service<IMeterFactory>();
+        var counts = new ConcurrentDictionary<string, long>();
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ServerlessTracker" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name;
+            foreach (var tag in tags)
+            {
+                key += $"|{tag.Key}={tag.Value}";
+            }
+
+            counts.AddOrUpdate(key, value, (_, total) => total + value);
+        });
+        listener.Start();
+        tracker.App.Lifetime.ApplicationStopping.Register(listener.Dispose);
+        return counts;
+    }
+
     [Fact]
     public async Task PrometheusScrapesThemWhenEnabled()
     {

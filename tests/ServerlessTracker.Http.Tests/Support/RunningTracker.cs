@@ -49,7 +49,9 @@ public sealed class RunningTracker : ITrackerUnderTest
         var app = TrackerApp.Build([.. args], configure);
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var v4 = addresses.Select(a => new Uri(a)).First(u => u.Host == "127.0.0.1");
+        // On a dual-stack wildcard ([::]) the IPv4 loopback reaches the same port, as an IPv4-mapped client.
+        var v4 = addresses.Select(a => new Uri(a)).FirstOrDefault(u => u.Host == "127.0.0.1")
+            ?? addresses.Select(a => new Uri(a)).Where(u => u.Host == "[::]").Select(u => new UriBuilder(u) { Host = "127.0.0.1" }.Uri).First();
         var v6 = addresses.Select(a => new Uri(a)).FirstOrDefault(u => u.Host == "[::1]");
         return new RunningTracker(app, v4, v6);
     }
