@@ -10,6 +10,7 @@ using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Core;
 using ServerlessTracker.Http.Options;
 using ServerlessTracker.Http.Scrape;
+using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.Http.Stats;
 
@@ -40,7 +41,7 @@ public sealed class StatsCache
     private SwarmFigures? _figures;
 
     public StatsCache(ISwarmStore store, SwarmListing listing, TrackerMetrics metrics, AnnouncePolicy policy, IEnumerable<IRegionStatusSource> regions,
-        IOptions<StatsOptions> options, IConfiguration configuration, TimeProvider time, StatsHistory history, FullScrapeCache fullScrape,
+        IOptions<StatsOptions> options, IOptions<RegionOptions> region, TimeProvider time, StatsHistory history, FullScrapeCache fullScrape,
         IStatsHistoryStore? historyStore = null)
     {
         _history = history;
@@ -53,7 +54,7 @@ public sealed class StatsCache
         _regions = regions;
         _options = options.Value;
         _time = time;
-        _region = configuration["Tracker:Region"] is { Length: > 0 } region ? region : "local";
+        _region = region.Value.Region;
         _started = time.GetUtcNow();
         _rendered = new(rendered => _time.GetUtcNow() - rendered.Snapshot.GeneratedAt >= TimeSpan.FromSeconds(_options.RefreshSeconds));
         metrics.Meter.CreateObservableGauge("tracker.swarms", () => Observe(static t => t.Torrents), "{swarm}", "Swarms held by the store, as of the last stats rebuild.");

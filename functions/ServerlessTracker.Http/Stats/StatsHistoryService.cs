@@ -3,6 +3,7 @@ using ServerlessTracker.Engine.Diagnostics;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Engine.Tracking;
 using ServerlessTracker.Http.Options;
+using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.Http.Stats;
 
@@ -16,12 +17,12 @@ public sealed partial class StatsHistoryService(
     SwarmListing listing,
     IOptions<StatsOptions> options,
     IOptions<PrivateModeSettings> privateMode,
-    IConfiguration configuration,
+    IOptions<RegionOptions> region,
     TimeProvider time,
     ILogger<StatsHistoryService> logger,
     IStatsHistoryStore? store = null) : BackgroundService
 {
-    private readonly string _region = configuration["Tracker:Region"] is { Length: > 0 } region ? region : "local";
+    private readonly string _region = region.Value.Region;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Diagnostics;
+using ServerlessTracker.Sync;
 
 namespace ServerlessTracker.UdpRelay.Hosting;
 
@@ -12,7 +13,7 @@ namespace ServerlessTracker.UdpRelay.Hosting;
 public sealed partial class RelayStatsHistoryService(
     IServiceProvider services,
     IOptions<RelayOptions> options,
-    IConfiguration configuration,
+    IOptions<RegionOptions> region,
     TimeProvider time,
     ILogger<RelayStatsHistoryService> logger) : BackgroundService
 {
@@ -23,14 +24,13 @@ public sealed partial class RelayStatsHistoryService(
             return;
         }
 
-        var region = configuration["Tracker:Region"] is { Length: > 0 } name ? name : "local";
         var recorder = new StatsHistoryRecorder(services.GetRequiredService<TrackerMetrics>(), new StatsHistory(options.Value.HistoryMinutes), time);
         await StatsHistoryRecorder.EveryMinuteAsync(time, async cancellationToken =>
         {
             try
             {
                 recorder.Record(peers: 0, swarms: 0);
-                await store.WriteAsync(region, recorder.History.ToArray(), cancellationToken);
+                await store.WriteAsync(region.Value.Region, recorder.History.ToArray(), cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
