@@ -44,8 +44,6 @@ internal sealed class PeerTable
 
     public int Count { get; private set; }
 
-    public int Capacity => _entries.Length;
-
     /// <summary>Bytes held by the arrays (capacity, not count).</summary>
     public long Bytes => ((long)_entries.Length * Marshal.SizeOf<PeerEntry>()) + ((long)(_counters?.Length ?? 0) * Marshal.SizeOf<PeerCounters>());
 
