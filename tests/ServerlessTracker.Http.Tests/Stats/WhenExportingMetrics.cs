@@ -16,28 +16,7 @@ public sealed class WhenExportingMetrics
     public async Task AnnouncesScrapesAndFailuresByReasonAreCounted()
     {
         await using var tracker = await RunningTracker.StartAsync(new Dictionary<string, string?> { ["Tracker:Private:Enabled"] = "true" });
-        var factory = tracker.Service<IMeterFactory>();
-        var counts = new ConcurrentDictionary<string, long>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // Only this app's meter: other tests run their own apps in parallel.
-            if (instrument.Meter.Name == "ServerlessTracker" && ReferenceEquals(instrument.Meter.Scope, factory))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var key = instrument.Name;
-            foreach (var tag in tags)
-            {
-                key += $"|{tag.Key}={tag.Value}";
-            }
-
-            counts.AddOrUpdate(key, value, (_, total) => total + value);
-        });
-        listener.Start();
+        var counts = Count(tracker);
 
         await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(401), 1));
         await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(401), 1).Replace("/announce", "/announce/nope"));
@@ -98,6 +77,7 @@ public sealed class WhenExportingMetrics
         var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
+            // Only this app's meter: other tests run their own apps in parallel.
             if (instrument.Meter.Name == "ServerlessTracker" && ReferenceEquals(instrument.Meter.Scope, factory))
             {
                 l.EnableMeasurementEvents(instrument);
