@@ -125,25 +125,11 @@ public sealed class AzureFullScrapeBlob : IFullScrapeBlob
     private static BlobServiceClient CreateService(FullScrapeBlobOptions options, TableStoreOptions tables)
     {
         var clientOptions = new BlobClientOptions();
-        clientOptions.Retry.Mode = RetryMode.Exponential;
-        clientOptions.Retry.MaxRetries = tables.MaxRetries;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(tables.RetryDelayMilliseconds);
-        clientOptions.Retry.MaxDelay = TimeSpan.FromMilliseconds(Math.Max(tables.RetryDelayMilliseconds, tables.RetryBudgetMilliseconds / 2));
+        TableClients.ApplyRetries(clientOptions.Retry, tables);
         // A full scrape of a large tracker is megabytes: the Table store's per-request timeout is for rows, not this.
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return new BlobServiceClient(options.ConnectionString, clientOptions);
-        }
-
-        // Only override when configured: a null here would hide AZURE_CLIENT_ID (the user-assigned identity) from the credential.
-        var credentialOptions = new DefaultAzureCredentialOptions();
-        if (!string.IsNullOrEmpty(tables.ManagedIdentityClientId))
-        {
-            credentialOptions.ManagedIdentityClientId = tables.ManagedIdentityClientId;
-        }
-
-        return new BlobServiceClient(options.ServiceUri!, new DefaultAzureCredential(credentialOptions), clientOptions);
+        return string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? new BlobServiceClient(options.ServiceUri!, TableClients.Credential(tables), clientOptions)
+            : new BlobServiceClient(options.ConnectionString, clientOptions);
     }
 }

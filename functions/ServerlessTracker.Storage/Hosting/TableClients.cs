@@ -5,24 +5,34 @@ using ServerlessTracker.Storage.Diagnostics;
 
 namespace ServerlessTracker.Storage.Hosting;
 
-/// <summary>Builds the Table service client: endpoint and identity from options, SDK retries, the transaction counter.</summary>
+/// <summary>Builds the Table service client: endpoint and identity from options, SDK retries, the transaction counter; and
+/// gives other storage clients of the account (the full-scrape blob) the same retries and identity.</summary>
 public static class TableClients
 {
     public static TableServiceClient CreateService(TableStoreOptions options, StorageMetrics metrics)
     {
         var clientOptions = new TableClientOptions();
-        clientOptions.Retry.Mode = RetryMode.Exponential;
-        clientOptions.Retry.MaxRetries = options.MaxRetries;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(options.RetryDelayMilliseconds);
-        clientOptions.Retry.MaxDelay = TimeSpan.FromMilliseconds(Math.Max(options.RetryDelayMilliseconds, options.RetryBudgetMilliseconds / 2));
+        ApplyRetries(clientOptions.Retry, options);
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds);
         clientOptions.AddPolicy(new TransactionCountingPolicy(metrics), HttpPipelinePosition.PerRetry);
 
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return new TableServiceClient(options.ConnectionString, clientOptions);
-        }
+        return string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? new TableServiceClient(options.ServiceUri!, Credential(options), clientOptions)
+            : new TableServiceClient(options.ConnectionString, clientOptions);
+    }
 
+    /// <summary>The SDK's exponential retries within the store's budget (<see cref="TableStoreOptions.RetryBudgetMilliseconds"/>).</summary>
+    public static void ApplyRetries(RetryOptions retry, TableStoreOptions options)
+    {
+        retry.Mode = RetryMode.Exponential;
+        retry.MaxRetries = options.MaxRetries;
+        retry.Delay = TimeSpan.FromMilliseconds(options.RetryDelayMilliseconds);
+        retry.MaxDelay = TimeSpan.FromMilliseconds(Math.Max(options.RetryDelayMilliseconds, options.RetryBudgetMilliseconds / 2));
+    }
+
+    /// <summary>The identity storage is reached with when no connection string is set.</summary>
+    public static TokenCredential Credential(TableStoreOptions options)
+    {
         // Only override when configured: a null here would hide AZURE_CLIENT_ID (the user-assigned identity) from the credential.
         var credentialOptions = new DefaultAzureCredentialOptions();
         if (!string.IsNullOrEmpty(options.ManagedIdentityClientId))
@@ -30,7 +40,6 @@ public static class TableClients
             credentialOptions.ManagedIdentityClientId = options.ManagedIdentityClientId;
         }
 
-        var credential = new DefaultAzureCredential(credentialOptions);
-        return new TableServiceClient(options.ServiceUri!, credential, clientOptions);
+        return new DefaultAzureCredential(credentialOptions);
     }
 }
