@@ -1,4 +1,5 @@
 using ServerlessTracker.Engine.Policy.AccessLists;
+using ServerlessTracker.Tests.Shared;
 
 namespace ServerlessTracker.Engine.Tests.Policy;
 
@@ -137,27 +138,9 @@ public class WhenReadingPastedHashes
         for (var i = 0; i < 500; i++)
         {
             random.NextBytes(bytes);
-            var base32 = Base32(bytes);
+            var base32 = Base32.Encode(bytes);
             Assert.True(InfoHashText.TryParseBare(base32, out var named));
             Assert.Equal(Convert.ToHexStringLower(bytes), named.Given);
         }
-    }
-
-    private static string Base32(byte[] bytes)
-    {
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var text = new System.Text.StringBuilder();
-        for (var bit = 0; bit < bytes.Length * 8; bit += 5)
-        {
-            var value = 0;
-            for (var j = 0; j < 5; j++)
-            {
-                value = (value << 1) | ((bytes[(bit + j) / 8] >> (7 - ((bit + j) % 8))) & 1);
-            }
-
-            text.Append(alphabet[value]);
-        }
-
-        return text.ToString();
     }
 }

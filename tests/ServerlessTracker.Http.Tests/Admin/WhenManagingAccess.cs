@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessTracker.Engine.Policy;
 using ServerlessTracker.Http.Tests.Support;
+using ServerlessTracker.Tests.Shared;
 using static ServerlessTracker.Http.Tests.Support.Announces;
 
 namespace ServerlessTracker.Http.Tests.Admin;
@@ -75,7 +76,7 @@ public sealed class WhenManagingAccess
         var client = tracker.Client;
         var v1 = Hash(221);
         var v2 = Enumerable.Range(0, 32).Select(i => (byte)(0x40 + i)).ToArray();
-        var base32 = Base32(Hash(222));
+        var base32 = Base32.Encode(Hash(222));
         var magnet = $"magnet:?xt=urn:btih:{Convert.ToHexString(v1)}&xt=urn:btmh:1220{Convert.ToHexStringLower(v2)}&dn=Hybrid%20ISO&tr=udp%3A%2F%2Ft.example%3A6969";
 
         var added = await client.OkAsync(HttpMethod.Post, "/admin/infohashes/deny", new { hashes = new[] { magnet, base32 }, note = "pasted" }, HttpStatusCode.Created);
@@ -93,29 +94,11 @@ public sealed class WhenManagingAccess
         Assert.Empty((await client.OkAsync(HttpMethod.Get, "/admin/infohashes"))["deny"]!.AsArray());
 
         // A swarm is found by any form naming it alone; a hybrid magnet names two swarms and must be narrowed.
-        var swarm = await client.OkAsync(HttpMethod.Get, "/admin/swarms/" + Uri.EscapeDataString($"magnet:?xt=urn:btih:{Base32(v1)}"));
+        var swarm = await client.OkAsync(HttpMethod.Get, "/admin/swarms/" + Uri.EscapeDataString($"magnet:?xt=urn:btih:{Base32.Encode(v1)}"));
         Assert.Equal(Convert.ToHexStringLower(v1), swarm["infoHash"]!.GetValue<string>());
         var (status, json) = await client.SendAsync(HttpMethod.Get, "/admin/swarms/" + Uri.EscapeDataString(magnet));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("names 2 swarms", json!["error"]!.GetValue<string>(), StringComparison.Ordinal);
-    }
-
-    private static string Base32(byte[] bytes)
-    {
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var text = new System.Text.StringBuilder();
-        for (var bit = 0; bit < bytes.Length * 8; bit += 5)
-        {
-            var value = 0;
-            for (var j = 0; j < 5; j++)
-            {
-                value = (value << 1) | ((bytes[(bit + j) / 8] >> (7 - ((bit + j) % 8))) & 1);
-            }
-
-            text.Append(alphabet[value]);
-        }
-
-        return text.ToString();
     }
 
     [Fact]
