@@ -25,14 +25,16 @@ public static class TrackerCoreServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         AddCoreSettingsSections(services);
-        services.AddOptions<SwarmSettings>().Bind(configuration.GetSection(SwarmSection)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SwarmSettings>().Bind(configuration.GetSection(SwarmSection)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SwarmSettings>, SwarmSettingsValidator>();
         services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<SwarmSettings>>().Value);
         services.TryAddSingleton<ISwarmStore>(static sp => new InMemorySwarmStore(sp.GetRequiredService<SwarmSettings>(), sp.GetRequiredService<TimeProvider>()));
         services.AddTableSwarmStore(configuration);
 
         // The policy's settings and operator stores (passkeys, lists), and the tracker's meter.
         services.AddAnnouncePolicy(configuration);
-        services.AddOptions<SwarmCreationSettings>().Bind(configuration.GetSection(SwarmCreationSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SwarmCreationSettings>().Bind(configuration.GetSection(SwarmCreationSettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SwarmCreationSettings>, SwarmCreationSettingsValidator>();
         if (configuration.GetSection(SwarmCreationSettings.Section).Get<SwarmCreationSettings>() is not { PerAddress: 0 })
         {
             // Unregistered when PerAddress is 0: the use case then charges nothing.
@@ -41,12 +43,14 @@ public static class TrackerCoreServiceCollectionExtensions
 
         services.AddSingleton<AnnounceUseCase>();
         services.AddSingleton<ScrapeUseCase>();
-        services.AddOptions<SwarmListingSettings>().Bind(configuration.GetSection(SwarmListingSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SwarmListingSettings>().Bind(configuration.GetSection(SwarmListingSettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SwarmListingSettings>, SwarmListingSettingsValidator>();
         services.AddSingleton(static sp => new SwarmListing(
             sp.GetRequiredService<ISwarmStore>(), sp.GetRequiredService<IOptions<SwarmListingSettings>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(static sp => new TrackerCore(sp.GetRequiredService<AnnounceUseCase>(), sp.GetRequiredService<ScrapeUseCase>()));
 
-        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PurgeOptions>, PurgeOptionsValidator>();
         services.AddSingleton<PurgeRunner>();
         if (RunsPurgeInProcess(configuration, host))
         {

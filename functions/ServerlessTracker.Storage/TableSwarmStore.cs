@@ -107,8 +107,8 @@ public sealed partial class TableSwarmStore : ISwarmStore, IDisposable
             {
                 await _resilience.ExecuteAsync(static async (s, ct) =>
                 {
-                    await s._swarms.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
-                    await s._index.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+                    await TableClients.CreateIfMissingAsync(s._swarms, ct).ConfigureAwait(false);
+                    await TableClients.CreateIfMissingAsync(s._index, ct).ConfigureAwait(false);
                     return true;
                 }, this, cancellationToken).ConfigureAwait(false);
                 _tablesReady = true;

@@ -24,12 +24,14 @@ public static class SyncServiceCollectionExtensions
     /// stores are wrapped to queue their changes for publishing.</summary>
     public static IServiceCollection AddTrackerSync(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section)).ValidateDataAnnotations()
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.Section))
             .Validate(o => !o.PublishEnabled || Uri.TryCreate(o.TopicEndpoint, UriKind.Absolute, out _), "Tracker:Sync:TopicEndpoint must be an absolute URI.")
             .Validate(o => SyncOptions.UnsetOrLongEnough(o.ReceiverKey), SyncOptions.TooShort("Tracker:Sync:ReceiverKey"))
             .Validate(o => SyncOptions.UnsetOrLongEnough(o.TopicKey), SyncOptions.TooShort("Tracker:Sync:TopicKey"))
             .ValidateOnStart();
-        services.AddOptions<RegionOptions>().Bind(configuration.GetSection("Tracker")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>();
+        services.AddOptions<RegionOptions>().Bind(configuration.GetSection("Tracker")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegionOptions>, RegionOptionsValidator>();
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<SyncReceiverAuth>();

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace ServerlessTracker.Hosting.Settings;
@@ -54,7 +55,7 @@ public static class SettingsSchema
         string.Join("; ", unknown.Select(u => u.Suggestion is null ? $"'{u.Key}'" : $"'{u.Key}' (did you mean '{u.Suggestion}'?)")) +
         ". Remove or correct them (docs/configuration.md lists every key).";
 
-    private static void AddKeys(string prefix, Type type, ISet<string> keys, int depth)
+    private static void AddKeys(string prefix, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, ISet<string> keys, int depth)
     {
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
@@ -67,6 +68,11 @@ public static class SettingsSchema
         }
     }
 
+    // A property's type is not annotated, so the trimmer cannot know its members are read here. Options classes are
+    // flat (scalars, lists and dictionaries of scalars, whose interfaces a Native AOT binary keeps); the published binary
+    // is tested refusing an unknown key.
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Options classes are flat; the AOT binary's check is tested.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Options classes are flat; the AOT binary's check is tested.")]
     private static void AddValue(string key, Type type, ISet<string> keys, int depth)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
@@ -94,12 +100,12 @@ public static class SettingsSchema
 
     private static bool IsCollection(Type type) => type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type);
 
-    private static Type? ElementType(Type type) =>
+    private static Type? ElementType([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces)] Type type) =>
         type.IsArray ? type.GetElementType()
         : IsCollection(type) ? type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0]
         : null;
 
-    private static Type? DictionaryValueType(Type type) =>
+    private static Type? DictionaryValueType([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces)] Type type) =>
         type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>))?.GetGenericArguments()[1];
 
     private static bool Matches(string[] pattern, string[] key)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ServerlessTracker.Hosting.Settings;
@@ -6,7 +7,7 @@ namespace ServerlessTracker.Hosting.Settings;
 public static class SettingsServiceCollectionExtensions
 {
     /// <summary>Declares that <typeparamref name="TOptions"/> reads <paramref name="path"/> (bind it as usual).</summary>
-    public static IServiceCollection AddSettingsSection<TOptions>(this IServiceCollection services, string path)
+    public static IServiceCollection AddSettingsSection<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(this IServiceCollection services, string path)
     {
         services.AddSingleton(new SettingsSection(path, typeof(TOptions)));
         if (!services.Any(d => d.ImplementationType == typeof(UnknownSettingsCheck)))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
 using ServerlessTracker.Engine.Policy;
@@ -16,7 +17,7 @@ public static class AdminSettingsEndpoints
     {
         group.MapGet("/settings", static (IServiceProvider services) =>
         {
-            T Value<T>() where T : class => services.GetRequiredService<IOptions<T>>().Value;
+            T Value<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>() where T : class => services.GetRequiredService<IOptions<T>>().Value;
             var admin = Value<AdminOptions>();
             var stats = Value<StatsOptions>();
             var metrics = Value<MetricsOptions>();

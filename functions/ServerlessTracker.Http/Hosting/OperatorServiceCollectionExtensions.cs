@@ -14,9 +14,10 @@ public static class OperatorServiceCollectionExtensions
             .Validate(o => o.PublicUrl is null || o.PublicUrl.IsAbsoluteUri, "Tracker:Admin:PublicUrl must be an absolute URL.")
             .Validate(o => Secrets.UnsetOrLongEnough(o.Token), Secrets.TooShort("Tracker:Admin:Token"))
             .ValidateOnStart();
-        services.AddOptions<StatsOptions>().Bind(configuration.GetSection(StatsOptions.Section)).ValidateDataAnnotations()
+        services.AddOptions<StatsOptions>().Bind(configuration.GetSection(StatsOptions.Section))
             .Validate(o => Secrets.UnsetOrLongEnough(o.Token), Secrets.TooShort("Tracker:Stats:Token"))
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatsOptions>, StatsOptionsValidator>();
         services.AddSingleton<AdminAuthorization>();
         services.AddSingleton<StatsCache>();
         services.AddSingleton(static sp => new Engine.Diagnostics.StatsHistory(sp.GetRequiredService<IOptions<StatsOptions>>().Value.HistoryMinutes));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Diagnostics.Metrics;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,8 +19,8 @@ public static class TelemetryServiceCollectionExtensions
     {
         var section = configuration.GetSection(MetricsOptions.Section);
         services.AddOptions<MetricsOptions>().Bind(section)
-            .Configure(o => o.ApplicationInsightsConnectionString ??= configuration[MetricsOptions.ApplicationInsightsVariable])
-            .ValidateDataAnnotations().ValidateOnStart();
+            .Configure(o => o.ApplicationInsightsConnectionString ??= configuration[MetricsOptions.ApplicationInsightsVariable]).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
         services.TryAddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<IMeterFactory>().Create(TrackerMetrics.MeterName)));
 
         var prometheus = section.GetValue<bool>(nameof(MetricsOptions.Prometheus));

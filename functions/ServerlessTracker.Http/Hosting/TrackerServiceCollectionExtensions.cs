@@ -34,7 +34,8 @@ public static class TrackerServiceCollectionExtensions
         services.AddSettingsSection<MetricsOptions>(MetricsOptions.Section);
         services.AddSettingsSection<AdminOptions>(AdminOptions.Section);
         services.AddSettingsSection<StatsOptions>(StatsOptions.Section);
-        services.AddOptions<HttpTrackerOptions>().Bind(configuration.GetSection(HttpTrackerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpTrackerOptions>().Bind(configuration.GetSection(HttpTrackerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HttpTrackerOptions>, HttpTrackerOptionsValidator>();
         services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section))
             .Validate(o => { TrustedProxies.Parse(o.TrustedProxies, out var invalid); return invalid.Count == 0; }, "Tracker:Network:TrustedProxies holds an entry that is neither an address nor a CIDR range.")
             .ValidateOnStart();
@@ -72,10 +73,11 @@ public static class TrackerServiceCollectionExtensions
             return;
         }
 
-        services.AddOptions<FullScrapeBlobOptions>().Bind(configuration.GetSection(FullScrapeBlobOptions.Section)).ValidateDataAnnotations()
+        services.AddOptions<FullScrapeBlobOptions>().Bind(configuration.GetSection(FullScrapeBlobOptions.Section))
             .Validate(_ => TableStoreOptions.IsConfigured(configuration),
                 "Tracker:FullScrape needs the Table store (Tracker:Tables:ConnectionString or ServiceUri): an in-memory store lists one instance's swarms, not the tracker's.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FullScrapeBlobOptions>, FullScrapeBlobOptionsValidator>();
         services.AddSingleton<IFullScrapeBlob>(static sp => new AzureFullScrapeBlob(
             sp.GetRequiredService<IOptions<FullScrapeBlobOptions>>().Value, sp.GetRequiredService<IOptions<TableStoreOptions>>().Value));
         services.AddSingleton<FullScrapePublisher>();

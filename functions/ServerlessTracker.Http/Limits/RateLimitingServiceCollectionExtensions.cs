@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using ServerlessTracker.Http.Hosting;
 using ServerlessTracker.Http.Options;
 
 namespace ServerlessTracker.Http.Limits;
@@ -14,7 +16,8 @@ public static class RateLimitingServiceCollectionExtensions
 {
     public static IServiceCollection AddTrackerRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<TrackerRateLimiter>();
         return services;
     }

@@ -23,7 +23,8 @@ public static class OperatorStoreServiceCollectionExtensions
         }
 
         services.AddTableAccount(configuration);
-        services.AddOptions<OperatorTablesOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OperatorTablesOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OperatorTablesOptions>, OperatorTablesOptionsValidator>();
         services.RemoveAll<IPasskeyStore>();
         services.RemoveAll<IInfoHashListStore>();
         services.RemoveAll<IIpAllowListStore>();

@@ -21,6 +21,21 @@ public static class TableClients
             : new TableServiceClient(options.ConnectionString, clientOptions);
     }
 
+    /// <summary>Creates the table unless it exists.</summary>
+    /// <remarks><c>TableClient.CreateIfNotExistsAsync</c> writes its request body with reflection-based JSON, which the
+    /// Native AOT server and relay do not have; <c>CreateAsync</c> uses the SDK's generated serializer.</remarks>
+    public static async Task CreateIfMissingAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.CreateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (exception.Status == 409)
+        {
+            // Created before, by this or another instance.
+        }
+    }
+
     /// <summary>The SDK's exponential retries within the store's budget (<see cref="TableStoreOptions.RetryBudgetMilliseconds"/>).</summary>
     public static void ApplyRetries(RetryOptions retry, TableStoreOptions options)
     {

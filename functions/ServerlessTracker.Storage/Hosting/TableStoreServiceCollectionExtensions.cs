@@ -59,7 +59,8 @@ internal static class TableAccountServiceCollectionExtensions
             return;
         }
 
-        services.AddOptions<TableStoreOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TableStoreOptions>().Bind(configuration.GetSection(TableStoreOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TableStoreOptions>, TableStoreOptionsValidator>();
         services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new TableAccount(TableClients.CreateService(
             sp.GetRequiredService<IOptions<TableStoreOptions>>().Value, sp.GetRequiredService<StorageMetrics>())));

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using ServerlessTracker.Storage.Hosting;
 
 namespace ServerlessTracker.Storage.Operator;
 
@@ -22,7 +23,7 @@ internal sealed class LazyTable(TableServiceClient service, string name)
         {
             if (!_created)
             {
-                await _client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+                await TableClients.CreateIfMissingAsync(_client, cancellationToken).ConfigureAwait(false);
                 _created = true;
             }
 

@@ -19,10 +19,14 @@ public static class PolicyServiceCollectionExtensions
 {
     public static IServiceCollection AddAnnouncePolicy(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PrivateModeSettings>().Bind(configuration.GetSection(PrivateModeSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AccessSettings>().Bind(configuration.GetSection(AccessSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LeechControlSettings>().Bind(configuration.GetSection(LeechControlSettings.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PolicySettings>().Bind(configuration.GetSection(PolicySettings.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PrivateModeSettings>().Bind(configuration.GetSection(PrivateModeSettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PrivateModeSettings>, PrivateModeSettingsValidator>();
+        services.AddOptions<AccessSettings>().Bind(configuration.GetSection(AccessSettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccessSettings>, AccessSettingsValidator>();
+        services.AddOptions<LeechControlSettings>().Bind(configuration.GetSection(LeechControlSettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LeechControlSettings>, LeechControlSettingsValidator>();
+        services.AddOptions<PolicySettings>().Bind(configuration.GetSection(PolicySettings.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PolicySettings>, PolicySettingsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new TrackerMetrics(sp.GetService<IMeterFactory>()?.Create(TrackerMetrics.MeterName) ?? new Meter(TrackerMetrics.MeterName)));

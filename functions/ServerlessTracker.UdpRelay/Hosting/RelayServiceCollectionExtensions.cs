@@ -18,16 +18,16 @@ public static class RelayServiceCollectionExtensions
         services.AddSettingsSection<RelayHealthOptions>(RelayHealthOptions.Section);
         services.AddOptions<RelayOptions>()
             .Bind(configuration.GetSection(RelayOptions.Section))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
         services.AddOptions<RelayRateLimitOptions>()
             .Bind(configuration.GetSection(RelayRateLimitOptions.Section))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayRateLimitOptions>, RelayRateLimitOptionsValidator>();
         services.AddOptions<RelayHealthOptions>()
             .Bind(configuration.GetSection(RelayHealthOptions.Section))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayHealthOptions>, RelayHealthOptionsValidator>();
         services.AddSingleton(ConnectionIdKeyFrom);
         services.AddSingleton<UdpRelayServer>();
         services.AddHostedService(static provider => provider.GetRequiredService<UdpRelayServer>());
