@@ -1,6 +1,6 @@
-using Azure.Messaging;
 using ServerlessTracker.Http.Limits;
 using ServerlessTracker.Sync.Receiving;
+using ServerlessTracker.Sync.Wire;
 
 namespace ServerlessTracker.Http.Endpoints;
 
@@ -14,7 +14,7 @@ namespace ServerlessTracker.Http.Endpoints;
 /// </remarks>
 public static class SyncEndpoints
 {
-    public const int MaxDeliveryBytes = 2 * 1024 * 1024;
+    public const int MaxDeliveryBytes = CloudEventJson.MaxBatchBytes;
 
     public static IEndpointRouteBuilder MapSyncWebhook(this IEndpointRouteBuilder app, Hosting.FunctionsHost host)
     {
@@ -52,7 +52,7 @@ public static class SyncEndpoints
     }
 
     /// <summary>Parses a CloudEvent or a batch of them; null if the body is neither.</summary>
-    public static async Task<IReadOnlyList<CloudEvent>?> ReadCloudEventsAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<SyncCloudEvent>?> ReadCloudEventsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxDeliveryBytes)
         {
@@ -71,15 +71,5 @@ public static class SyncEndpoints
         }
     }
 
-    public static IReadOnlyList<CloudEvent>? ParseCloudEvents(BinaryData json)
-    {
-        try
-        {
-            return CloudEvent.ParseMany(json);
-        }
-        catch (Exception exception) when (exception is System.Text.Json.JsonException or ArgumentException or FormatException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    public static IReadOnlyList<SyncCloudEvent>? ParseCloudEvents(ReadOnlyMemory<byte> json) => CloudEventJson.Decode(json);
 }

@@ -1,4 +1,3 @@
-using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -85,23 +84,22 @@ public sealed partial class EventGridSyncPublisher(
 
     private async Task PublishAsync(List<PeerUpdate> batch, CancellationToken abort)
     {
-        var events = new List<CloudEvent>(_options.MaxEventsPerPublish);
+        var events = new List<SyncCloudEvent>(_options.MaxEventsPerPublish);
         var source = SourceFor(region.Value.Region);
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch);
         for (var offset = 0; offset < span.Length; offset += _options.MaxChangesPerEvent)
         {
             var chunk = span.Slice(offset, Math.Min(_options.MaxChangesPerEvent, span.Length - offset));
-            events.Add(new CloudEvent(source, EventType, BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(chunk)), "application/octet-stream")
-            {
-                Time = time.GetUtcNow(),
-            });
+            events.Add(SyncCloudEvent.Binary(source, EventType, PeerUpdateBatchCodec.Encode(chunk), time.GetUtcNow()));
         }
+
+        var body = CloudEventJson.EncodeBatch(events);
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await client.SendEventsAsync(events, abort);
+                await client.SendEncodedCloudEventsAsync(body, abort);
                 metrics.Published(batch.Count);
                 return;
             }

@@ -1,4 +1,3 @@
-using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -184,7 +183,7 @@ public sealed partial class OperatorSyncPublisher(
 
     private async Task PublishAsync(List<OperatorChange> changes, CancellationToken abort)
     {
-        var events = new List<CloudEvent>();
+        var events = new List<SyncCloudEvent>();
         var source = EventGridSyncPublisher.SourceFor(region.Value.Region);
         for (var offset = 0; offset < changes.Count; offset += _options.MaxChangesPerEvent)
         {
@@ -194,17 +193,16 @@ public sealed partial class OperatorSyncPublisher(
                 batch.Add(changes[i]);
             }
 
-            events.Add(new CloudEvent(source, EventType, BinaryData.FromBytes(batch.Encode()), "application/json", CloudEventDataFormat.Json)
-            {
-                Time = time.GetUtcNow(),
-            });
+            events.Add(SyncCloudEvent.Json(source, EventType, batch.Encode(), time.GetUtcNow()));
         }
+
+        var body = CloudEventJson.EncodeBatch(events);
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await client.SendEventsAsync(events, abort);
+                await client.SendEncodedCloudEventsAsync(body, abort);
                 metrics.OperatorPublished(changes.Count);
                 return;
             }

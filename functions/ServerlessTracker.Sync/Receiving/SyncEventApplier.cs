@@ -1,4 +1,3 @@
-using Azure.Messaging;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine.Replication;
 using ServerlessTracker.Sync.Publishing;
@@ -25,7 +24,7 @@ public sealed class SyncEventApplier(IPeerUpdateTarget target, IOptions<RegionOp
     private readonly string _ownSource = EventGridSyncPublisher.SourceFor(region.Value.Region);
     private readonly long _maxSkewMs = (options?.Value ?? new SyncOptions()).MaxClockSkewSeconds * 1000L;
 
-    public async Task<SyncApplyReport> ApplyAsync(IReadOnlyList<CloudEvent> events, CancellationToken cancellationToken)
+    public async Task<SyncApplyReport> ApplyAsync(IReadOnlyList<SyncCloudEvent> events, CancellationToken cancellationToken)
     {
         int changes = 0, applied = 0, own = 0, invalid = 0, operatorChanges = 0, operatorApplied = 0, refused = 0;
         long newest = long.MinValue;
@@ -34,7 +33,7 @@ public sealed class SyncEventApplier(IPeerUpdateTarget target, IOptions<RegionOp
         {
             var isPeers = string.Equals(cloudEvent.Type, EventGridSyncPublisher.EventType, StringComparison.Ordinal);
             var isOperator = operators is not null && string.Equals(cloudEvent.Type, OperatorSyncPublisher.EventType, StringComparison.Ordinal);
-            if (!(isPeers || isOperator) || cloudEvent.Data is null)
+            if (!(isPeers || isOperator) || cloudEvent.DataForm == CloudEventDataForm.None)
             {
                 invalid++;
                 continue;
@@ -48,7 +47,7 @@ public sealed class SyncEventApplier(IPeerUpdateTarget target, IOptions<RegionOp
 
             if (isOperator)
             {
-                var report = await operators!.ApplyAsync(cloudEvent.Data, cancellationToken);
+                var report = await operators!.ApplyAsync(new BinaryData(cloudEvent.Data), cancellationToken);
                 invalid += report.Valid ? 0 : 1;
                 operatorChanges += report.Changes;
                 operatorApplied += report.Applied;
@@ -58,7 +57,7 @@ public sealed class SyncEventApplier(IPeerUpdateTarget target, IOptions<RegionOp
                 continue;
             }
 
-            var updates = PeerUpdateBatchCodec.Decode(cloudEvent.Data.ToMemory().Span, out _);
+            var updates = PeerUpdateBatchCodec.Decode(cloudEvent.Data.Span, out _);
             if (updates is null)
             {
                 invalid++;

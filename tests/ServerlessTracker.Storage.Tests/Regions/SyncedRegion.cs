@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Text;
-using System.Text.Json;
-using Azure.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessTracker.Engine;
@@ -61,7 +59,7 @@ internal sealed class SyncedRegion : IDisposable
 
     /// <summary>Drains the queue into CloudEvents as the publisher would send them, through JSON and back as Event Grid
     /// delivers them.</summary>
-    public IReadOnlyList<CloudEvent> TakeEvents()
+    public IReadOnlyList<SyncCloudEvent> TakeEvents()
     {
         var updates = new List<PeerUpdate>();
         while (Queue.Reader.TryRead(out var update))
@@ -70,10 +68,10 @@ internal sealed class SyncedRegion : IDisposable
         }
 
         var events = updates.Chunk(new SyncOptions().MaxChangesPerEvent)
-            .Select(chunk => new CloudEvent(EventGridSyncPublisher.SourceFor(Name), EventGridSyncPublisher.EventType,
-                BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(chunk)), "application/octet-stream"))
+            .Select(chunk => SyncCloudEvent.Binary(EventGridSyncPublisher.SourceFor(Name), EventGridSyncPublisher.EventType,
+                PeerUpdateBatchCodec.Encode(chunk), DateTimeOffset.UtcNow))
             .ToList();
-        return CloudEvent.ParseMany(BinaryData.FromString(JsonSerializer.Serialize(events)));
+        return CloudEventJson.Decode(CloudEventJson.EncodeBatch(events))!;
     }
 
     /// <summary>Delivers every region's queued changes to every other region (each region's subscriptions).</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Azure.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -129,9 +128,9 @@ public sealed class WhenChangesComeFromTheFuture : IDisposable
         new(Torrent, PeerId.FromBytes(Enumerable.Repeat((byte)peer, 20).ToArray()), PeerAddress.FromIPAddress(System.Net.IPAddress.Parse($"198.51.100.{peer}")),
             (ushort)peer, ReplicatedPeerState.Leecher, false, at.ToUnixTimeMilliseconds(), 0, 0);
 
-    private static CloudEvent Peers(params PeerUpdate[] updates) =>
-        new("/regions/west", EventGridSyncPublisher.EventType, BinaryData.FromBytes(PeerUpdateBatchCodec.Encode(updates)), "application/octet-stream");
+    private static SyncCloudEvent Peers(params PeerUpdate[] updates) =>
+        SyncCloudEvent.Binary("/regions/west", EventGridSyncPublisher.EventType, PeerUpdateBatchCodec.Encode(updates), DateTimeOffset.UtcNow);
 
-    private static CloudEvent Operator(OperatorChangeBatch batch) =>
-        new("/regions/west", OperatorSyncPublisher.EventType, BinaryData.FromBytes(batch.Encode()), "application/json", CloudEventDataFormat.Json);
+    private static SyncCloudEvent Operator(OperatorChangeBatch batch) =>
+        SyncCloudEvent.Json("/regions/west", OperatorSyncPublisher.EventType, batch.Encode(), DateTimeOffset.UtcNow);
 }
