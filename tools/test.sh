@@ -3,7 +3,8 @@
 #   tools/test.sh                      all stages: unit tests, then integration tests, then a short fuzz of every parser
 #   tools/test.sh [dotnet test args]   e.g. --filter FullyQualifiedName~Engine: that selection over the whole solution, no fuzzing
 # Installs: Debian packages (python3-libtorrent for the end-to-end downloads; shellcheck for the scripts; chromium, headless,
-# for the stats page; afl++ for the fuzz stage, installed by tools/fuzz/run.sh), and the npm tools in tools/node_modules
+# for the stats page; clang and zlib for the Native AOT publish of the server and relay, which the tests run; afl++ for the
+# fuzz stage, installed by tools/fuzz/run.sh), and the npm tools in tools/node_modules
 # (Azurite, the real Table service; the bittorrent-tracker client). The Bicep CLI comes from NuGet with the Infra tests.
 # The tests start their own Azurite instances (tools/node_modules/.bin/azurite-table) on free ports, so they can stop and
 # restart storage mid-test; they fail, never skip, when a program is missing.
@@ -17,6 +18,8 @@ missing=()
 /usr/bin/python3 -c "import libtorrent" >/dev/null 2>&1 || missing+=(python3-libtorrent)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get update -qq

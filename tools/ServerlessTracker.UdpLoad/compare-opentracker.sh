@@ -22,9 +22,11 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 command -v opentracker >/dev/null || { echo "opentracker is not installed (apt-get install opentracker)" >&2; exit 1; }
-dotnet build -c Release "$ROOT/functions/ServerlessTracker.UdpRelay" -v q -nologo >/dev/null
+# The relay as deployed: `dotnet publish` (Native AOT). RELAY_PUBLISH="-p:PublishAot=false" measures the JIT build instead.
+# shellcheck disable=SC2086
+dotnet publish -c Release "$ROOT/functions/ServerlessTracker.UdpRelay" -o "$WORK/relay" ${RELAY_PUBLISH:-} -v q -nologo >/dev/null
 dotnet build -c Release "$ROOT/tools/ServerlessTracker.UdpLoad" -v q -nologo >/dev/null
-RELAY_DLL="$ROOT/functions/ServerlessTracker.UdpRelay/bin/Release/net10.0/ServerlessTracker.UdpRelay.dll"
+if [ -x "$WORK/relay/ServerlessTracker.UdpRelay" ]; then RELAY_CMD=("$WORK/relay/ServerlessTracker.UdpRelay"); else RELAY_CMD=(dotnet "$WORK/relay/ServerlessTracker.UdpRelay.dll"); fi
 LOAD_DLL="$ROOT/tools/ServerlessTracker.UdpLoad/bin/Release/net10.0/ServerlessTracker.UdpLoad.dll"
 
 # Debian builds opentracker with a whitelist: list the workload's torrents in it.
@@ -47,10 +49,10 @@ wait_udp() { # port, pid, log
 # of reach (it is still checked for every datagram, so its cost is in the figures).
 export Tracker__SwarmCreation__PerAddress=0 Relay__RateLimit__PacketsPerSecond=10000000 Relay__RateLimit__Burst=10000000
 Relay__Port=$RELAY_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Logging__LogLevel__Default=Warning \
-  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/relay.log" 2>&1 &
+  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" "${RELAY_CMD[@]}" >"$WORK/relay.log" 2>&1 &
 RELAY_PID=$!; PIDS+=("$RELAY_PID")
 Relay__Port=$PLAIN_PORT Relay__Addresses=127.0.0.1 Relay__ReceiveLoops=1 Relay__BatchSize=1 Logging__LogLevel__Default=Warning \
-  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" dotnet "$RELAY_DLL" >"$WORK/plain.log" 2>&1 &
+  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" "${RELAY_CMD[@]}" >"$WORK/plain.log" 2>&1 &
 PLAIN_PID=$!; PIDS+=("$PLAIN_PID")
 nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" opentracker -f "$WORK/opentracker.conf" >"$WORK/opentracker.log" 2>&1 &
 OT_PID=$!; PIDS+=("$OT_PID")

@@ -36,8 +36,10 @@ for arg in "$@"; do
   [[ "$arg" == --trackers ]] && has_trackers=1
 done
 if [[ -d "$repo/functions/ServerlessTracker.Server" ]]; then
+  # As deployed: Native AOT. TRACKER_PUBLISH="-p:PublishAot=false" measures the ReadyToRun (JIT) build instead.
+  # shellcheck disable=SC2086
   nice dotnet publish "$repo/functions/ServerlessTracker.Server" -c Release -o "$work/tracker" -nologo -v quiet \
-    --artifacts-path "$work/tracker-artifacts" >&2
+    --artifacts-path "$work/tracker-artifacts" ${TRACKER_PUBLISH:-} >&2
   args+=(--serverless-exe "$work/tracker/ServerlessTracker.Server")
 elif ((!has_trackers)); then
   echo "functions/ServerlessTracker.Server does not exist yet: comparing opentracker with a second opentracker" >&2

@@ -42,11 +42,12 @@ public static class SyncEndpoints
             var events = await ReadCloudEventsAsync(context.Request, context.RequestAborted);
             if (events is null)
             {
-                return Results.BadRequest("expected CloudEvents JSON (one event or a batch)");
+                return Results.Text("expected CloudEvents JSON (one event or a batch)", statusCode: StatusCodes.Status400BadRequest);
             }
 
             var report = await applier.ApplyAsync(events, context.RequestAborted);
-            return Results.Ok(report.ToString());
+            // Plain text: an object result would need JSON metadata for it, which a Native AOT binary has only when generated.
+            return Results.Text(report.ToString());
         });
         return app;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -10,6 +11,9 @@ namespace ServerlessTracker.Storage.Hosting;
 /// gives other storage clients of the account (the full-scrape blob) the same retries and identity.</summary>
 public static class TableClients
 {
+    // Reading rows as TableEntity makes the SDK construct one through Activator.CreateInstance, which the trimmer cannot
+    // see: without this the Native AOT binaries lose the constructor and fail every read (their Azurite tests catch it).
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public static TableServiceClient CreateService(TableStoreOptions options, StorageMetrics metrics)
     {
         var clientOptions = new TableClientOptions();

@@ -1,25 +1,38 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using ServerlessTracker.Http.Tests.Network;
 using ServerlessTracker.Http.Tests.Support;
+using ServerlessTracker.Tests.Shared;
 
 namespace ServerlessTracker.Http.Tests.Hosting;
 
-/// <summary>The output of `dotnet publish`, made once for the tests that inspect it.</summary>
+/// <summary>The output of `dotnet publish` (a Native AOT executable), made once for the tests that run it, and an Azurite
+/// with its Blob service for the ones that put it on storage.</summary>
 public sealed class PublishedApp : IAsyncLifetime
 {
     public string Output { get; } = Path.Combine(Path.GetTempPath(), "st-publish-" + Guid.NewGuid().ToString("N"));
 
+    public AzuriteServer Azurite { get; private set; } = null!;
+
+    public string Executable => Path.Combine(Output, "ServerlessTracker.Server");
+
     public async Task InitializeAsync()
     {
-        var (exit, stdout, stderr) = await Repository.RunAsync("dotnet",
+        var publish = Repository.RunAsync("dotnet",
             ["publish", Path.Combine(Repository.Root, "functions", "ServerlessTracker.Server"), "-c", "Release", "-o", Output,
              "--artifacts-path", Output + "-artifacts", "-nologo"],
-            TimeSpan.FromMinutes(5));
+            TimeSpan.FromMinutes(8));
+        Azurite = await AzuriteServer.StartAsync(blobs: true);
+        var (exit, stdout, stderr) = await publish;
         Assert.True(exit == 0, $"dotnet publish failed:\n{stdout}\n{stderr}");
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        await Azurite.DisposeAsync();
         foreach (var dir in new[] { Output, Output + "-artifacts" })
         {
             if (Directory.Exists(dir))
@@ -27,25 +40,28 @@ public sealed class PublishedApp : IAsyncLifetime
                 Directory.Delete(dir, recursive: true);
             }
         }
-
-        return Task.CompletedTask;
     }
 }
 
-/// <summary>The self-hosted package: what `dotnet publish functions/ServerlessTracker.Server` yields runs anywhere on Linux.</summary>
+/// <summary>The self-hosted package: what `dotnet publish functions/ServerlessTracker.Server` yields runs anywhere on Linux,
+/// and every route works in it. It is Native AOT, so what reflection or runtime code generation would have done is
+/// exercised here: options binding and validation, minimal API handlers, JSON, Table and Blob storage, sync.</summary>
 public sealed class WhenPublished(PublishedApp published) : IClassFixture<PublishedApp>
 {
+    private const string AdminToken = "published-admin-token-0123456789abcdef";
     private readonly string _output = published.Output;
 
     [Fact]
-    public void ItIsOneSelfContainedExecutable()
+    public void ItIsOneNativeExecutable()
     {
-        var executable = Path.Combine(_output, "ServerlessTracker.Server");
+        var executable = published.Executable;
         Assert.True(File.Exists(executable), $"{executable} missing");
         Assert.True(OperatingSystem.IsWindows() || (File.GetUnixFileMode(executable) & UnixFileMode.UserExecute) != 0, "not executable");
 
-        // Self-contained: a machine (or container) without .NET runs it.
-        Assert.True(File.Exists(Path.Combine(_output, "libcoreclr.so")));
+        // Native AOT: no runtime, no IL beside it; a machine (or container) without .NET runs it.
+        Assert.Equal("\u007fELF"u8.ToArray(), File.ReadAllBytes(executable)[..4]);
+        Assert.False(File.Exists(Path.Combine(_output, "libcoreclr.so")));
+        Assert.Empty(Directory.GetFiles(_output, "*.dll"));
 
         // Not a function app: that is functions/ServerlessTracker.FunctionApp.
         Assert.False(File.Exists(Path.Combine(_output, "host.json")));
@@ -55,42 +71,207 @@ public sealed class WhenPublished(PublishedApp published) : IClassFixture<Publis
     [Fact]
     public async Task TheExecutableServesAnnouncesWhereItIsTold()
     {
-        var port = WhenBehindProxies.FreePort();
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(_output, "ServerlessTracker.Server"))
+        await using var tracker = await PublishedTracker.StartAsync(published.Executable, new Dictionary<string, string?>());
+        var answer = await tracker.Client.GetBencodeAsync(Announces.AnnounceUrl(Announces.Hash(51), 1));
+        Assert.Null(answer.Failure());
+        Assert.Equal(1, answer["complete"]!.Integer);
+    }
+
+    [Fact]
+    public async Task AKeyNothingReadsStopsTheStart()
+    {
+        var start = new ProcessStartInfo(published.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Tracker__Swarm__IntervalSecond"] = "60";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("'Tracker:Swarm:IntervalSecond' (did you mean 'Tracker:Swarm:IntervalSeconds'?)", await output + error);
+    }
+
+    [Fact]
+    public async Task AnInvalidValueStopsTheStartNamingTheRule()
+    {
+        var start = new ProcessStartInfo(published.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Tracker__Swarm__IntervalSeconds"] = "0";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("IntervalSeconds", await output + error);
+    }
+
+    [Fact]
+    public async Task OnTableStorageTwoRegionsServeTrackerOperatorAndSyncRoutes()
+    {
+        var eastPort = WhenBehindProxies.FreePort();
+        var westPort = WhenBehindProxies.FreePort();
+        IDictionary<string, string?> Region(string name, int peerPort)
+        {
+            var settings = TwoRegions.Settings(name, peerPort, new Dictionary<string, string?>
+            {
+                ["Tracker:Admin:Token"] = AdminToken,
+                ["Tracker:Metrics:Prometheus"] = "true",
+                ["Tracker:Sync:OperatorResyncSeconds"] = "1",
+            });
+            foreach (var (key, value) in published.Azurite.TrackerTables().Concat(published.Azurite.FullScrapeBlob()))
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+
+        await using var east = await PublishedTracker.StartAsync(published.Executable, Region("east", westPort), eastPort);
+        await using var west = await PublishedTracker.StartAsync(published.Executable, Region("west", eastPort), westPort);
+
+        // Tracker routes on Table Storage: a seeder and a leecher, then a scrape.
+        var hash = Announces.Hash(77);
+        Assert.Null((await east.Client.GetBencodeAsync(Announces.AnnounceUrl(hash, 1, port: 7001, left: 0))).Failure());
+        var leecher = await east.Client.GetBencodeAsync(Announces.AnnounceUrl(hash, 2, port: 7002, left: 100));
+        Assert.Null(leecher.Failure());
+        Assert.Single(leecher.Peers4());
+        var scrape = await east.Client.GetBencodeAsync(Announces.ScrapeUrl(hash));
+        var counts = scrape["files"]!.Find(hash)!;
+        Assert.Equal(1, counts["complete"]!.Integer);
+        Assert.Equal(1, counts["incomplete"]!.Integer);
+
+        // Operator routes: JSON written and read by the admin API, the stats page's JSON, Prometheus metrics.
+        var swarm = await JsonAsync(east, HttpMethod.Get, $"/admin/swarms/{Convert.ToHexStringLower(hash)}");
+        Assert.Equal(1, swarm.GetProperty("seeders").GetInt32());
+        Assert.Equal(1, swarm.GetProperty("leechers").GetInt32());
+        var passkey = (await JsonAsync(east, HttpMethod.Post, "/admin/passkeys", """{"name":"aot"}""", HttpStatusCode.Created))
+            .GetProperty("passkey").GetString()!;
+        var stats = JsonDocument.Parse(await east.Client.GetStringAsync("/stats.json")).RootElement;
+        Assert.True(stats.GetProperty("totals").GetProperty("peers").GetInt64() >= 2);
+        Assert.Contains("tracker_announces", await east.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
+        // Sync: east publishes peers and operator data as CloudEvents; west's webhook applies them.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var seen = (await west.Client.GetBencodeAsync(Announces.ScrapeUrl(hash)))["files"]?.Find(hash);
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/admin/passkeys/{passkey}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            using var passkeyInWest = await west.Client.SendAsync(request);
+            if (seen?["complete"]?.Integer == 1 && seen["incomplete"]?.Integer == 1 && passkeyInWest.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"west never saw east's swarm and passkey ({passkeyInWest.StatusCode}):\n{east.Log}\n{west.Log}");
+            await Task.Delay(200);
+        }
+
+        var logs = east.Log + west.Log;
+        Assert.False(logs.Contains("Exception", StringComparison.Ordinal), logs);
+    }
+
+    private static async Task<JsonElement> JsonAsync(PublishedTracker tracker, HttpMethod method, string path, string? body = null,
+        HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await tracker.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}\n{tracker.Log}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
+
+/// <summary>The published executable started with settings as environment variables (as a container or systemd sets
+/// them), its output kept for failure messages.</summary>
+public sealed class PublishedTracker : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private PublishedTracker(Process process, int port)
+    {
+        _process = process;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public HttpClient Client { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<PublishedTracker> StartAsync(string executable, IDictionary<string, string?> settings, int? port = null)
+    {
+        var listen = port ?? WhenBehindProxies.FreePort();
+        var start = new ProcessStartInfo(executable)
         {
             WorkingDirectory = Path.GetTempPath(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        using var process = System.Diagnostics.Process.Start(start)!;
-        try
+        start.ArgumentList.Add($"http://127.0.0.1:{listen}");
+        foreach (var (key, value) in settings)
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            HttpResponseMessage? probe = null;
-            for (var attempt = 0; attempt < 100 && probe is null; attempt++)
-            {
-                try
-                {
-                    probe = await client.GetAsync("/");
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100);
-                }
-            }
-
-            Assert.NotNull(probe);
-            Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
-            var answer = await client.GetBencodeAsync(Announces.AnnounceUrl(Announces.Hash(51), 1));
-            Assert.Null(answer.Failure());
-            Assert.Equal(1, answer["complete"]!.Integer);
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
-        finally
+
+        var tracker = new PublishedTracker(Process.Start(start)!, listen);
+        tracker._process.OutputDataReceived += (_, e) => tracker.Append(e.Data);
+        tracker._process.ErrorDataReceived += (_, e) => tracker.Append(e.Data);
+        tracker._process.BeginOutputReadLine();
+        tracker._process.BeginErrorReadLine();
+        for (var attempt = 0; ; attempt++)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            try
+            {
+                using var probe = await tracker.Client.GetAsync("/");
+                Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+                return tracker;
+            }
+            catch (HttpRequestException) when (attempt < 100 && !tracker._process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+            catch (HttpRequestException exception)
+            {
+                throw new InvalidOperationException($"the published tracker never answered:\n{tracker.Log}", exception);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
         }
     }
 }
