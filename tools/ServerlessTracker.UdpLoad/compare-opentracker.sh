@@ -2,6 +2,8 @@
 # UDP announce throughput and CPU cost: our relay (in-memory store) against opentracker, in one run,
 # same workload, each tracker pinned to one core and the load generator to another. Not a test.
 # Usage: tools/ServerlessTracker.UdpLoad/compare-opentracker.sh [seconds per run] [rounds]
+#   FLOOR=1 adds a fourth contender, floor/floor.c: recvmmsg/sendmmsg and fixed answers, no tracker at all, the
+#   kernel's cost per announce on this machine (built with cc).
 # Needs: opentracker (apt-get install opentracker), taskset (util-linux), 2+ cores. Loopback only.
 set -euo pipefail
 SECONDS_PER_RUN="${1:-10}"
@@ -17,6 +19,7 @@ free_port() { # a UDP and TCP port nobody on this machine listens on (other benc
 RELAY_PORT=$(free_port)
 PLAIN_PORT=$(free_port)
 OT_PORT=$(free_port)
+FLOOR_PORT=$(free_port)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -57,6 +60,12 @@ PLAIN_PID=$!; PIDS+=("$PLAIN_PID")
 nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" opentracker -f "$WORK/opentracker.conf" >"$WORK/opentracker.log" 2>&1 &
 OT_PID=$!; PIDS+=("$OT_PID")
 wait_udp "$RELAY_PORT" "$RELAY_PID" "$WORK/relay.log"; wait_udp "$PLAIN_PORT" "$PLAIN_PID" "$WORK/plain.log"; wait_udp "$OT_PORT" "$OT_PID" "$WORK/opentracker.log"
+if [ "${FLOOR:-0}" = 1 ]; then
+  cc -O2 -o "$WORK/floor" "$ROOT/tools/ServerlessTracker.UdpLoad/floor/floor.c"
+  nice -n "$PRIORITY" taskset -c "$TRACKER_CORE" "$WORK/floor" "$FLOOR_PORT" >"$WORK/floor.log" 2>&1 &
+  FLOOR_PID=$!; PIDS+=("$FLOOR_PID")
+  wait_udp "$FLOOR_PORT" "$FLOOR_PID" "$WORK/floor.log"
+fi
 
 run() { nice -n "$PRIORITY" taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" --target "127.0.0.1:$1" --pid "$2" --seconds "$SECONDS_PER_RUN" --warmup "${WARMUP:-10}" --window "${WINDOW:-128}"; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -64,6 +73,7 @@ for round in $(seq "$ROUNDS"); do
   echo "round $round relay       $(run $RELAY_PORT $RELAY_PID)"
   echo "round $round relay-plain $(run $PLAIN_PORT $PLAIN_PID)"
   echo "round $round opentracker $(run $OT_PORT $OT_PID)"
+  if [ "${FLOOR:-0}" = 1 ]; then echo "round $round floor       $(run "$FLOOR_PORT" "$FLOOR_PID")"; fi
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "peak RSS kB: relay $(grep VmHWM /proc/$RELAY_PID/status | awk '{print $2}') relay-plain $(grep VmHWM /proc/$PLAIN_PID/status | awk '{print $2}') opentracker $(grep VmHWM /proc/$OT_PID/status | awk '{print $2}')"
