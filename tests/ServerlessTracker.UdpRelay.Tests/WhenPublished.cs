@@ -1,7 +1,6 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using ServerlessTracker.Tests.Shared;
 
 namespace ServerlessTracker.UdpRelay.Tests;
@@ -21,32 +20,15 @@ public sealed class PublishedRelay : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "publish", Path.Combine(root, "functions", "ServerlessTracker.UdpRelay"), "-c", "Release", "-o", _output,
-                     "--artifacts-path", _output + "-artifacts", "-nologo" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var publish = Process.Start(start)!;
-        var stdout = publish.StandardOutput.ReadToEndAsync();
-        var stderr = publish.StandardError.ReadToEndAsync();
+        var publish = PublishedProcess.PublishAsync(Path.Combine(root, "functions", "ServerlessTracker.UdpRelay"), _output);
         Azurite = await AzuriteServer.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await publish.WaitForExitAsync(timeout.Token);
-        Assert.True(publish.ExitCode == 0, $"dotnet publish failed:\n{await stdout}\n{await stderr}");
+        await publish;
     }
 
     public async Task DisposeAsync()
     {
         await Azurite.DisposeAsync();
-        foreach (var dir in new[] { _output, _output + "-artifacts" })
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        PublishedProcess.DeletePublished(_output);
     }
 }
 
@@ -105,26 +87,18 @@ public sealed class WhenPublished(PublishedRelay published) : IClassFixture<Publ
     [Fact]
     public async Task AKeyNothingReadsStopsTheStart()
     {
-        var start = new ProcessStartInfo(published.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Relay__Prot"] = "6969";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-
+        await using var process = await PublishedProcess.RunToExitAsync(published.Executable, new Dictionary<string, string?> { ["Relay:Prot"] = "6969" });
         Assert.NotEqual(0, process.ExitCode);
-        Assert.Contains("'Relay:Prot' (did you mean 'Relay:Port'?)", await output + error);
+        Assert.Contains("'Relay:Prot' (did you mean 'Relay:Port'?)", process.Log, StringComparison.Ordinal);
     }
 }
 
-/// <summary>The published relay started with settings as environment variables, on free loopback ports.</summary>
+/// <summary>The published relay on free loopback ports (UDP, and the health port it is probed on).</summary>
 internal sealed class RelayProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly PublishedProcess _process;
 
-    private RelayProcess(Process process, int port, int healthPort)
+    private RelayProcess(PublishedProcess process, int port, int healthPort)
     {
         _process = process;
         Endpoint = new IPEndPoint(IPAddress.Loopback, port);
@@ -135,35 +109,19 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public int HealthPort { get; }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     public static async Task<RelayProcess> StartAsync(string executable, IDictionary<string, string?> settings)
     {
         var port = FreePort(SocketType.Dgram, ProtocolType.Udp);
         var healthPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Relay__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Relay__Addresses"] = "127.0.0.1";
-        start.Environment["Relay__Health__Port"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var (key, value) in settings)
+        var all = new Dictionary<string, string?>(settings)
         {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var relay = new RelayProcess(Process.Start(start)!, port, healthPort);
-        relay._process.OutputDataReceived += (_, e) => relay.Append(e.Data);
-        relay._process.ErrorDataReceived += (_, e) => relay.Append(e.Data);
-        relay._process.BeginOutputReadLine();
-        relay._process.BeginErrorReadLine();
+            ["Relay:Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Relay:Addresses"] = "127.0.0.1",
+            ["Relay:Health:Port"] = healthPort.ToString(CultureInfo.InvariantCulture),
+        };
+        var relay = new RelayProcess(PublishedProcess.Start(executable, all), port, healthPort);
 
         using var http = new HttpClient();
         for (var attempt = 0; ; attempt++)
@@ -184,43 +142,12 @@ internal sealed class RelayProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops it as a container runtime does (SIGTERM, so pending writes are flushed), killing it if that takes long.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await term.WaitForExitAsync();
-        }
-
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        try
-        {
-            await _process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static int FreePort(SocketType type, ProtocolType protocol)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -21,25 +20,15 @@ public sealed class PublishedApp : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var publish = Repository.RunAsync("dotnet",
-            ["publish", Path.Combine(Repository.Root, "functions", "ServerlessTracker.Server"), "-c", "Release", "-o", Output,
-             "--artifacts-path", Output + "-artifacts", "-nologo"],
-            TimeSpan.FromMinutes(8));
+        var publish = PublishedProcess.PublishAsync(Path.Combine(Repository.Root, "functions", "ServerlessTracker.Server"), Output);
         Azurite = await AzuriteServer.StartAsync(blobs: true);
-        var (exit, stdout, stderr) = await publish;
-        Assert.True(exit == 0, $"dotnet publish failed:\n{stdout}\n{stderr}");
+        await publish;
     }
 
     public async Task DisposeAsync()
     {
         await Azurite.DisposeAsync();
-        foreach (var dir in new[] { Output, Output + "-artifacts" })
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
+        PublishedProcess.DeletePublished(Output);
     }
 }
 
@@ -77,34 +66,14 @@ public sealed class WhenPublished(PublishedApp published) : IClassFixture<Publis
         Assert.Equal(1, answer["complete"]!.Integer);
     }
 
-    [Fact]
-    public async Task AKeyNothingReadsStopsTheStart()
+    [Theory]
+    [InlineData("Tracker:Swarm:IntervalSecond", "60", "'Tracker:Swarm:IntervalSecond' (did you mean 'Tracker:Swarm:IntervalSeconds'?)")]
+    [InlineData("Tracker:Swarm:IntervalSeconds", "0", "IntervalSeconds")]
+    public async Task AnUnknownKeyOrAnInvalidValueStopsTheStart(string key, string value, string named)
     {
-        var start = new ProcessStartInfo(published.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Tracker__Swarm__IntervalSecond"] = "60";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-
+        await using var process = await PublishedProcess.RunToExitAsync(published.Executable, new Dictionary<string, string?> { [key] = value });
         Assert.NotEqual(0, process.ExitCode);
-        Assert.Contains("'Tracker:Swarm:IntervalSecond' (did you mean 'Tracker:Swarm:IntervalSeconds'?)", await output + error);
-    }
-
-    [Fact]
-    public async Task AnInvalidValueStopsTheStartNamingTheRule()
-    {
-        var start = new ProcessStartInfo(published.Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Tracker__Swarm__IntervalSeconds"] = "0";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-
-        Assert.NotEqual(0, process.ExitCode);
-        Assert.Contains("IntervalSeconds", await output + error);
+        Assert.Contains(named, process.Log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -190,14 +159,12 @@ public sealed class WhenPublished(PublishedApp published) : IClassFixture<Publis
     }
 }
 
-/// <summary>The published executable started with settings as environment variables (as a container or systemd sets
-/// them), its output kept for failure messages.</summary>
+/// <summary>The published server on a loopback port, answering HTTP.</summary>
 public sealed class PublishedTracker : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly PublishedProcess _process;
 
-    private PublishedTracker(Process process, int port)
+    private PublishedTracker(PublishedProcess process, int port)
     {
         _process = process;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -205,38 +172,12 @@ public sealed class PublishedTracker : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     public static async Task<PublishedTracker> StartAsync(string executable, IDictionary<string, string?> settings, int? port = null)
     {
         var listen = port ?? WhenBehindProxies.FreePort();
-        var start = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{listen}");
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var tracker = new PublishedTracker(Process.Start(start)!, listen);
-        tracker._process.OutputDataReceived += (_, e) => tracker.Append(e.Data);
-        tracker._process.ErrorDataReceived += (_, e) => tracker.Append(e.Data);
-        tracker._process.BeginOutputReadLine();
-        tracker._process.BeginErrorReadLine();
+        var tracker = new PublishedTracker(PublishedProcess.Start(executable, settings, "--urls", $"http://127.0.0.1:{listen}"), listen);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -259,19 +200,6 @@ public sealed class PublishedTracker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
+        await _process.DisposeAsync();
     }
 }
