@@ -178,6 +178,8 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         startup.CancelAfter(Options.StartupTimeout);
 
+        // The host listens before it starts a worker: a port the worker picks for its own Kestrel is never the front end's.
+        _frontEnd = await HttpFrontEnd.StartAsync(_channel, Options, cancellationToken);
         _rpc = await RpcServer.StartAsync(_channel, cancellationToken);
         var workerId = WorkerChannel.NewId();
         var launch = WorkerLaunch.Read(_directory, _rpc.Address, workerId, WorkerChannel.NewId());
@@ -248,7 +250,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
             throw new FunctionsHostEmulatorException(string.Join("\n", inError));
         }
 
-        _frontEnd = await HttpFrontEnd.StartAsync(Functions, HostJson.ReadRoutePrefix(_directory), _channel, WorkerHttpUri, HandlesCancel, Options, cancellationToken);
+        _frontEnd.Attach(Functions, HostJson.ReadRoutePrefix(_directory), WorkerHttpUri, HandlesCancel);
         Diagnostics.Note($"serving {BaseAddress}{(IPv6BaseAddress is null ? "" : " and " + IPv6BaseAddress)}; worker at {WorkerHttpUri}; " +
             $"{Functions.Count} functions loaded {Diagnostics.ProcessStartToLoaded?.TotalMilliseconds:F0} ms after spawn");
     }

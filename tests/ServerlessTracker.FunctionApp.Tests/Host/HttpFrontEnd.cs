@@ -28,19 +28,16 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
     private static readonly ForwarderRequestConfig Forwarding = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
     private readonly WorkerChannel _channel;
-    private readonly string _destination;
-    private readonly bool _workerHandlesCancel;
     private readonly EmulatorOptions _options;
     private readonly HttpMessageInvoker _invoker;
+    private readonly TaskCompletionSource<Worker> _worker = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication _app = null!;
-    private HttpRouteTable _routes = null!;
+    private IInlineConstraintResolver _constraints = null!;
     private IHttpForwarder _forwarder = null!;
 
-    private HttpFrontEnd(WorkerChannel channel, Uri workerHttpUri, bool workerHandlesCancel, EmulatorOptions options)
+    private HttpFrontEnd(WorkerChannel channel, EmulatorOptions options)
     {
         _channel = channel;
-        _destination = workerHttpUri.ToString();
-        _workerHandlesCancel = workerHandlesCancel;
         _options = options;
         // As the host's DefaultHttpProxyService: one pooled handler, no proxy, redirects and cookies left to the client.
         _invoker = new HttpMessageInvoker(new RetryProxyHandler(new SocketsHttpHandler
@@ -57,8 +54,7 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
     public Uri? IPv6BaseAddress { get; private set; }
 
     public static async Task<HttpFrontEnd> StartAsync(
-        IReadOnlyList<LoadedFunction> functions, string routePrefix, WorkerChannel channel, Uri workerHttpUri, bool workerHandlesCancel,
-        EmulatorOptions options, CancellationToken cancellationToken)
+        WorkerChannel channel, EmulatorOptions options, CancellationToken cancellationToken)
     {
         var ipv6 = options.ListenOnIPv6 && HasIPv6Loopback();
         var builder = WebApplication.CreateSlimBuilder();
@@ -75,9 +71,9 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         builder.Services.AddRouting();
         builder.Services.AddHttpForwarder();
 
-        var frontEnd = new HttpFrontEnd(channel, workerHttpUri, workerHandlesCancel, options);
+        var frontEnd = new HttpFrontEnd(channel, options);
         var app = frontEnd._app = builder.Build();
-        frontEnd._routes = new HttpRouteTable(functions, routePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
+        frontEnd._constraints = app.Services.GetRequiredService<IInlineConstraintResolver>();
         frontEnd._forwarder = app.Services.GetRequiredService<IHttpForwarder>();
         app.Run(frontEnd.ServeAsync);
         await app.StartAsync(cancellationToken);
@@ -88,8 +84,14 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         return frontEnd;
     }
 
+    /// <summary>Routes requests to the loaded worker: those that arrived before wait for this, as the host holds
+    /// requests until its worker is ready.</summary>
+    public void Attach(IReadOnlyList<LoadedFunction> functions, string routePrefix, Uri workerHttpUri, bool workerHandlesCancel) =>
+        _worker.TrySetResult(new Worker(new HttpRouteTable(functions, routePrefix, _constraints), workerHttpUri.ToString(), workerHandlesCancel));
+
     public async ValueTask DisposeAsync()
     {
+        _worker.TrySetCanceled();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
@@ -111,7 +113,18 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
             ActAsAppServiceFrontEnd(context, clientHeader);
         }
 
-        if (_routes.Match(context) is not { } match)
+        Worker worker;
+        try
+        {
+            worker = await _worker.Task.WaitAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        if (worker.Routes.Match(context) is not { } match)
         {
             // The host's homepage answers '/' when no function claims it (204 with the homepage disabled).
             context.Response.StatusCode = context.Request.Path == "/" ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound;
@@ -128,12 +141,12 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
         var invocationId = WorkerChannel.NewId();
         var request = InvocationRequests.ForHttp(invocationId, route, values, context.Request);
         Task<ForwarderError>? forwarded = null;
-        using var abort = _workerHandlesCancel ? context.RequestAborted.Register(() => _channel.Cancel(invocationId)) : default;
+        using var abort = worker.HandlesCancel ? context.RequestAborted.Register(() => _channel.Cancel(invocationId)) : default;
         // The host starts forwarding first, then sends the InvocationRequest (GrpcWorkerChannel.SendInvocationRequest).
-        var result = await _channel.InvokeAsync(request, _options.FunctionTimeout, _workerHandlesCancel, () =>
+        var result = await _channel.InvokeAsync(request, _options.FunctionTimeout, worker.HandlesCancel, () =>
         {
             context.Request.Headers.TryAdd(InvocationIdHeader, invocationId);
-            forwarded = _forwarder.SendAsync(context, _destination, _invoker, Forwarding, HttpTransformer.Default).AsTask();
+            forwarded = _forwarder.SendAsync(context, worker.Destination, _invoker, Forwarding, HttpTransformer.Default).AsTask();
         }, CancellationToken.None);
         var error = forwarded is null ? ForwarderError.None : await forwarded;
 
@@ -181,4 +194,6 @@ internal sealed class HttpFrontEnd : IAsyncDisposable
             return false;
         }
     }
+
+    private sealed record Worker(HttpRouteTable Routes, string Destination, bool HandlesCancel);
 }

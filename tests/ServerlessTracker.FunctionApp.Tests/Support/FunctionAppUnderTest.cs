@@ -20,6 +20,8 @@ public sealed class FunctionAppUnderTest : ITrackerUnderTest
         ["PurgeSchedule"] = "0 */1 * * * *",
     };
 
+    private static readonly Lock LogGate = new();
+
     private FunctionAppUnderTest(FunctionsHostEmulator host)
     {
         Host = host;
@@ -51,8 +53,25 @@ public sealed class FunctionAppUnderTest : ITrackerUnderTest
         }
 
         var host = await FunctionsHostEmulator.StartAsync(
-            published, appSettings, options ?? new EmulatorOptions { FunctionKey = FunctionKey, ClientAddressHeader = ClientAddressHeader });
+            published, appSettings, options ?? new EmulatorOptions { FunctionKey = FunctionKey, ClientAddressHeader = ClientAddressHeader, Log = LogToFile() });
         return new FunctionAppUnderTest(host);
+    }
+
+    // ST_FUNCTIONAPP_LOG names a file that receives every worker's output and logs (docs/functions-host.md).
+    private static Action<string>? LogToFile()
+    {
+        if (Environment.GetEnvironmentVariable("ST_FUNCTIONAPP_LOG") is not { Length: > 0 } file)
+        {
+            return null;
+        }
+
+        return line =>
+        {
+            lock (LogGate)
+            {
+                File.AppendAllText(file, line + "\n");
+            }
+        };
     }
 
     public async ValueTask DisposeAsync()
