@@ -1,3 +1,4 @@
+using ServerlessTracker.Hosting;
 using ServerlessTracker.Http.Hosting;
 
 // Socket completions run inline on the epoll threads (with Kestrel's inline scheduling, an announce is
@@ -11,4 +12,4 @@ if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
 
 // The whole app is assembled in TrackerApp so the tests run exactly what ships.
 var app = TrackerApp.Build(args);
-app.Run();
+app.RunUntilStopped();

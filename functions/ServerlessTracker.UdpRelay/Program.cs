@@ -1,3 +1,4 @@
+using ServerlessTracker.Hosting;
 using ServerlessTracker.UdpRelay.Hosting;
 
 // The UDP relay: BEP 15 announce/scrape on the tracker's engine and store.
@@ -6,4 +7,4 @@ using ServerlessTracker.UdpRelay.Hosting;
 var builder = Host.CreateApplicationBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 builder.Services.AddUdpRelay(builder.Configuration);
 builder.Services.AddSwarmStore(builder.Configuration);
-builder.Build().Run();
+builder.Build().RunUntilStopped();

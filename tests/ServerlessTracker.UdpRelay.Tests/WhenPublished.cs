@@ -85,6 +85,19 @@ public sealed class WhenPublished(PublishedRelay published) : IClassFixture<Publ
     }
 
     [Fact]
+    public async Task StoppedWhileItStartsItExitsCleanly()
+    {
+        // Stopped while it waits on storage to create its tables (a deploy or scale-in during a slow start).
+        using var storage = new SilentStorage();
+        await using var relay = RelayProcess.Launch(published.Executable, storage.TrackerTables());
+        await storage.WaitForConnectionAsync(TimeSpan.FromSeconds(30));
+        await relay.StopAsync();
+
+        Assert.True(relay.ExitCode == 0, $"exit code {relay.ExitCode}:\n{relay.Log}");
+        Assert.DoesNotContain("Unhandled exception", relay.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AKeyNothingReadsStopsTheStart()
     {
         await using var process = await PublishedProcess.RunToExitAsync(published.Executable, new Dictionary<string, string?> { ["Relay:Prot"] = "6969" });
@@ -111,24 +124,18 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public string Log => _process.Log;
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts it and waits until it answers health probes.</summary>
     public static async Task<RelayProcess> StartAsync(string executable, IDictionary<string, string?> settings)
     {
-        var port = FreePort(SocketType.Dgram, ProtocolType.Udp);
-        var healthPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
-        var all = new Dictionary<string, string?>(settings)
-        {
-            ["Relay:Port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Relay:Addresses"] = "127.0.0.1",
-            ["Relay:Health:Port"] = healthPort.ToString(CultureInfo.InvariantCulture),
-        };
-        var relay = new RelayProcess(PublishedProcess.Start(executable, all), port, healthPort);
-
+        var relay = Launch(executable, settings);
         using var http = new HttpClient();
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                using var ready = await http.GetAsync($"http://127.0.0.1:{healthPort}/health");
+                using var ready = await http.GetAsync($"http://127.0.0.1:{relay.HealthPort}/health");
                 return relay;
             }
             catch (HttpRequestException) when (attempt < 100 && !relay._process.HasExited)
@@ -141,6 +148,22 @@ internal sealed class RelayProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Starts it on free ports without waiting for it.</summary>
+    public static RelayProcess Launch(string executable, IDictionary<string, string?> settings)
+    {
+        var port = FreePort(SocketType.Dgram, ProtocolType.Udp);
+        var healthPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
+        var all = new Dictionary<string, string?>(settings)
+        {
+            ["Relay:Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Relay:Addresses"] = "127.0.0.1",
+            ["Relay:Health:Port"] = healthPort.ToString(CultureInfo.InvariantCulture),
+        };
+        return new RelayProcess(PublishedProcess.Start(executable, all), port, healthPort);
+    }
+
+    public Task StopAsync() => _process.StopAsync();
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 

@@ -41,8 +41,11 @@ public sealed class AzuriteServer : IAsyncDisposable
     public long RequestsLogged => Interlocked.Read(ref _requestsLogged);
 
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;" +
-        (BlobPort is { } blob ? $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" : "");
+        TablesAt(Port) + (BlobPort is { } blob ? $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;" : "");
+
+    /// <summary>The development account's connection string with its Table endpoint on <paramref name="port"/> of loopback.</summary>
+    public static string TablesAt(int port) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
 
     /// <summary>Configuration that publishes the full scrape to a fresh container of this Azurite's Blob service (started with <c>blobs: true</c>).</summary>
     public Dictionary<string, string?> FullScrapeBlob() => new()

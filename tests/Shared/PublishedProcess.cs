@@ -102,6 +102,13 @@ public sealed class PublishedProcess : IAsyncDisposable
     /// <summary>SIGTERM (pending writes are flushed), then a kill if it takes longer than 15 s.</summary>
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    /// <summary>SIGTERM, as a service manager or container runtime stops it; a kill if it takes longer than 15 s.</summary>
+    public async Task StopAsync()
+    {
         if (!_process.HasExited)
         {
             using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
@@ -121,7 +128,7 @@ public sealed class PublishedProcess : IAsyncDisposable
             }
         }
 
-        _process.Dispose();
+        _process.WaitForExit();
     }
 
     private void Append(string? line)

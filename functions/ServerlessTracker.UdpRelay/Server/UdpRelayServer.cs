@@ -26,6 +26,7 @@ public sealed partial class UdpRelayServer(
     private readonly List<Thread> _threads = [];
     private readonly List<RequestContextPool> _pools = [];
     private readonly List<IPEndPoint> _endPoints = [];
+    private int _stopped;
 
     /// <summary>The addresses and ports actually bound (useful when <c>Relay:Port</c> is 0).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _endPoints;
@@ -87,6 +88,29 @@ public sealed partial class UdpRelayServer(
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        StopLoops();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        // The host disposes without stopping when another service's start failed or was cancelled: the loops must still
+        // leave first, or closing a socket waits forever on the receive call that holds it.
+        StopLoops();
+        _stopping.Dispose();
+        foreach (var pool in _pools)
+        {
+            pool.Dispose();
+        }
+    }
+
+    private void StopLoops()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         // Loops wake at least every receive timeout, see the stop, and leave; only then are sockets closed,
         // so no system call ever runs on a descriptor that was closed (and perhaps reused).
         _stopping.Cancel();
@@ -98,22 +122,6 @@ public sealed partial class UdpRelayServer(
         foreach (var socket in _sockets)
         {
             socket.Dispose();
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        foreach (var socket in _sockets)
-        {
-            socket.Dispose();
-        }
-
-        foreach (var pool in _pools)
-        {
-            pool.Dispose();
         }
     }
 

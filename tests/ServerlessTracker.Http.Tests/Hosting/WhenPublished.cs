@@ -77,6 +77,20 @@ public sealed class WhenPublished(PublishedApp published) : IClassFixture<Publis
     }
 
     [Fact]
+    public async Task StoppedWhileItStartsItExitsCleanly()
+    {
+        // Stopped while it waits on storage to create its tables (a deploy or scale-in during a slow start).
+        using var storage = new SilentStorage();
+        var listen = WhenBehindProxies.FreePort();
+        await using var process = PublishedProcess.Start(published.Executable, storage.TrackerTables(), "--urls", $"http://127.0.0.1:{listen}");
+        await storage.WaitForConnectionAsync(TimeSpan.FromSeconds(30));
+        await process.StopAsync();
+
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{process.Log}");
+        Assert.DoesNotContain("Unhandled exception", process.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OnTableStorageTwoRegionsServeTrackerOperatorAndSyncRoutes()
     {
         var eastPort = WhenBehindProxies.FreePort();
