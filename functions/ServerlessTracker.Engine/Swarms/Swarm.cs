@@ -13,8 +13,14 @@ public sealed partial class Swarm
 {
     private const int SeederBit = 1 << 30;
 
+    // How many entries ahead peer selection reads (see SelectPeers).
+    private const int LookAhead = 4;
+
     private readonly PeerTable _leechers = new();
     private readonly PeerTable _seeders = new();
+
+    // Written by peer selection so that its reads ahead are kept; never read.
+    private uint _touched;
 
     /// <summary>Completed downloads counted for this torrent.</summary>
     public long Downloaded { get; set; }
@@ -246,14 +252,23 @@ public sealed partial class Swarm
         var stride = total <= numWant + 1 ? 1 : CoprimeStride(total, random);
         var taken = 0;
         var position = start;
+
+        // The scattered order makes nearly every entry a cache miss, and one waits for the next: reading the entry a few
+        // steps ahead starts its miss early, so the misses overlap (peer selection was 14 % of a kept-alive announce's CPU;
+        // this took 5 % off the whole, docs/benchmark.md). The value read is kept only so that the read is not optimised away.
+        var ahead = start;
+        for (var i = 0; i < LookAhead; i++)
+        {
+            ahead = Step(ahead, stride, total);
+        }
+
+        uint touched = 0;
         for (var visited = 0; visited < total && taken < numWant; visited++)
         {
+            touched |= (ahead < leechers ? ref _leechers[ahead] : ref _seeders[ahead - leechers]).LastSeen;
+            ahead = Step(ahead, stride, total);
             ref readonly var peer = ref position < leechers ? ref _leechers[position] : ref _seeders[position - leechers];
-            position += stride;
-            if (position >= total)
-            {
-                position -= total;
-            }
+            position = Step(position, stride, total);
 
             if (peer.LastSeen < cutoff || peer.Id == command.PeerId || (peer.Port == command.Port && peer.Address == command.Address))
             {
@@ -269,6 +284,14 @@ public sealed partial class Swarm
             result.TryAdd(peer.Id, peer.Address, peer.Port);
             taken++;
         }
+
+        _touched = touched;
+    }
+
+    private static int Step(int position, int stride, int total)
+    {
+        position += stride;
+        return position >= total ? position - total : position;
     }
 
     private static int CoprimeStride(int total, Random random)
