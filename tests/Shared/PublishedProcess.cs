@@ -131,6 +131,14 @@ public sealed class PublishedProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Stops it with SIGTERM and asserts it ended as a stopped service should: exit code 0, no unhandled exception.</summary>
+    public async Task StopAndAssertCleanExitAsync()
+    {
+        await StopAsync();
+        Assert.True(ExitCode == 0, $"exit code {ExitCode}:\n{Log}");
+        Assert.DoesNotContain("Unhandled exception", Log, StringComparison.Ordinal);
+    }
+
     private void Append(string? line)
     {
         if (line is not null)

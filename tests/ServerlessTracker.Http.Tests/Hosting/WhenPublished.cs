@@ -84,10 +84,7 @@ public sealed class WhenPublished(PublishedApp published) : IClassFixture<Publis
         var listen = WhenBehindProxies.FreePort();
         await using var process = PublishedProcess.Start(published.Executable, storage.TrackerTables(), "--urls", $"http://127.0.0.1:{listen}");
         await storage.WaitForConnectionAsync(TimeSpan.FromSeconds(30));
-        await process.StopAsync();
-
-        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{process.Log}");
-        Assert.DoesNotContain("Unhandled exception", process.Log, StringComparison.Ordinal);
+        await process.StopAndAssertCleanExitAsync();
     }
 
     [Fact]
