@@ -134,6 +134,62 @@ public class WhenAnnouncingToASwarm
     }
 
     [Fact]
+    public void ASampleNamesEachPeerOnceWhateverTheSwarmsSize()
+    {
+        // Sizes around the selection's blocks of eight: a last block cut short, one or two blocks, wrapping.
+        int[] sizes = [1, 2, 3, 7, 8, 9, 15, 16, 17, 23, 24, 25, 49, 50, 51, 63, 64, 65, 100, 257, 1003];
+        foreach (var leechers in sizes)
+        {
+            var swarm = new Swarm();
+            var random = new Random(leechers);
+            var seeders = leechers / 3;
+            for (var i = 0; i < leechers + seeders; i++)
+            {
+                swarm.Announce(Peers.Announce(i, left: i < leechers ? 100 : 0), Now, _settings, random, new AnnounceResult(_settings.MaxNumWant));
+            }
+
+            for (var round = 0; round < 20; round++)
+            {
+                var leecher = new AnnounceResult(_settings.MaxNumWant);
+                swarm.Announce(Peers.Announce(10_000 + round, numWant: 50), Now, _settings, random, leecher);
+                var seeder = new AnnounceResult(_settings.MaxNumWant);
+                swarm.Announce(Peers.Announce(20_000 + round, left: 0, numWant: 50), Now, _settings, random, seeder);
+
+                // The earlier rounds' askers stay in the swarm: a leecher gets them too, a seeder only the leechers.
+                Assert.Equal(Math.Min(50, leechers + seeders + (2 * round)), leecher.PeerCount);
+                Assert.Equal(leecher.PeerCount, Addresses(leecher).Count);
+                Assert.Equal(Math.Min(50, leechers + round + 1), seeder.PeerCount);
+                Assert.Equal(seeder.PeerCount, Addresses(seeder).Count);
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryPeerIsAsLikelyToBeOffered()
+    {
+        const int Size = 1003;
+        const int Rounds = 2000;
+        for (var i = 0; i < Size; i++)
+        {
+            Announce(Peers.Announce(i));
+        }
+
+        var offered = new Dictionary<PeerAddress, int>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            foreach (var address in Addresses(Announce(Peers.Announce(5000, numWant: 50))))
+            {
+                offered[address] = offered.GetValueOrDefault(address) + 1;
+            }
+        }
+
+        // Each peer is in a sample with probability 50/1003: about 100 times in 2,000 samples, a standard deviation near 10.
+        Assert.Equal(Size, offered.Count);
+        Assert.InRange(offered.Values.Min(), 60, 100);
+        Assert.InRange(offered.Values.Max(), 100, 140);
+    }
+
+    [Fact]
     public void StoppedRemovesThePeer()
     {
         Announce(Peers.Announce(1));
