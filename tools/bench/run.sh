@@ -2,7 +2,7 @@
 # Side-by-side benchmark of our tracker and opentracker on loopback (see docs/benchmark.md).
 #
 #   tools/bench/run.sh [--duration 10] [--warmup 3] [--scenarios announce-keepalive,announce-close,scrape-keepalive]
-#                      [--trackers opentracker,serverless,function-app] [--startup-runs 5] [--connections 32] ...
+#                      [--trackers opentracker,serverless,function-app,floor] [--startup-runs 5] [--connections 32] ...
 #
 # Installs opentracker if missing, publishes our tracker (Release, self-contained) and the benchmark tool,
 # then runs the tool pinned to the load CPU (BENCH_LOAD_CPU, default 1) while it pins each tracker to the
@@ -18,6 +18,7 @@ need_apt=()
 command -v opentracker >/dev/null || need_apt+=(opentracker)
 command -v taskset >/dev/null || need_apt+=(util-linux)
 command -v getconf >/dev/null || need_apt+=(libc-bin)
+if [[ " $* " == *floor* ]]; then command -v cc >/dev/null || need_apt+=(gcc libc6-dev); fi
 if ((${#need_apt[@]})); then
   echo "installing ${need_apt[*]} with apt-get" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -49,6 +50,11 @@ if [[ " $* " == *function-app* ]]; then
   nice dotnet publish "$repo/functions/ServerlessTracker.FunctionApp" -c Release -o "$work/function-app" -nologo -v quiet \
     --artifacts-path "$work/function-app-artifacts" -warnAsMessage:NU1603 >&2
   args+=(--function-app-dir "$work/function-app")
+fi
+if [[ " $* " == *floor* ]]; then
+  # The kernel's floor: fixed answers on the same system calls as our listener, no tracker (tools/bench/floor).
+  cc -O2 -pthread -o "$work/http-floor" "$repo/tools/bench/floor/http-floor.c"
+  args+=(--floor-exe "$work/http-floor")
 fi
 ((has_output)) || args+=(--output "$repo/artifacts/bench/results.md")
 

@@ -20,11 +20,12 @@ var scenarios = new Option<string>("--scenarios")
 };
 var trackers = new Option<string>("--trackers")
 {
-    Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in), function-app (the isolated worker under the host emulator)",
+    Description = "Comma-separated trackers, baseline first: opentracker, serverless, serverless.LABEL (a variant), opentracker2 (a second opentracker as a stand-in), function-app (the isolated worker under the host emulator), floor (the kernel's floor: fixed answers, no tracker)",
     DefaultValueFactory = _ => "opentracker,serverless",
 };
 var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Server executable" };
 var startupRuns = new Option<int>("--startup-runs") { Description = "Also time each tracker's start, exec to first answered announce, this many times (0: not at all)" };
+var floorExe = new Option<string?>("--floor-exe") { Description = "The compiled tools/bench/floor/http-floor.c (run.sh builds it), for the floor tracker" };
 var functionAppDir = new Option<string?>("--function-app-dir") { Description = "Publish directory of the function app (isolated worker), for the function-app tracker" };
 var openTrackerExe = new Option<string>("--opentracker") { Description = "opentracker executable", DefaultValueFactory = _ => "/usr/bin/opentracker" };
 var trackerCore = new Option<int>("--tracker-core") { Description = "CPU the trackers are pinned to", DefaultValueFactory = _ => 0 };
@@ -42,7 +43,7 @@ var output = new Option<string>("--output") { Description = "Markdown report fil
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
     duration, warmup, connections, torrents, peers, zipf, seed, numWant, scrapeHashes, scenarios, trackers,
-    serverlessExe, functionAppDir, startupRuns, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
+    serverlessExe, functionAppDir, floorExe, startupRuns, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -79,7 +80,8 @@ root.SetAction(async (parse, cancellation) =>
         parse.GetValue(windowCommand),
         (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""),
         parse.GetValue(functionAppDir),
-        parse.GetValue(startupRuns));
+        parse.GetValue(startupRuns),
+        parse.GetValue(floorExe));
 
     var report = await new BenchRunner(settings, Console.Out).RunAsync(cancellation);
     var markdown = report.ToMarkdown();

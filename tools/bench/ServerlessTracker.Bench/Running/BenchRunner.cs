@@ -123,7 +123,13 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 settings.TrackerCore,
                 httpPort,
                 EnvironmentFor(name)),
-            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless, serverless.LABEL (a variant with its own --tracker-env LABEL:KEY=VALUE), function-app (the published worker under the host emulator))"),
+            "floor" => new FloorTarget(
+                name,
+                settings.FloorExecutable ?? throw new InvalidOperationException("--floor-exe is required for the floor"),
+                directory,
+                settings.TrackerCore,
+                httpPort),
+            _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless, serverless.LABEL (a variant with its own --tracker-env LABEL:KEY=VALUE), function-app (the published worker under the host emulator), floor (the kernel's floor, --floor-exe))"),
         };
     }
 

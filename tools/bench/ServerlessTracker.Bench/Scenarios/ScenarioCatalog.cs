@@ -1,4 +1,5 @@
 using ServerlessTracker.Bench.Http;
+using ServerlessTracker.Bench.Trackers;
 using ServerlessTracker.Bench.Workloads;
 
 namespace ServerlessTracker.Bench.Scenarios;
@@ -15,26 +16,26 @@ public static class ScenarioCatalog
         new(
             "announce-keepalive",
             "HTTP announces, client keeps connections alive (how the Functions host reaches the app)",
-            0.7,
+            0.3,
             target => target.HttpEndpoint is not null,
             context => Http(context, new AnnounceStream(context.Population, AnnouncePhase.Steady, context.StreamSeed, connectionClose: false), newConnection: false)),
         new(
             "announce-close",
             "HTTP announces with Connection: close, a new TCP connection per announce (clients of a self-hosted tracker)",
-            1.0,
+            0.6,
             target => target.HttpEndpoint is not null,
             context => Http(context, new AnnounceStream(context.Population, AnnouncePhase.Steady, context.StreamSeed, connectionClose: true), newConnection: true)),
         new(
             "scrape-keepalive",
             "HTTP scrapes, Zipf-chosen info-hashes, client keeps connections alive",
             null,
-            target => target.HttpEndpoint is not null,
+            target => target.HttpEndpoint is not null && target is not FloorTarget,
             context => Http(context, new ScrapeStream(context.Population, context.StreamSeed, connectionClose: false), newConnection: false)),
         new(
             "scrape-close",
             "HTTP scrapes with Connection: close, a new TCP connection per scrape",
             null,
-            target => target.HttpEndpoint is not null,
+            target => target.HttpEndpoint is not null && target is not FloorTarget,
             context => Http(context, new ScrapeStream(context.Population, context.StreamSeed, connectionClose: true), newConnection: true)),
     ];
 
