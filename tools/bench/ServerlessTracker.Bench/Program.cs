@@ -25,6 +25,7 @@ var trackers = new Option<string>("--trackers")
 };
 var serverlessExe = new Option<string?>("--serverless-exe") { Description = "Published ServerlessTracker.Server executable" };
 var startupRuns = new Option<int>("--startup-runs") { Description = "Also time each tracker's start, exec to first answered announce, this many times (0: not at all)" };
+var variantExe = new Option<string[]>("--variant-exe") { Description = "LABEL=PATH: the variant serverless.LABEL runs this published build instead of --serverless-exe (repeatable), e.g. to compare two commits in one run", AllowMultipleArgumentsPerToken = false };
 var floorExe = new Option<string?>("--floor-exe") { Description = "The compiled tools/bench/floor/http-floor.c (run.sh builds it), for the floor tracker" };
 var functionAppDir = new Option<string?>("--function-app-dir") { Description = "Publish directory of the function app (isolated worker), for the function-app tracker" };
 var openTrackerExe = new Option<string>("--opentracker") { Description = "opentracker executable", DefaultValueFactory = _ => "/usr/bin/opentracker" };
@@ -43,7 +44,7 @@ var output = new Option<string>("--output") { Description = "Markdown report fil
 var root = new RootCommand("Benchmarks our tracker against opentracker on loopback with one identical workload.")
 {
     duration, warmup, connections, torrents, peers, zipf, seed, numWant, scrapeHashes, scenarios, trackers,
-    serverlessExe, functionAppDir, floorExe, startupRuns, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
+    serverlessExe, variantExe, functionAppDir, floorExe, startupRuns, openTrackerExe, trackerCore, basePort, workDirectory, output, rate, rounds, windowCommand, trackerEnv,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -81,7 +82,8 @@ root.SetAction(async (parse, cancellation) =>
         (parse.GetValue(trackerEnv) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""),
         parse.GetValue(functionAppDir),
         parse.GetValue(startupRuns),
-        parse.GetValue(floorExe));
+        parse.GetValue(floorExe),
+        (parse.GetValue(variantExe) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""));
 
     var report = await new BenchRunner(settings, Console.Out).RunAsync(cancellation);
     var markdown = report.ToMarkdown();

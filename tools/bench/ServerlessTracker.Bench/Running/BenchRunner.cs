@@ -118,7 +118,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 EnvironmentFor(name)),
             _ when name == "serverless" || name.StartsWith("serverless.", StringComparison.Ordinal) => new ServerlessTrackerTarget(
                 name,
-                settings.ServerlessExecutable ?? throw new InvalidOperationException("--serverless-exe is required for the serverless tracker"),
+                ExecutableFor(name) ?? throw new InvalidOperationException("--serverless-exe is required for the serverless tracker"),
                 directory,
                 settings.TrackerCore,
                 httpPort,
@@ -131,6 +131,13 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 httpPort),
             _ => throw new InvalidOperationException($"unknown tracker '{name}' (known: opentracker, opentracker2 (a second opentracker as a stand-in), serverless, serverless.LABEL (a variant with its own --tracker-env LABEL:KEY=VALUE), function-app (the published worker under the host emulator), floor (the kernel's floor, --floor-exe))"),
         };
+    }
+
+    /// <summary>serverless.LABEL runs the build --variant-exe LABEL=PATH names, if any (A/B of two commits in one run).</summary>
+    private string? ExecutableFor(string name)
+    {
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        return dot >= 0 && settings.VariantExecutables?.GetValueOrDefault(name[(dot + 1)..]) is { } path ? path : settings.ServerlessExecutable;
     }
 
     /// <summary>Unlabelled --tracker-env entries apply to every serverless target, "LABEL:KEY=VALUE" ones to serverless.LABEL only.</summary>

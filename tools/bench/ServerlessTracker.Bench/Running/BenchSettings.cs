@@ -22,6 +22,7 @@ namespace ServerlessTracker.Bench.Running;
 /// <param name="TrackerEnvironment">Extra environment variables for our tracker (e.g. DOTNET_PerfMapEnabled=1, Tracker__...).</param>
 /// <param name="StartupRuns">Starts of each tracker timed from exec to its first answered announce (0: none).</param>
 /// <param name="FunctionAppDirectory">Publish directory of the function app (the isolated worker), for the function-app target.</param>
+/// <param name="VariantExecutables">Per variant label, another published build to run as serverless.LABEL.</param>
 /// <param name="FloorExecutable">The compiled tools/bench/floor/http-floor.c, for the floor target.</param>
 public sealed record BenchSettings(
     TimeSpan Duration,
@@ -43,7 +44,8 @@ public sealed record BenchSettings(
     IReadOnlyDictionary<string, string> TrackerEnvironment,
     string? FunctionAppDirectory = null,
     int StartupRuns = 0,
-    string? FloorExecutable = null);
+    string? FloorExecutable = null,
+    IReadOnlyDictionary<string, string>? VariantExecutables = null);
 
 /// <summary>One start of a tracker: when it accepted connections, and when it answered its first announce.</summary>
 public sealed record StartupRow(string Tracker, int Round, TimeSpan Listening, TimeSpan FirstAnnounce);
