@@ -247,20 +247,28 @@ public sealed partial class Swarm
         // The range is cut into blocks of neighbouring entries, visited in a random order (a random start and a random
         // stride coprime to their count), each read from the same random offset, wrapping: every peer is as likely to be
         // offered, none twice. Scattered single entries were a cache miss each, one waiting for the next (peer selection
-        // was 10-14 % of a kept-alive announce); a block is a few adjacent lines, and the next block is read while this
-        // one is used, so its misses overlap (docs/benchmark.md). Volatile reads, so that the compiler keeps reads nobody uses.
+        // was 10-14 % of a kept-alive announce). A block is a few adjacent lines, and every block the sample should need
+        // is read before the first is used, so that their misses overlap; then one more block ahead for each used, in
+        // case peers are skipped (docs/benchmark.md). Volatile reads, so that the compiler keeps reads nobody uses.
         var blocks = (total + SelectionBlock - 1) / SelectionBlock;
         var block = random.Next(blocks);
         var stride = blocks <= 2 ? 1 : CoprimeStride(blocks, random);
         var offset = random.Next(SelectionBlock);
         var taken = 0;
+        var warm = Math.Min(blocks, ((numWant + SelectionBlock - 1) / SelectionBlock) + 1);
+        var ahead = block;
+        for (var k = 0; k < warm; k++)
+        {
+            TouchBlock(ahead, total, leechers);
+            ahead = Step(ahead, stride, blocks);
+        }
+
         for (var visited = 0; visited < blocks && taken < numWant; visited++)
         {
-            var next = Step(block, stride, blocks);
-            var nextEnd = Math.Min(total, (next + 1) * SelectionBlock);
-            for (var position = next * SelectionBlock; position < nextEnd; position++)
+            if (visited + warm < blocks)
             {
-                _ = Volatile.Read(ref EntryInRange(position, leechers).LastSeen);
+                TouchBlock(ahead, total, leechers);
+                ahead = Step(ahead, stride, blocks);
             }
 
             var first = block * SelectionBlock;
@@ -285,7 +293,17 @@ public sealed partial class Swarm
                 taken++;
             }
 
-            block = next;
+            block = Step(block, stride, blocks);
+        }
+    }
+
+    /// <summary>Reads every entry of a block, so that its lines are on their way to the cache before they are needed.</summary>
+    private void TouchBlock(int block, int total, int leechers)
+    {
+        var end = Math.Min(total, (block + 1) * SelectionBlock);
+        for (var position = block * SelectionBlock; position < end; position++)
+        {
+            _ = Volatile.Read(ref EntryInRange(position, leechers).LastSeen);
         }
     }
 
