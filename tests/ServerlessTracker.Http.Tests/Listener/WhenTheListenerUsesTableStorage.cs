@@ -26,6 +26,9 @@ public sealed class WhenTheListenerUsesTableStorage(AzuriteTables tables) : ICla
 
         var counters = tracker.ListenerCounters();
         Assert.Equal(3, counters.Served);
-        Assert.True(counters.Slow >= 2, $"{counters.Slow} requests waited for the store on the async path");
+        // The first announce reads and writes a new partition: it waits for the store. A later one may find its write already
+        // stored when the accept thread looks (a loaded machine preempts the thread while Azurite answers), and is then
+        // answered at once: a fixed count of slow requests would measure the machine's load, not the listener.
+        Assert.True(counters.Slow >= 1, $"{counters.Slow} requests waited for the store on the async path");
     }
 }
