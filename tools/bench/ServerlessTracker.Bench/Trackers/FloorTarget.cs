@@ -8,31 +8,17 @@ namespace ServerlessTracker.Bench.Trackers;
 /// request is what the loopback TCP stack costs on this machine, the part of every tracker's figure no tracker code can
 /// remove; the report's ratio for it is the best any tracker could reach against the baseline in the same run.
 /// </summary>
-public sealed class FloorTarget(string name, string executable, string workDirectory, int core, int httpPort) : ITrackerTarget
+public sealed class FloorTarget(string name, string executable, string workDirectory, int core, int httpPort)
+    : ProcessTarget(name)
 {
-    private PinnedProcess? process;
+    public override IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
 
-    public string Name => name;
+    public override IPEndPoint? UdpEndpoint => null;
 
-    public IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
-
-    public IPEndPoint? UdpEndpoint => null;
-
-    public int ProcessId => process?.Id ?? throw new InvalidOperationException("not started");
-
-    public async Task StartAsync(CancellationToken cancellation)
+    public override async Task StartAsync(CancellationToken cancellation)
     {
         Directory.CreateDirectory(workDirectory);
-        process = PinnedProcess.Start(core, executable, ["--urls", $"http://127.0.0.1:{httpPort}"], new Dictionary<string, string>(), workDirectory, Path.Combine(workDirectory, $"{name}.log"));
-        await process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(10), cancellation);
-    }
-
-    public Task<IReadOnlyDictionary<string, double>> ReadCountersAsync(CancellationToken cancellation) =>
-        Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
-
-    public ValueTask DisposeAsync()
-    {
-        process?.Dispose();
-        return ValueTask.CompletedTask;
+        Process = PinnedProcess.Start(core, executable, ["--urls", $"http://127.0.0.1:{httpPort}"], new Dictionary<string, string>(), workDirectory, Path.Combine(workDirectory, $"{Name}.log"));
+        await Process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(10), cancellation);
     }
 }

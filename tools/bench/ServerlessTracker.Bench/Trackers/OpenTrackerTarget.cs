@@ -9,19 +9,13 @@ namespace ServerlessTracker.Bench.Trackers;
 /// directory and is named relative to it.
 /// </summary>
 public sealed class OpenTrackerTarget(string name, string executable, string workDirectory, int core, int httpPort, int udpPort, IReadOnlyList<byte[]> infoHashes)
-    : ITrackerTarget
+    : ProcessTarget(name)
 {
-    private PinnedProcess? process;
+    public override IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
 
-    public string Name => name;
+    public override IPEndPoint? UdpEndpoint { get; } = new(IPAddress.Loopback, udpPort);
 
-    public IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
-
-    public IPEndPoint? UdpEndpoint { get; } = new(IPAddress.Loopback, udpPort);
-
-    public int ProcessId => process?.Id ?? throw new InvalidOperationException("not started");
-
-    public async Task StartAsync(CancellationToken cancellation)
+    public override async Task StartAsync(CancellationToken cancellation)
     {
         Directory.CreateDirectory(workDirectory);
         await File.WriteAllLinesAsync(Path.Combine(workDirectory, "whitelist.txt"), infoHashes.Select(Convert.ToHexStringLower), cancellation);
@@ -37,16 +31,7 @@ public sealed class OpenTrackerTarget(string name, string executable, string wor
 
             """,
             cancellation);
-        process = PinnedProcess.Start(core, executable, ["-f", config], new Dictionary<string, string>(), workDirectory, Path.Combine(workDirectory, "..", $"{name}.log"));
-        await process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(15), cancellation);
-    }
-
-    public Task<IReadOnlyDictionary<string, double>> ReadCountersAsync(CancellationToken cancellation) =>
-        Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
-
-    public ValueTask DisposeAsync()
-    {
-        process?.Dispose();
-        return ValueTask.CompletedTask;
+        Process = PinnedProcess.Start(core, executable, ["-f", config], new Dictionary<string, string>(), workDirectory, Path.Combine(workDirectory, "..", $"{Name}.log"));
+        await Process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(15), cancellation);
     }
 }

@@ -10,23 +10,17 @@ namespace ServerlessTracker.Bench.Trackers;
 /// (the tracker's own listener) instead of Kestrel's.
 /// </summary>
 public sealed class ServerlessTrackerTarget(string name, string executable, string workDirectory, int core, int httpPort, IReadOnlyDictionary<string, string> environment)
-    : ITrackerTarget
+    : ProcessTarget(name)
 {
-    private PinnedProcess? process;
-
-    public string Name => name;
-
     public const string ListenerPortVariable = "Tracker__Listener__Port";
 
-    public IPEndPoint? HttpEndpoint { get; } = new(
+    public override IPEndPoint? HttpEndpoint { get; } = new(
         IPAddress.Loopback,
         environment.TryGetValue(ListenerPortVariable, out var listener) ? int.Parse(listener, System.Globalization.CultureInfo.InvariantCulture) : httpPort);
 
-    public IPEndPoint? UdpEndpoint => null;
+    public override IPEndPoint? UdpEndpoint => null;
 
-    public int ProcessId => process?.Id ?? throw new InvalidOperationException("not started");
-
-    public async Task StartAsync(CancellationToken cancellation)
+    public override async Task StartAsync(CancellationToken cancellation)
     {
         Directory.CreateDirectory(workDirectory);
         var variables = new Dictionary<string, string>(environment)
@@ -39,16 +33,7 @@ public sealed class ServerlessTrackerTarget(string name, string executable, stri
         // Every torrent of the workload is created from 127.0.0.1: the per-address swarm-creation budget (1,000 an hour)
         // would refuse a workload of more torrents. A --tracker-env setting still wins.
         variables.TryAdd("Tracker__SwarmCreation__PerAddress", "0");
-        process = PinnedProcess.Start(core, executable, ["--urls", $"http://127.0.0.1:{httpPort}"], variables, Path.GetDirectoryName(executable)!, Path.Combine(workDirectory, $"{name}.log"));
-        await process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(60), cancellation);
-    }
-
-    public Task<IReadOnlyDictionary<string, double>> ReadCountersAsync(CancellationToken cancellation) =>
-        Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
-
-    public ValueTask DisposeAsync()
-    {
-        process?.Dispose();
-        return ValueTask.CompletedTask;
+        Process = PinnedProcess.Start(core, executable, ["--urls", $"http://127.0.0.1:{httpPort}"], variables, Path.GetDirectoryName(executable)!, Path.Combine(workDirectory, $"{Name}.log"));
+        await Process.WaitForTcpAsync(HttpEndpoint!, TimeSpan.FromSeconds(60), cancellation);
     }
 }
