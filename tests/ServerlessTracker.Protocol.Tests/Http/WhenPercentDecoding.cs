@@ -38,6 +38,31 @@ public class WhenPercentDecoding
         Assert.False(PercentEncoding.TryDecode(Query.Ascii(input), new byte[16], out _));
 
     [Fact]
+    public void EveryEscapeIsDecodedOrRefusedAsHexDigitsSay()
+    {
+        // All 65,536 pairs after a '%': exactly the pairs of hex digits (either case) decode, to their value.
+        const string Digits = "0123456789abcdefABCDEF";
+        var input = new byte[3];
+        var output = new byte[1];
+        input[0] = (byte)'%';
+        for (var high = 0; high < 256; high++)
+        {
+            for (var low = 0; low < 256; low++)
+            {
+                input[1] = (byte)high;
+                input[2] = (byte)low;
+                var hex = Digits.Contains((char)high, StringComparison.Ordinal) && Digits.Contains((char)low, StringComparison.Ordinal);
+                Assert.Equal(hex, PercentEncoding.TryDecode(input, output, out var written));
+                if (hex)
+                {
+                    Assert.Equal(1, written);
+                    Assert.Equal(Convert.FromHexString($"{(char)high}{(char)low}")[0], output[0]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void RefusesOutputThatDoesNotFit() =>
         Assert.False(PercentEncoding.TryDecode(Query.Ascii("abc"), new byte[2], out _));
 }
