@@ -65,8 +65,13 @@ public sealed class WhenTheFullScrapeIsABlob(AzuriteBlobs azurite) : IClassFixtu
     [Fact]
     public async Task WithoutABlobYetTheInstanceBuildsItItself()
     {
-        await using var tracker = await RunningTracker.StartAsync(Settings(azurite.NewStore(), azurite.NewBlob()), ipv6: false);
+        // The stats history sampler lists every swarm at a minute's start, and the full scrape shares that list for
+        // Tracker:Listing:RefreshSeconds (by design): a list taken between the start and the announce would lack the swarm.
+        // A second's refresh, and a second's wait after the announce, make any such list stale.
+        var refresh = new Dictionary<string, string?> { ["Tracker:Listing:RefreshSeconds"] = "1" };
+        await using var tracker = await RunningTracker.StartAsync(Settings(azurite.NewStore(), azurite.NewBlob(), refresh), ipv6: false);
         await tracker.Client.GetBencodeAsync(AnnounceUrl(Hash(350), 1));
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
 
         var files = (await tracker.Client.GetBencodeAsync(ScrapeUrl()))["files"]!;
 
