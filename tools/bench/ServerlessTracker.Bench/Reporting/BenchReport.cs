@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ServerlessTracker.Bench.Running;
+using ServerlessTracker.Bench.Trackers;
 using ServerlessTracker.Bench.Workloads;
 
 namespace ServerlessTracker.Bench;
@@ -53,7 +54,7 @@ public sealed record BenchReport(
             }
 
             var cpuRatio = row.CpuMicrosecondsPerRequest / reference.CpuMicrosecondsPerRequest;
-            var goal = row.Tracker == "floor" ? "no tracker: the least any tracker can cost here"
+            var goal = row.Tracker == FloorTarget.TrackerName ? "no tracker: the least any tracker can cost here"
                 : row.Scenario.CpuGoal is { } g ? $"≤ {g:0.0#}×: {(cpuRatio <= g ? "met" : "not met")}" : "";
             text.AppendLine(Invariant, $"| {row.Scenario.Name} | {row.Tracker} | {Ratio(row.RequestsPerSecond, reference.RequestsPerSecond)} | {Ratio(row.P50, reference.P50)} | {Ratio(row.P99, reference.P99)} | **{Ratio(row.CpuMicrosecondsPerRequest, reference.CpuMicrosecondsPerRequest)}** | {Ratio(row.PeakRssBytes, reference.PeakRssBytes)} | {goal} |");
         }

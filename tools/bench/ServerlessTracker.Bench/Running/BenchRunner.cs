@@ -123,7 +123,7 @@ public sealed class BenchRunner(BenchSettings settings, TextWriter log)
                 settings.TrackerCore,
                 httpPort,
                 EnvironmentFor(name)),
-            "floor" => new FloorTarget(
+            FloorTarget.TrackerName => new FloorTarget(
                 name,
                 settings.FloorExecutable ?? throw new InvalidOperationException("--floor-exe is required for the floor"),
                 directory,

@@ -11,6 +11,9 @@ namespace ServerlessTracker.Bench.Trackers;
 public sealed class FloorTarget(string name, string executable, string workDirectory, int core, int httpPort)
     : ProcessTarget(name)
 {
+    /// <summary>The floor's name on the command line and in the report.</summary>
+    public const string TrackerName = "floor";
+
     public override IPEndPoint? HttpEndpoint { get; } = new(IPAddress.Loopback, httpPort);
 
     public override IPEndPoint? UdpEndpoint => null;
